@@ -1,0 +1,97 @@
+"""The `backorder-desk` command line (also `python -m dashboard`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+
+import click
+
+from dashboard.config import Settings
+from dashboard.db.engine import Database
+
+
+def _database(ctx: click.Context) -> Database:
+    return Database(ctx.obj["settings"].database_url)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Backorder Desk: stock, backorders and honest promises. DATABASE_URL picks the database."""
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("settings", Settings.from_env())
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Alembic revision to migrate to.")
+@click.pass_context
+def db_upgrade(ctx: click.Context, revision: str) -> None:
+    """Create or migrate the schema (SQLite or PostgreSQL)."""
+    from dashboard.db.migrate import current_revision, upgrade
+
+    database = _database(ctx)
+    upgrade(database.engine, revision)
+    click.echo(f"database at revision {current_revision(database.engine)}")
+
+
+class _StageProgress:
+    """Prints one updating line per stage, at most a few times a second."""
+
+    def __init__(self) -> None:
+        self.stage = ""
+        self.started = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage != self.stage:
+            if self.stage:
+                click.echo(err=True)
+            self.stage = stage
+        elif now - self.last < 0.25 and done < total:
+            return
+        self.last = now
+        pct = 100 * done / total if total else 100
+        click.echo(f"\r[{now - self.started:6.1f}s] {stage:<28} {done:>12,}/{total:,} ({pct:5.1f}%)",
+                   nl=False, err=True)
+
+
+@main.command()
+@click.option("--skus", default=400, show_default=True, type=click.IntRange(min=20), help="Number of SKUs.")
+@click.option("--days", default=540, show_default=True, type=click.IntRange(min=60), help="Days of history.")
+@click.option("--seed", default=42, show_default=True, type=int, help="Random seed; same seed, same data.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the data (default: today).")
+@click.option("--replace", is_flag=True, help="Wipe existing data first (otherwise refuse).")
+@click.pass_context
+def demo(ctx: click.Context, skus: int, days: int, seed: int, today: dt.datetime | None, replace: bool) -> None:
+    """Build a deterministic demo dataset that ends today (migrates the schema first)."""
+    from dashboard.db.migrate import upgrade
+    from dashboard.services.demo import DatabaseNotEmptyError, generate_demo
+
+    settings: Settings = ctx.obj["settings"]
+    database = _database(ctx)
+    upgrade(database.engine)
+    day = today.date() if today else settings.today()
+    progress = _StageProgress()
+    try:
+        summary = generate_demo(database, skus=skus, days=days, seed=seed, today=day, replace=replace,
+                                progress=progress)
+    except DatabaseNotEmptyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(err=True)
+    click.echo(
+        f"demo data ending {day}: {summary.products:,} SKUs, {summary.order_lines:,} order lines, "
+        f"{summary.purchase_orders:,} purchase orders, {summary.open_backorders:,} open backorders "
+        f"({summary.rows:,} rows) in {time.monotonic() - progress.started:.1f}s"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Settings: read once from the environment, then passed around explicitly.
+
+Order of precedence (as in Flask's tutorial): built-in defaults, then the environment,
+then whatever a caller (a test) overrides with :func:`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'inventory.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know about its surroundings."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    env: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8050
+    debug: bool = False
+    # Fill an empty embedded database with demo data on first start.
+    auto_demo: bool = True
+    # Tests and demos pin "today"; production leaves it unset and reads the real clock.
+    today_override: dt.date | None = None
+    outbox_dir: Path = DATA_DIR / "outbox"
+
+    @classmethod
+    def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
+        """Build settings from environment variables (names as in the README)."""
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        today = env.get("BACKORDER_DESK_TODAY")
+        return cls(
+            database_url=env.get("DATABASE_URL", defaults.database_url),
+            redis_url=env.get("REDIS_URL") or None,
+            smtp_url=env.get("SMTP_URL") or None,
+            secret_key=env.get("SECRET_KEY") or defaults.secret_key,
+            env=env.get("BACKORDER_DESK_ENV", defaults.env),
+            host=env.get("HOST", defaults.host),
+            port=int(env.get("PORT", defaults.port)),
+            debug=env.get("DASH_DEBUG", "").lower() in {"1", "true", "yes"},
+            auto_demo="DATABASE_URL" not in env,
+            today_override=dt.date.fromisoformat(today) if today else None,
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the configured database is SQLite."""
+        return self.database_url.startswith("sqlite")
+
+    def today(self) -> dt.date:
+        """The business date: injected in tests, otherwise the local calendar date."""
+        return self.today_override or dt.date.today()

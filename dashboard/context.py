@@ -1,0 +1,30 @@
+"""Per-app state (settings and database) stored on the Flask app, found from any request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import flask
+
+from dashboard.config import Settings
+from dashboard.db.engine import Database
+
+EXTENSION_KEY = "backorder_desk"
+
+
+@dataclass
+class AppContext:
+    """What callbacks and routes need: the settings and the database of *this* app."""
+
+    settings: Settings
+    db: Database
+
+
+def install(server: flask.Flask, context: AppContext) -> None:
+    """Attach ``context`` to ``server`` so request handlers can reach it."""
+    server.extensions[EXTENSION_KEY] = context
+
+
+def current() -> AppContext:
+    """The context of the app handling the current request."""
+    return flask.current_app.extensions[EXTENSION_KEY]

@@ -1,0 +1,41 @@
+"""All models, importable from one place; importing this registers every table on the metadata."""
+
+from dashboard.db.base import Base
+from dashboard.db.models.accounts import ApiToken, AuditEvent, User
+from dashboard.db.models.catalog import (
+    Product,
+    ProductSupplier,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    Warehouse,
+)
+from dashboard.db.models.comms import Notification, RestockSubscription
+from dashboard.db.models.derived import KpiDaily, SkuMetrics
+from dashboard.db.models.orders import ContactLog, Customer, OrderLine, PromiseRevision, SalesOrder
+from dashboard.db.models.purchasing import EtaRevision, POLine, PurchaseOrder
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "ContactLog",
+    "Customer",
+    "EtaRevision",
+    "KpiDaily",
+    "Notification",
+    "OrderLine",
+    "POLine",
+    "Product",
+    "ProductSupplier",
+    "PromiseRevision",
+    "PurchaseOrder",
+    "RestockSubscription",
+    "SalesOrder",
+    "SkuMetrics",
+    "StockLevel",
+    "StockMovement",
+    "Supplier",
+    "User",
+    "Warehouse",
+]

@@ -1,0 +1,80 @@
+"""Tables the system computes (never edited by people); pages read these to stay fast."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dashboard.db.base import Base, UTCDateTime
+
+MONEY = Numeric(14, 2, asdecimal=False)
+
+
+class SkuMetrics(Base):
+    """Replenishment numbers of design §3 for one (product, warehouse), with its flags."""
+
+    __tablename__ = "sku_metrics"
+    __table_args__ = (
+        UniqueConstraint("product_id", "warehouse_id"),
+        Index(None, "warehouse_id", "below_reorder_point"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
+    avg_daily_demand: Mapped[float] = mapped_column(Float, default=0.0)
+    demand_sd: Mapped[float] = mapped_column(Float, default=0.0)
+    lead_time_days: Mapped[float] = mapped_column(Float, default=0.0)
+    lead_time_sd: Mapped[float] = mapped_column(Float, default=0.0)
+    abc_class: Mapped[str] = mapped_column(String(1), default="C")
+    service_level: Mapped[float] = mapped_column(Float, default=0.9)
+    safety_stock: Mapped[float] = mapped_column(Float, default=0.0)
+    reorder_point: Mapped[float] = mapped_column(Float, default=0.0)
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    allocated: Mapped[int] = mapped_column(Integer, default=0)
+    on_order: Mapped[int] = mapped_column(Integer, default=0)
+    stock_position: Mapped[int] = mapped_column(Integer, default=0)
+    days_of_cover: Mapped[float | None] = mapped_column(Float)
+    projected_stockout_date: Mapped[dt.date | None] = mapped_column(Date)
+    suggested_order_qty: Mapped[int] = mapped_column(Integer, default=0)
+    below_reorder_point: Mapped[bool] = mapped_column(Boolean, default=False)
+    below_safety_stock: Mapped[bool] = mapped_column(Boolean, default=False)
+    stocked_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    demand_spike: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The inputs and steps behind the numbers, for the "why flagged" panel.
+    explain: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class KpiDaily(Base):
+    """Daily counters per (day, warehouse, category) from which every KPI of §5 is computed."""
+
+    __tablename__ = "kpi_daily"
+    __table_args__ = (UniqueConstraint("day", "warehouse_id", "category"), Index(None, "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
+    category: Mapped[str] = mapped_column(String(80))
+    lines_ordered: Mapped[int] = mapped_column(Integer, default=0)
+    units_ordered: Mapped[int] = mapped_column(Integer, default=0)
+    lines_filled_first_pass: Mapped[int] = mapped_column(Integer, default=0)
+    units_filled_first_pass: Mapped[int] = mapped_column(Integer, default=0)
+    lines_backordered: Mapped[int] = mapped_column(Integer, default=0)
+    units_backordered: Mapped[int] = mapped_column(Integer, default=0)
+    lines_shipped: Mapped[int] = mapped_column(Integer, default=0)
+    lines_shipped_on_time_original: Mapped[int] = mapped_column(Integer, default=0)
+    lines_shipped_on_time_current: Mapped[int] = mapped_column(Integer, default=0)
+    backorders_shipped: Mapped[int] = mapped_column(Integer, default=0)
+    backorders_cancelled: Mapped[int] = mapped_column(Integer, default=0)
+    promise_revisions: Mapped[int] = mapped_column(Integer, default=0)
+    sku_days: Mapped[int] = mapped_column(Integer, default=0)
+    sku_days_stocked_out: Mapped[int] = mapped_column(Integer, default=0)
+    revenue_ordered: Mapped[float] = mapped_column(MONEY, default=0.0)
+    revenue_shipped: Mapped[float] = mapped_column(MONEY, default=0.0)
+    cogs_shipped: Mapped[float] = mapped_column(MONEY, default=0.0)
+    inventory_value: Mapped[float] = mapped_column(MONEY, default=0.0)
+    lost_sales_estimate: Mapped[float] = mapped_column(MONEY, default=0.0)

@@ -1,0 +1,42 @@
+"""Named query helpers (like InvenTree's ``part/filters.py``): each filter is written once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ColumnElement, Select, and_, func, select
+
+from dashboard.db.models import OrderLine, PurchaseOrder, StockLevel
+from dashboard.domain.codes import CLOSED_LINE_STATUSES, OPEN_PO_STATUSES, WAITING_LINE_STATUSES
+
+
+def line_is_waiting() -> ColumnElement[bool]:
+    """The line waits for stock (it is in an allocation queue)."""
+    return OrderLine.status.in_(WAITING_LINE_STATUSES)
+
+
+def line_is_open() -> ColumnElement[bool]:
+    """The line is neither shipped nor cancelled."""
+    return OrderLine.status.not_in(CLOSED_LINE_STATUSES)
+
+
+def line_past_promise(today: dt.date) -> ColumnElement[bool]:
+    """The line is still open and its current promised date is before ``today``."""
+    return and_(line_is_open(), OrderLine.promised_date < today)
+
+
+def po_is_open() -> ColumnElement[bool]:
+    """The purchase order still has something to receive."""
+    return PurchaseOrder.status.in_(OPEN_PO_STATUSES)
+
+
+def po_past_eta(today: dt.date) -> ColumnElement[bool]:
+    """The purchase order is open and its ETA is before ``today``."""
+    return and_(po_is_open(), PurchaseOrder.eta < today)
+
+
+def available_by_product() -> Select:
+    """Per product: units on hand not reserved for orders, over all warehouses."""
+    return select(
+        StockLevel.product_id, func.sum(StockLevel.on_hand - StockLevel.allocated).label("available")
+    ).group_by(StockLevel.product_id)

@@ -1,0 +1,149 @@
+"""Status and cause codes: each defined once, with the label and colour the UI shows.
+
+Like InvenTree's ``status_codes``: the database stores the value, every page shows the
+label, badges use the colour (a Bootstrap contextual name), and named groups say which
+codes count as "waiting" or "closed" so no query spells those lists out again.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class LabelledCode(str, Enum):
+    """A string enum whose members also carry a human label and a Bootstrap colour."""
+
+    label: str
+    colour: str
+
+    def __new__(cls, value: str, label: str, colour: str) -> LabelledCode:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.colour = colour
+        return member
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def values(cls) -> list[str]:
+        """All stored values, in definition order."""
+        return [member.value for member in cls]
+
+    @classmethod
+    def parse(cls, value: str) -> LabelledCode:
+        """Return the member for ``value`` or raise ``ValueError`` naming the allowed values."""
+        try:
+            return cls(value)
+        except ValueError:
+            allowed = ", ".join(cls.values())
+            raise ValueError(f"{value!r} is not a valid {cls.__name__}; use one of: {allowed}") from None
+
+
+class SalesStatus(LabelledCode):
+    """What the shop tells a customer about a SKU."""
+
+    IN_STOCK = ("in_stock", "In stock", "success")
+    BACKORDER = ("backorder", "Backorder", "warning")
+    OUT_OF_STOCK = ("out_of_stock", "Out of stock", "danger")
+    DISCONTINUED = ("discontinued", "Discontinued", "secondary")
+
+
+class LineStatus(LabelledCode):
+    """Where one order line stands."""
+
+    OPEN = ("open", "Open", "info")
+    BACKORDERED = ("backordered", "Backordered", "warning")
+    ALLOCATED = ("allocated", "Allocated", "primary")
+    SHIPPED = ("shipped", "Shipped", "success")
+    CANCELLED = ("cancelled", "Cancelled", "secondary")
+
+
+# Lines still waiting for stock: the allocation queue is made of these.
+WAITING_LINE_STATUSES = (LineStatus.BACKORDERED,)
+# Lines no longer in play.
+CLOSED_LINE_STATUSES = (LineStatus.SHIPPED, LineStatus.CANCELLED)
+
+
+class CauseCode(LabelledCode):
+    """Why a date moved: one list for ETA revisions, promise revisions and KPIs."""
+
+    SUPPLIER_DELAY = ("supplier_delay", "Supplier delay", "danger")
+    TRANSPORT = ("transport", "Transport", "warning")
+    CUSTOMS = ("customs", "Customs", "warning")
+    DEMAND_SPIKE = ("demand_spike", "Demand spike", "info")
+    FORECAST_ERROR = ("forecast_error", "Forecast error", "info")
+    LONG_LEAD_TIME = ("long_lead_time", "Long lead time", "secondary")
+    DATA_ERROR = ("data_error", "Data error (human)", "dark")
+    OTHER = ("other", "Other", "light")
+
+
+class POStatus(LabelledCode):
+    """Purchase order progress."""
+
+    OPEN = ("open", "Open", "info")
+    PARTIALLY_RECEIVED = ("partially_received", "Partially received", "primary")
+    RECEIVED = ("received", "Received", "success")
+    CANCELLED = ("cancelled", "Cancelled", "secondary")
+
+
+OPEN_PO_STATUSES = (POStatus.OPEN, POStatus.PARTIALLY_RECEIVED)
+
+
+class Substitutability(LabelledCode):
+    """How easily a customer finds the item elsewhere (drives whether a backorder is worth offering)."""
+
+    NICHE = ("niche", "Niche", "primary")
+    STANDARD = ("standard", "Standard", "info")
+    COMMODITY = ("commodity", "Commodity", "secondary")
+
+
+class MovementKind(LabelledCode):
+    """Kinds of stock movement; the signed quantity says the direction."""
+
+    RECEIPT = ("receipt", "Receipt", "success")
+    SHIPMENT = ("shipment", "Shipment", "primary")
+    ADJUSTMENT = ("adjustment", "Adjustment", "warning")
+    COUNT = ("count", "Stock count", "info")
+
+
+class CustomerPriority(LabelledCode):
+    """Customer tier used by the allocation queue."""
+
+    NORMAL = ("normal", "Normal", "secondary")
+    VIP = ("vip", "VIP", "warning")
+
+
+class NotificationStatus(LabelledCode):
+    """Outbox delivery state."""
+
+    PENDING = ("pending", "Pending", "info")
+    SENT = ("sent", "Sent", "success")
+    FAILED = ("failed", "Failed (will retry)", "warning")
+    DEAD = ("dead", "Dead", "danger")
+
+
+class SubscriptionStatus(LabelledCode):
+    """A notify-me subscription's state."""
+
+    ACTIVE = ("active", "Waiting", "info")
+    NOTIFIED = ("notified", "Notified", "success")
+    CANCELLED = ("cancelled", "Cancelled", "secondary")
+
+
+class Role(LabelledCode):
+    """Who a user is to the system (design §1)."""
+
+    ADMIN = ("admin", "Admin", "dark")
+    MANAGER = ("manager", "Manager", "primary")
+    SUPPORT = ("support", "Support", "info")
+    EXECUTIVE = ("executive", "Executive", "success")
+
+
+class Channel(LabelledCode):
+    """Where an order came from."""
+
+    WEB = ("web", "Web shop", "primary")
+    MARKETPLACE = ("marketplace", "Marketplace", "info")
+    B2B = ("b2b", "B2B", "secondary")

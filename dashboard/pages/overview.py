@@ -1,0 +1,98 @@
+"""Overview: what needs attention today, each card linking to where it is handled."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+from sqlalchemy.exc import DBAPIError
+
+from dashboard import context
+from dashboard.components.cards import make_alert_list, make_kpi_card
+from dashboard.components.feedback import make_database_unavailable
+from dashboard.services.overview import OverviewCounts, latest_pos, most_overdue_lines, overview_counts
+
+dash.register_page(__name__, path="/", name="Overview", title="Overview · Backorder Desk", nav_order=0)
+
+
+def _href(path: str) -> str | None:
+    """Link to ``path`` only once a page is registered there (later pages add themselves)."""
+    base = path.split("?")[0]
+    return path if any(p["path"] == base for p in dash.page_registry.values()) else None
+
+
+def make_cards(counts: OverviewCounts) -> dbc.Row:
+    """The four headline cards."""
+    cards = [
+        make_kpi_card(
+            "Open backorders",
+            f"{counts.open_backorder_lines:,}",
+            f"{counts.open_backorder_units:,} units · ${counts.open_backorder_value:,.0f} waiting to ship",
+            colour="warning", href=_href("/backorders"), card_id="card-open-backorders", icon="bi-hourglass-split",
+        ),
+        make_kpi_card(
+            "Past promised date",
+            f"{counts.lines_past_promise:,}",
+            "open lines whose promise has passed",
+            colour="danger", href=_href("/backorders?promise=past"), card_id="card-past-promise",
+            icon="bi-exclamation-octagon",
+        ),
+        make_kpi_card(
+            "SKUs stocked out",
+            f"{counts.skus_stocked_out:,}",
+            f"of {counts.active_skus:,} active SKUs have nothing available",
+            colour="danger" if counts.skus_stocked_out else "success",
+            href=_href("/replenishment?condition=stocked_out"), card_id="card-stocked-out", icon="bi-box",
+        ),
+        make_kpi_card(
+            "POs past ETA",
+            f"{counts.pos_past_eta:,}",
+            f"of {counts.open_pos:,} open purchase orders",
+            colour="warning" if counts.pos_past_eta else "success",
+            href=_href("/inbound?late=1"), card_id="card-late-pos", icon="bi-truck",
+        ),
+    ]
+    return dbc.Row([dbc.Col(card, md=6, xl=3, className="mb-3") for card in cards])
+
+
+def layout(**_query: str) -> html.Div:
+    """Read the counts fresh on every visit."""
+    app = context.current()
+    today = app.settings.today()
+    try:
+        with app.db.read_session() as session:
+            counts = overview_counts(session, today)
+            overdue = most_overdue_lines(session, today)
+            late = latest_pos(session, today)
+    except DBAPIError:
+        return html.Div([html.H2("Overview"), make_database_unavailable()])
+    overdue_rows = [
+        (f"{line.order_number} · {line.sku}", f"{line.customer} · promised {line.promised_date:%d %b}",
+         f"{line.days_late} d late")
+        for line in overdue
+    ]
+    late_rows = [
+        (po.number, f"{po.supplier} · ETA {po.eta:%d %b}" + (" (confirmed)" if po.confirmed else " (unconfirmed)"),
+         f"{po.days_late} d late")
+        for po in late
+    ]
+    return html.Div(
+        [
+            html.Div(
+                [html.H2("Overview", className="mb-0"), html.Span(f"as of {today:%A %d %B %Y}",
+                                                                   className="text-body-secondary")],
+                className="d-flex align-items-baseline gap-3 mb-3",
+            ),
+            make_cards(counts),
+            dbc.Row(
+                [
+                    dbc.Col(make_alert_list("Furthest past their promise", overdue_rows,
+                                            "No open line is past its promised date.", list_id="list-overdue"),
+                            lg=6, className="mb-3"),
+                    dbc.Col(make_alert_list("Purchase orders past ETA", late_rows,
+                                            "Every open purchase order is on schedule.", list_id="list-late-pos"),
+                            lg=6, className="mb-3"),
+                ]
+            ),
+        ]
+    )

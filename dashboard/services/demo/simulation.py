@@ -1,0 +1,471 @@
+"""Day-by-day simulation of 18 months of trading, so every demo row has a cause.
+
+Orders arrive with skewed popularity, weekly and yearly seasonality and promotion spikes;
+stock is sold first come first served; what cannot be filled waits in the allocation queue
+(priority, then VIP, then order time) if the SKU takes backorders, or is lost (sometimes
+leaving a notify-me subscription) if it does not. Planners reorder weekly against a reorder
+point built on their (biased) demand estimate; suppliers deliver late according to their
+reliability tier and sometimes revise the ETA, which revises the promises of waiting lines.
+
+The state is vectorised over (product, warehouse) pairs; only waiting lines are Python
+objects, and they are a small minority, so 100,000 SKUs simulate in a few minutes.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dashboard.services.demo.catalog import CATEGORIES, TIERS, WAREHOUSES, Catalog
+
+DAY = 86_400
+HOUR = 3_600
+HANDLING_DAYS = 2
+STOCK_SHIP_DAYS = 2  # promise for a line filled from stock
+REVIEW_DAYS = 7
+# Planners cover lead time + review period with little margin: the gap safety stock should fill.
+ROP_COVER = 1.0
+DISRUPTION_RATE = 0.05
+# Over the last weeks (the holiday peak) carriers are congested.
+PEAK_CONGESTION_DAYS = 45
+CAUSES_FOREIGN = (("supplier_delay", 0.55), ("transport", 0.2), ("customs", 0.2), ("other", 0.05))
+CAUSES_DOMESTIC = (("supplier_delay", 0.7), ("transport", 0.25), ("other", 0.05))
+# Order hours (UTC) weighted towards US afternoon and evening.
+HOUR_WEIGHTS = np.array([6, 5, 4, 3, 2, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7], float)
+
+
+@dataclass
+class Waiting:
+    """A backordered line in a queue; list order (not_vip, ordered_sec, line) is queue order."""
+
+    key: tuple[int, int, int]
+    line: int
+    pair: int
+    qty: int
+    allocated: int = 0
+
+
+@dataclass
+class SimState:
+    """Everything the simulation accumulates; turned into table rows by ``tables``."""
+
+    # order lines (index = line id - 1)
+    line_order: list[np.ndarray] = field(default_factory=list)
+    line_pair: list[np.ndarray] = field(default_factory=list)
+    line_qty: list[np.ndarray] = field(default_factory=list)
+    line_sec: list[np.ndarray] = field(default_factory=list)
+    line_filled: list[np.ndarray] = field(default_factory=list)
+    # orders (index = order id - 1)
+    order_customer: list[np.ndarray] = field(default_factory=list)
+    order_channel: list[np.ndarray] = field(default_factory=list)
+    order_wh: list[np.ndarray] = field(default_factory=list)
+    order_sec: list[np.ndarray] = field(default_factory=list)
+    # backordered lines: line -> value
+    bo_promise_orig: dict[int, int] = field(default_factory=dict)
+    bo_promise: dict[int, int] = field(default_factory=dict)
+    bo_revisions: dict[int, int] = field(default_factory=dict)
+    bo_release_sec: dict[int, int] = field(default_factory=dict)
+    bo_cancel: dict[int, tuple[int, str]] = field(default_factory=dict)
+    waiting: dict[int, Waiting] = field(default_factory=dict)
+    # purchase orders
+    po_supplier: list[int] = field(default_factory=list)
+    po_wh: list[int] = field(default_factory=list)
+    po_sec: list[int] = field(default_factory=list)
+    po_eta: list[int] = field(default_factory=list)  # current ETA (day index)
+    po_confirmed: list[bool] = field(default_factory=list)
+    pol_po: list[int] = field(default_factory=list)
+    pol_pair: list[int] = field(default_factory=list)
+    pol_product: list[int] = field(default_factory=list)
+    pol_qty: list[int] = field(default_factory=list)
+    pol_arrival: list[int] = field(default_factory=list)
+    pol_received_sec: dict[int, int] = field(default_factory=dict)
+    eta_revisions: list[tuple[int, int, int, str, int, bool]] = field(default_factory=list)  # po, old, new, cause, sec, conf
+    promise_revisions: list[tuple[int, int, int, str, int]] = field(default_factory=list)  # line, old, new, cause, eta rev
+    promise_revision_sec: list[int] = field(default_factory=list)
+    # stock
+    movements: list[tuple[np.ndarray, np.ndarray, np.ndarray, str, list[str] | str]] = field(default_factory=list)
+    subscriptions: list[tuple[int, int, int]] = field(default_factory=list)  # product, customer, sec
+    restocks: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))  # product -> days
+    discontinued_day: dict[int, int] = field(default_factory=dict)
+    n_lines: int = 0
+    n_orders: int = 0
+
+
+@dataclass
+class Pairs:
+    """The (product, warehouse) pairs that stock something, with the planner's parameters."""
+
+    product: np.ndarray
+    wh: np.ndarray
+    rate: np.ndarray
+    rop: np.ndarray
+    order_up_to: np.ndarray
+    order_dow: np.ndarray
+    opening: np.ndarray
+
+
+def day_multipliers(rng: np.random.Generator, days: int, start_weekday: int, start_doy: int) -> np.ndarray:
+    """Demand multiplier per (day, category): weekly rhythm × season × promotion spikes."""
+    weekly = np.array([1.12, 1.06, 1.0, 0.98, 0.95, 0.84, 1.05])
+    t = np.arange(days)
+    weekday = (start_weekday + t) % 7
+    doy = (start_doy + t) % 365
+    mult = np.ones((days, len(CATEGORIES)))
+    for c, (*_, peak) in enumerate(CATEGORIES):
+        season = 1.0 if peak is None else 1.0 + 0.35 * np.cos(2 * np.pi * (doy - peak) / 365)
+        mult[:, c] = weekly[weekday] * season
+    for _ in range(max(3, days // 120)):  # a few promotions, each on one or two categories
+        begin = int(rng.integers(0, max(1, days - 5)))
+        length = int(rng.integers(2, 5))
+        cats = rng.choice(len(CATEGORIES), size=int(rng.integers(1, 3)), replace=False)
+        mult[begin : begin + length, cats] *= rng.uniform(2.5, 4.0)
+    # The season's big sale runs over the last few days, so today's queues are fresh and long.
+    mult[-4:, :] *= 2.5
+    return mult
+
+
+def make_pairs(rng: np.random.Generator, catalog: Catalog, mean_qty: float) -> Pairs:
+    """Decide which warehouses stock each product and the planner's reorder parameters."""
+    n = catalog.n_products
+    weights = np.array([w[3] for w in WAREHOUSES])
+    rank = catalog.popularity.argsort().argsort() / max(1, n - 1)
+    n_wh = np.where(rank > 0.7, 3, rng.choice([1, 2], size=n, p=[0.55, 0.45]))
+    stocked = np.zeros((n, len(WAREHOUSES)), bool)
+    for i in range(n):
+        stocked[i, rng.choice(len(WAREHOUSES), size=n_wh[i], replace=False, p=weights)] = True
+    product, wh = np.nonzero(stocked)
+    share = weights[wh] / (stocked * weights).sum(axis=1)[product]
+    rate = catalog.popularity[product] * share
+    lead = catalog.ps_lead[catalog.primary_link[product]]
+    est_units = rate * mean_qty * catalog.forecast_bias[product]
+    rop = np.maximum(np.ceil(est_units * (lead + REVIEW_DAYS) * ROP_COVER), 1)
+    order_up_to = rop + np.maximum(np.ceil(est_units * 30), 1)
+    order_dow = catalog.supplier_order_dow[catalog.ps_supplier[catalog.primary_link[product]]]
+    opening = np.ceil(order_up_to * rng.uniform(0.4, 1.0, size=product.size)).astype(np.int64)
+    return Pairs(product, wh, rate, rop.astype(np.int64), order_up_to.astype(np.int64), order_dow, opening)
+
+
+class Simulation:
+    """Runs the days; see the module docstring for the story it tells."""
+
+    def __init__(
+        self, rng: np.random.Generator, catalog: Catalog, days: int, start_weekday: int, start_doy: int,
+        now_sec: int,
+    ) -> None:
+        """Prepare state for ``days`` days; ``now_sec`` is the moment the data ends."""
+        self.rng = rng
+        self.c = catalog
+        self.days = days
+        self.start_weekday = start_weekday
+        self.now_sec = now_sec
+        self.mean_qty = 1.0 / 0.7
+        self.pairs = make_pairs(rng, catalog, self.mean_qty)
+        self.mult = day_multipliers(rng, days, start_weekday, start_doy)
+        n_pairs = self.pairs.product.size
+        self.available = self.pairs.opening.copy()
+        self.on_order = np.zeros(n_pairs, np.int64)
+        self.queue_units = np.zeros(n_pairs, np.int64)
+        self.last_in_day = np.zeros(n_pairs, np.int64)
+        self.last_out_day = np.zeros(n_pairs, np.int64)
+        self.queues: dict[int, list[Waiting]] = defaultdict(list)
+        self.pipeline: dict[int, list[int]] = defaultdict(list)  # pair -> open PO line ids
+        self.arrivals: dict[int, list[int]] = defaultdict(list)
+        self.revisions_due: dict[int, list[tuple[int, int, str, bool]]] = defaultdict(list)
+        self.cancels_due: dict[int, list[int]] = defaultdict(list)
+        self._po_lines: dict[int, list[int]] = defaultdict(list)
+        self.s = SimState()
+        self.pair_cat = catalog.category[self.pairs.product]
+        self.vip = catalog.customer_vip
+        n = catalog.n_products
+        disc = rng.choice(n, size=max(1, n // 50), replace=False)
+        self.disc_day = np.full(n, days + 1)
+        self.disc_day[disc] = days - rng.integers(20, min(150, days - 1) + 1, size=disc.size)
+        self.s.discontinued_day = {int(p): int(self.disc_day[p]) for p in disc}
+        self.tier = [TIERS[t] for t in catalog.supplier_tier]
+        self.s.movements.append(
+            (np.arange(n_pairs), np.zeros(n_pairs, np.int64), self.pairs.opening, "count", "OPENING")
+        )
+
+    # -- one day -----------------------------------------------------------------------------
+    def run(self, progress: Callable[[int], None] | None = None) -> SimState:
+        """Simulate every day; ``progress`` is called with the number of days done."""
+        for t in range(self.days):
+            touched = self._receive(t)
+            touched |= self._revise_etas(t)
+            touched |= self._cancel(t)
+            touched |= self._discontinue(t)
+            touched |= self._demand(t)
+            self._release(t, touched)
+            self._shrink(t)
+            self._reorder(t)
+            if progress:
+                progress(t + 1)
+        return self.s
+
+    def _receive(self, t: int) -> set[int]:
+        touched = set()
+        for pol in self.arrivals.pop(t, []):
+            pair, qty = self.s.pol_pair[pol], self.s.pol_qty[pol]
+            if self.available[pair] == 0 and self.queue_units[pair] == 0:
+                self.s.restocks[int(self.pairs.product[pair])].append(t)
+                self.last_in_day[pair] = t
+            self.available[pair] += qty
+            self.on_order[pair] -= qty
+            self.pipeline[pair].remove(pol)
+            sec = t * DAY + 9 * HOUR + int(self.rng.integers(0, 4 * HOUR))
+            self.s.pol_received_sec[pol] = sec
+            reference = f"PO-{self.s.pol_po[pol] + 1:06d}"
+            self.s.movements.append((np.array([pair]), np.array([sec]), np.array([qty]), "receipt", reference))
+            touched.add(pair)
+        return touched
+
+    def _revise_etas(self, t: int) -> set[int]:
+        for po, new_eta, cause, confirmed in self.revisions_due.pop(t, []):
+            old = self.s.po_eta[po]
+            if new_eta == old:
+                continue
+            self.s.po_eta[po] = new_eta
+            self.s.po_confirmed[po] = confirmed
+            rev_id = len(self.s.eta_revisions)
+            sec = t * DAY + 14 * HOUR
+            self.s.eta_revisions.append((po, old, new_eta, cause, sec, confirmed))
+            promise = new_eta + HANDLING_DAYS
+            pairs = {self.s.pol_pair[pol] for pol in self._open_lines_of(po)}
+            for pair in pairs:
+                for w in self.queues.get(pair, ()):
+                    if self.s.bo_promise[w.line] < promise:
+                        self.s.promise_revisions.append((w.line, self.s.bo_promise[w.line], promise, cause, rev_id))
+                        self.s.promise_revision_sec.append(sec + 1800)
+                        self.s.bo_promise[w.line] = promise
+                        self.s.bo_revisions[w.line] += 1
+        return set()
+
+    def _open_lines_of(self, po: int) -> list[int]:
+        return [pol for pol in self._po_lines[po] if pol not in self.s.pol_received_sec]
+
+    def _cancel(self, t: int) -> set[int]:
+        touched = set()
+        for line in self.cancels_due.pop(t, []):
+            w = self.s.waiting.get(line)
+            if w is None:
+                continue
+            self._drop(w, t * DAY + 16 * HOUR, "Customer cancelled: would not wait longer")
+            touched.add(w.pair)
+        return touched
+
+    def _discontinue(self, t: int) -> set[int]:
+        touched = set()
+        for product in np.flatnonzero(self.disc_day == t):
+            for pair in np.flatnonzero(self.pairs.product == product):
+                for w in list(self.queues.get(pair, ())):
+                    self._drop(w, t * DAY + 11 * HOUR, "Product discontinued; customer refunded")
+                    touched.add(int(pair))
+        return touched
+
+    def _drop(self, w: Waiting, sec: int, reason: str) -> None:
+        queue = self.queues[w.pair]
+        queue.remove(w)
+        self.queue_units[w.pair] -= w.qty - w.allocated
+        self.available[w.pair] += w.allocated
+        del self.s.waiting[w.line]
+        self.s.bo_cancel[w.line] = (sec, reason)
+
+    def _demand(self, t: int) -> set[int]:
+        """Today's orders: fill from stock in order-time order, else queue or lose the line."""
+        rng, pairs = self.rng, self.pairs
+        counts = rng.poisson(pairs.rate * self.mult[t, self.pair_cat])
+        line_pair = np.repeat(np.arange(counts.size), counts)
+        if line_pair.size == 0:
+            return set()
+        # Group lines into orders per warehouse: most orders have one line, some several.
+        line_pair = line_pair[np.lexsort((rng.random(line_pair.size), pairs.wh[line_pair]))]
+        sizes = np.cumsum(rng.choice([1, 2, 3, 4], size=line_pair.size, p=[0.72, 0.19, 0.07, 0.02]))
+        starts = np.zeros(line_pair.size, bool)
+        starts[sizes[sizes < line_pair.size]] = True
+        starts[0] = True
+        starts[1:] |= pairs.wh[line_pair[1:]] != pairs.wh[line_pair[:-1]]
+        order_of_line = np.cumsum(starts) - 1
+        n_orders = int(order_of_line[-1]) + 1
+        hours = rng.choice(24, size=n_orders, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
+        order_sec = t * DAY + hours * HOUR + rng.integers(0, HOUR, size=n_orders)
+        customer = rng.choice(self.vip.size, size=n_orders, p=self.c.customer_weight)
+        channel = rng.choice(3, size=n_orders, p=[0.7, 0.2, 0.1])
+        qty = rng.geometric(0.7, size=line_pair.size)
+        qty = np.where(channel[order_of_line] == 2, qty * rng.integers(2, 7, size=qty.size), qty)
+        line_sec = order_sec[order_of_line]
+        products = pairs.product[line_pair]
+        # Orders placed after the data's end moment do not exist yet.
+        placed = line_sec <= self.now_sec
+        # First come, first served within each pair; nothing jumps an existing queue.
+        fifo = np.lexsort((line_sec, line_pair))
+        fifo = fifo[placed[fifo]]
+        p_sorted, q_sorted = line_pair[fifo], qty[fifo]
+        cum = np.cumsum(q_sorted)
+        group_start = np.r_[True, p_sorted[1:] != p_sorted[:-1]] if fifo.size else np.zeros(0, bool)
+        offset = np.maximum.accumulate(np.where(group_start, cum - q_sorted, 0)) if fifo.size else cum
+        filled = np.zeros(line_pair.size, bool)
+        filled[fifo] = ((cum - offset) <= self.available[p_sorted]) & (self.queue_units[p_sorted] == 0)
+        before = self.available.copy()
+        np.subtract.at(self.available, line_pair[filled], qty[filled])
+        self.last_out_day[(before > 0) & (self.available == 0)] = t
+        accepts = self.c.accepts_backorders[products] & (self.disc_day[products] > t)
+        lost = placed & ~filled & ~accepts
+        for i in np.flatnonzero(lost & (rng.random(lost.size) < 0.3)):
+            self.s.subscriptions.append((int(products[i]), int(customer[order_of_line[i]]), int(line_sec[i])))
+        # A lost line never becomes an order line (the shop showed "out of stock");
+        # an order left with no lines was never placed.
+        keep = placed & ~lost
+        kept_orders = np.unique(order_of_line[keep])
+        if kept_orders.size == 0:
+            return set()
+        kept_orders = kept_orders[np.argsort(order_sec[kept_orders], kind="stable")]
+        number = np.full(n_orders, -1)
+        number[kept_orders] = np.arange(kept_orders.size) + self.s.n_orders
+        self.s.order_customer.append(customer[kept_orders])
+        self.s.order_channel.append(channel[kept_orders])
+        self.s.order_wh.append(pairs.wh[line_pair[np.searchsorted(order_of_line, kept_orders)]])
+        self.s.order_sec.append(order_sec[kept_orders])
+        self.s.n_orders += kept_orders.size
+        # Lines are numbered by order number, then position in the order.
+        idx = np.flatnonzero(keep)
+        idx = idx[np.argsort(number[order_of_line[idx]], kind="stable")]
+        first_line = self.s.n_lines
+        self.s.n_lines += idx.size
+        self.s.line_order.append(number[order_of_line[idx]])
+        self.s.line_pair.append(line_pair[idx])
+        self.s.line_qty.append(qty[idx])
+        self.s.line_sec.append(line_sec[idx])
+        self.s.line_filled.append(filled[idx])
+        touched = set()
+        waiting = np.flatnonzero(~filled[idx])
+        for k in waiting[np.argsort(line_sec[idx][waiting], kind="stable")]:
+            i = idx[k]
+            line = first_line + int(k)
+            pair = int(line_pair[i])
+            vip = bool(self.vip[customer[order_of_line[i]]])
+            w = Waiting((0 if vip else 1, int(line_sec[i]), line), line, pair, int(qty[i]))
+            bisect.insort(self.queues[pair], w, key=lambda x: x.key)
+            self.queue_units[pair] += w.qty
+            self.s.waiting[line] = w
+            promise = self._promise(pair, w, t)
+            self.s.bo_promise_orig[line] = promise
+            self.s.bo_promise[line] = promise
+            self.s.bo_revisions[line] = 0
+            if rng.random() < 0.3:  # some customers will only wait so long
+                self.cancels_due[t + int(rng.integers(10, 46))].append(line)
+            touched.add(pair)
+        return touched
+
+    def _promise(self, pair: int, w: Waiting, t: int) -> int:
+        """Promise day for a new waiting line: the covering PO's ETA plus handling.
+
+        Before Backorder Desk the shop promised naively (no allowance for the supplier's
+        delays), which is why the history is full of broken promises and revisions.
+        """
+        queue = self.queues[pair]
+        ahead = sum(x.qty - x.allocated for x in queue[: queue.index(w) + 1])
+        cumulative = 0
+        for pol in sorted(self.pipeline.get(pair, ()), key=lambda k: self.s.po_eta[self.s.pol_po[k]]):
+            cumulative += self.s.pol_qty[pol]
+            if cumulative >= ahead:
+                return max(self.s.po_eta[self.s.pol_po[pol]], t + 1) + HANDLING_DAYS
+        link = self.c.primary_link[self.pairs.product[pair]]
+        return t + int(self.c.ps_lead[link]) + REVIEW_DAYS + HANDLING_DAYS
+
+    def _release(self, t: int, touched: set[int]) -> None:
+        """Allocate free stock down each touched queue: priority, then VIP, then order time."""
+        for pair in sorted(touched):
+            queue = self.queues.get(pair)
+            while queue and self.available[pair] > 0:
+                head = queue[0]
+                give = min(head.qty - head.allocated, int(self.available[pair]))
+                head.allocated += give
+                self.available[pair] -= give
+                self.queue_units[pair] -= give
+                if head.allocated == head.qty:
+                    queue.pop(0)
+                    del self.s.waiting[head.line]
+                    self.s.bo_release_sec[head.line] = max(head.key[1] + HOUR, t * DAY + 13 * HOUR)
+
+    def _shrink(self, t: int) -> None:
+        """Now and then a unit is found damaged: a negative adjustment."""
+        if t % 30 != 29:
+            return
+        candidates = np.flatnonzero(self.available > 0)
+        hit = candidates[self.rng.random(candidates.size) < 0.02]
+        self.available[hit] -= 1
+        sec = np.full(hit.size, t * DAY + 18 * HOUR)
+        self.s.movements.append((hit, sec, -np.ones(hit.size, np.int64), "adjustment", "DAMAGED"))
+
+    def _reorder(self, t: int) -> None:
+        """Weekly review per supplier: order up to target where the position is at or below ROP."""
+        rng, pairs, c = self.rng, self.pairs, self.c
+        weekday = (self.start_weekday + t) % 7
+        position = self.available - self.queue_units + self.on_order
+        due = np.flatnonzero(
+            (pairs.order_dow == weekday) & (self.disc_day[pairs.product] > t) & (position <= pairs.rop)
+        )
+        if due.size == 0:
+            return
+        products = pairs.product[due]
+        second = c.secondary_link[products]
+        use_second = (second >= 0) & (rng.random(due.size) < 0.25)
+        link = np.where(use_second, second, c.primary_link[products])
+        need = np.maximum(pairs.order_up_to[due] - position[due], c.ps_moq[link])
+        qty = np.ceil(need / c.ps_pack[link]).astype(np.int64) * c.ps_pack[link]
+        supplier = c.ps_supplier[link]
+        keys = supplier * 10 + pairs.wh[due]
+        for key in np.unique(keys):
+            members = np.flatnonzero(keys == key)
+            self._place_po(t, int(key // 10), int(key % 10), due[members], link[members], qty[members])
+
+    def _place_po(self, t: int, supplier: int, wh: int, pair_ids: np.ndarray, links: np.ndarray,
+                  qty: np.ndarray) -> None:
+        rng = self.rng
+        p_late, mean_delay, confirm_rate = self.tier[supplier]
+        po = len(self.s.po_supplier)
+        eta = t + int(self.c.ps_lead[links].max())
+        delay = 1 + int(rng.exponential(mean_delay)) if rng.random() < p_late else -int(rng.integers(0, 2))
+        disrupted = rng.random() < DISRUPTION_RATE
+        if disrupted:  # a container held in customs or a missed vessel: weeks, not days
+            delay += int(rng.integers(25, 70))
+        peak = eta > self.days - PEAK_CONGESTION_DAYS
+        if peak and rng.random() < 0.5:  # peak-season congestion: carriers are late and say little
+            delay += int(rng.integers(3, 20))
+        self.s.po_supplier.append(supplier)
+        self.s.po_wh.append(wh)
+        self.s.po_sec.append(t * DAY + 15 * HOUR + int(rng.integers(0, 2 * HOUR)))
+        self.s.po_eta.append(eta)
+        self.s.po_confirmed.append(bool(rng.random() < confirm_rate))
+        arrival = eta + delay
+        extra = np.where(rng.random(pair_ids.size) < 0.08, rng.integers(4, 16, size=pair_ids.size), 0)
+        for pair, q, e in zip(pair_ids.tolist(), qty.tolist(), extra.tolist(), strict=True):
+            pol = len(self.s.pol_po)
+            self.s.pol_po.append(po)
+            self.s.pol_pair.append(pair)
+            self.s.pol_product.append(int(self.pairs.product[pair]))
+            self.s.pol_qty.append(q)
+            self.s.pol_arrival.append(arrival + e)
+            self._po_lines[po].append(pol)
+            self.pipeline[pair].append(pol)
+            self.arrivals[arrival + e].append(pol)
+            self.on_order[pair] += q
+        causes = CAUSES_DOMESTIC if self.c.supplier_country[supplier] == "US" else CAUSES_FOREIGN
+        names, probs = zip(*causes, strict=True)
+        silent = rng.random() < (0.5 if peak else 0.4 if p_late > 0.5 else 0.15)
+        if delay > 2 and not silent:
+            cause = str(rng.choice(names, p=probs)) if not disrupted else str(rng.choice(["customs", "transport"]))
+            # Suppliers often admit a delay only once the ETA has already passed.
+            first = max(t + 1, eta + int(rng.integers(-5, 5)))
+            if delay > 8 and rng.random() < 0.35:
+                self.revisions_due[first].append((po, eta + delay // 2, cause, bool(rng.random() < 0.8)))
+                second_day = max(first + 1, eta + delay // 2 - 2)
+                self.revisions_due[second_day].append((po, arrival, cause, True))
+            else:
+                self.revisions_due[first].append((po, arrival, cause, bool(rng.random() < 0.8)))
+        if extra.max() > 0:  # short shipment: the rest is re-promised when the first part lands
+            self.revisions_due[max(arrival, t + 1)].append((po, arrival + int(extra.max()), "supplier_delay", True))

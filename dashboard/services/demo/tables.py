@@ -1,0 +1,389 @@
+"""Turn the simulation's state into table rows (column lists ready for bulk loading).
+
+Row ids are positions + 1, so foreign keys are plain arithmetic. Timestamps are seconds from
+the first simulated midnight (UTC) until formatted here, once, vectorised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashboard.domain.codes import (
+    Channel,
+    LineStatus,
+    POStatus,
+    SalesStatus,
+    Substitutability,
+    SubscriptionStatus,
+)
+from dashboard.services.demo.catalog import CATEGORIES, WAREHOUSES
+from dashboard.services.demo.simulation import DAY, HOUR, STOCK_SHIP_DAYS, Simulation
+
+Columns = dict[str, list]
+
+
+@dataclass
+class DemoUsers:
+    """Ids of the demo users, for audit rows and ``status_changed_by``."""
+
+    manager_id: int
+
+
+class Clock:
+    """Formats simulation seconds and day numbers as the strings both databases accept."""
+
+    def __init__(self, start: dt.date) -> None:
+        """Anchor day 0 at ``start`` midnight UTC."""
+        self.start = np.datetime64(start.isoformat(), "s")
+        self.start_day = np.datetime64(start.isoformat(), "D")
+
+    def stamps(self, seconds: np.ndarray) -> list[str]:
+        """Seconds → 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's own SQLite layout)."""
+        values = self.start + np.asarray(seconds, dtype=np.int64).astype("timedelta64[s]")
+        text = np.datetime_as_string(values.astype("datetime64[us]"), unit="us")
+        return np.char.replace(text, "T", " ").tolist()
+
+    def dates(self, days: np.ndarray) -> list[str]:
+        """Day numbers → 'YYYY-MM-DD'."""
+        values = self.start_day + np.asarray(days, dtype=np.int64).astype("timedelta64[D]")
+        return np.datetime_as_string(values, unit="D").tolist()
+
+    def stamp_or_none(self, seconds: np.ndarray, present: np.ndarray) -> list[str | None]:
+        """Like :meth:`stamps`, with None where ``present`` is false."""
+        out = self.stamps(np.where(present, seconds, 0))
+        return [v if p else None for v, p in zip(out, present.tolist(), strict=True)]
+
+    def date_or_none(self, days: np.ndarray, present: np.ndarray) -> list[str | None]:
+        """Like :meth:`dates`, with None where ``present`` is false."""
+        out = self.dates(np.where(present, days, 0))
+        return [v if p else None for v, p in zip(out, present.tolist(), strict=True)]
+
+
+def _cat(parts: list[np.ndarray], dtype: type = np.int64) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+
+def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users: DemoUsers) -> dict[str, Columns]:
+    """All demo rows, keyed by table name, in an order that satisfies foreign keys."""
+    c, s, pairs = sim.c, sim.s, sim.pairs
+    now = sim.now_sec
+    today = now // DAY
+    tables: dict[str, Columns] = {}
+    tables["warehouse"] = {
+        "id": list(range(1, len(WAREHOUSES) + 1)),
+        "code": [w[0] for w in WAREHOUSES],
+        "name": [w[1] for w in WAREHOUSES],
+        "timezone": [w[2] for w in WAREHOUSES],
+    }
+    tables["supplier"] = {
+        "id": list(range(1, len(c.supplier_code) + 1)),
+        "code": c.supplier_code,
+        "name": c.supplier_name,
+        "country": c.supplier_country,
+        "email": [f"orders@{code.lower()}.example.com" for code in c.supplier_code],
+        "quoted_lead_time_days": c.supplier_lead.tolist(),
+    }
+    tables["customer"] = {
+        "id": list(range(1, len(c.customer_code) + 1)),
+        "code": c.customer_code,
+        "name": c.customer_name,
+        "email": c.customer_email,
+        "priority": np.where(c.customer_vip, "vip", "normal").tolist(),
+    }
+
+    # ---- order lines ------------------------------------------------------------------------
+    order = _cat(s.line_order)
+    pair = _cat(s.line_pair)
+    qty = _cat(s.line_qty)
+    sec = _cat(s.line_sec)
+    n_lines = order.size
+    product = pairs.product[pair]
+    wh = pairs.wh[pair]
+    status = np.full(n_lines, LineStatus.SHIPPED.value, dtype=object)
+    qty_alloc = np.zeros(n_lines, np.int64)
+    ship_sec = sec + rng.integers(3 * HOUR, 26 * HOUR, size=n_lines)
+    cancel_sec = np.zeros(n_lines, np.int64)
+    cancel_reason: list[str | None] = [None] * n_lines
+    promise_orig = sec // DAY + STOCK_SHIP_DAYS
+    promise = promise_orig.copy()
+    revisions = np.zeros(n_lines, np.int64)
+    backordered = np.zeros(n_lines, bool)
+    for line, value in s.bo_promise_orig.items():
+        backordered[line] = True
+        promise_orig[line] = value
+        promise[line] = s.bo_promise[line]
+        revisions[line] = s.bo_revisions[line]
+        if line in s.waiting:
+            status[line] = LineStatus.BACKORDERED.value
+            qty_alloc[line] = s.waiting[line].allocated
+        elif line in s.bo_cancel:
+            status[line] = LineStatus.CANCELLED.value
+            cancel_sec[line], cancel_reason[line] = s.bo_cancel[line]
+        else:
+            ship_sec[line] = s.bo_release_sec[line] + int(rng.integers(2 * HOUR, 20 * HOUR))
+    allocated_now = np.isin(status, [LineStatus.SHIPPED.value]) & (ship_sec > now)
+    status[allocated_now] = LineStatus.ALLOCATED.value
+    qty_alloc[allocated_now] = qty[allocated_now]
+    shipped = status == LineStatus.SHIPPED.value
+    cancelled = status == LineStatus.CANCELLED.value
+
+    # ---- orders -----------------------------------------------------------------------------
+    o_customer = _cat(s.order_customer)
+    o_channel = _cat(s.order_channel)
+    o_wh = _cat(s.order_wh)
+    o_sec = _cat(s.order_sec)
+    n_orders = o_customer.size
+    lines_per = np.bincount(order, minlength=n_orders)
+    shipped_per = np.bincount(order, weights=shipped, minlength=n_orders)
+    cancelled_per = np.bincount(order, weights=cancelled, minlength=n_orders)
+    o_status = np.where(
+        shipped_per + cancelled_per < lines_per, "open", np.where(shipped_per > 0, "shipped", "cancelled")
+    )
+    channels = np.array(Channel.values())
+    tables["sales_order"] = {
+        "id": list(range(1, n_orders + 1)),
+        "number": [f"SO-{i:07d}" for i in range(1, n_orders + 1)],
+        "customer_id": (o_customer + 1).tolist(),
+        "channel": channels[o_channel].tolist(),
+        "warehouse_id": (o_wh + 1).tolist(),
+        "ordered_at": clock.stamps(o_sec),
+        "status": o_status.tolist(),
+    }
+    tables["order_line"] = {
+        "id": list(range(1, n_lines + 1)),
+        "order_id": (order + 1).tolist(),
+        "product_id": (product + 1).tolist(),
+        "warehouse_id": (wh + 1).tolist(),
+        "qty": qty.tolist(),
+        "qty_allocated": qty_alloc.tolist(),
+        "qty_shipped": np.where(shipped, qty, 0).tolist(),
+        "unit_price": c.price[product].round(2).tolist(),
+        "status": status.tolist(),
+        "backordered_at": clock.stamp_or_none(sec, backordered),
+        "original_promised_date": clock.dates(promise_orig),
+        "promised_date": clock.dates(promise),
+        "promise_revision_count": revisions.tolist(),
+        "shipped_at": clock.stamp_or_none(ship_sec, shipped),
+        "cancelled_at": clock.stamp_or_none(cancel_sec, cancelled),
+        "cancel_reason": cancel_reason,
+        "priority_pin": [None] * n_lines,
+        "version": [1] * n_lines,
+    }
+
+    # ---- purchase orders --------------------------------------------------------------------
+    n_po = len(s.po_supplier)
+    pol_po = np.array(s.pol_po, np.int64)
+    pol_received = np.array([i in s.pol_received_sec for i in range(pol_po.size)], bool)
+    received_sec = np.array([s.pol_received_sec.get(i, 0) for i in range(pol_po.size)], np.int64)
+    lines_in_po = np.bincount(pol_po, minlength=n_po)
+    received_in_po = np.bincount(pol_po, weights=pol_received, minlength=n_po)
+    last_receipt = np.zeros(n_po, np.int64)
+    np.maximum.at(last_receipt, pol_po, received_sec)
+    po_status = np.where(
+        received_in_po == lines_in_po, POStatus.RECEIVED.value,
+        np.where(received_in_po > 0, POStatus.PARTIALLY_RECEIVED.value, POStatus.OPEN.value),
+    )
+    fully = po_status == POStatus.RECEIVED.value
+    tables["purchase_order"] = {
+        "id": list(range(1, n_po + 1)),
+        "number": [f"PO-{i:06d}" for i in range(1, n_po + 1)],
+        "supplier_id": (np.array(s.po_supplier) + 1).tolist(),
+        "warehouse_id": (np.array(s.po_wh) + 1).tolist(),
+        "ordered_at": clock.stamps(np.array(s.po_sec)),
+        "eta": clock.dates(np.array(s.po_eta)),
+        "eta_confirmed": s.po_confirmed,
+        "status": po_status.tolist(),
+        "received_at": clock.stamp_or_none(last_receipt, fully),
+        "version": [1] * n_po,
+    }
+    pol_qty = np.array(s.pol_qty, np.int64)
+    tables["po_line"] = {
+        "id": list(range(1, pol_po.size + 1)),
+        "po_id": (pol_po + 1).tolist(),
+        "product_id": (np.array(s.pol_product, np.int64) + 1).tolist(),
+        "qty": pol_qty.tolist(),
+        "qty_received": np.where(pol_received, pol_qty, 0).tolist(),
+        "cross_dock": (~pol_received & (rng.random(pol_po.size) < 0.05)).tolist(),
+        "last_received_at": clock.stamp_or_none(received_sec, pol_received),
+    }
+    revs = s.eta_revisions
+    tables["eta_revision"] = {
+        "id": list(range(1, len(revs) + 1)),
+        "po_id": [r[0] + 1 for r in revs],
+        "old_eta": clock.dates(np.array([r[1] for r in revs], np.int64)),
+        "new_eta": clock.dates(np.array([r[2] for r in revs], np.int64)),
+        "confirmed": [r[5] for r in revs],
+        "cause": [r[3] for r in revs],
+        "note": ["Supplier notice" for _ in revs],
+        "user_id": [users.manager_id] * len(revs),
+        "at": clock.stamps(np.array([r[4] for r in revs], np.int64)),
+    }
+    prs = s.promise_revisions
+    tables["promise_revision"] = {
+        "id": list(range(1, len(prs) + 1)),
+        "order_line_id": [r[0] + 1 for r in prs],
+        "old_date": clock.dates(np.array([r[1] for r in prs], np.int64)),
+        "new_date": clock.dates(np.array([r[2] for r in prs], np.int64)),
+        "cause": [r[3] for r in prs],
+        "eta_revision_id": [r[4] + 1 for r in prs],
+        "at": clock.stamps(np.array(s.promise_revision_sec, np.int64)),
+    }
+
+    # ---- stock ------------------------------------------------------------------------------
+    mv_pair = [m[0] for m in s.movements] + [pair[shipped]]
+    mv_sec = [m[1] for m in s.movements] + [ship_sec[shipped]]
+    mv_qty = [m[2] for m in s.movements] + [-qty[shipped]]
+    mv_kind = [np.full(m[0].size, m[3], dtype=object) for m in s.movements]
+    mv_kind.append(np.full(int(shipped.sum()), "shipment", dtype=object))
+    so_numbers = np.array(tables["sales_order"]["number"], dtype=object)
+    mv_ref = [np.full(m[0].size, m[4], dtype=object) for m in s.movements] + [so_numbers[order[shipped]]]
+    all_pair, all_sec, all_qty = _cat(mv_pair), _cat(mv_sec), _cat(mv_qty)
+    by_time = np.argsort(all_sec, kind="stable")
+    all_pair, all_sec, all_qty = all_pair[by_time], all_sec[by_time], all_qty[by_time]
+    tables["stock_movement"] = {
+        "id": list(range(1, all_pair.size + 1)),
+        "product_id": (pairs.product[all_pair] + 1).tolist(),
+        "warehouse_id": (pairs.wh[all_pair] + 1).tolist(),
+        "at": clock.stamps(all_sec),
+        "quantity": all_qty.tolist(),
+        "kind": np.concatenate(mv_kind)[by_time].tolist(),
+        "reference": np.concatenate(mv_ref)[by_time].tolist(),
+    }
+    on_hand = np.bincount(all_pair, weights=all_qty, minlength=pairs.product.size).astype(np.int64)
+    allocated = np.bincount(pair, weights=qty_alloc, minlength=pairs.product.size).astype(np.int64)
+    if not np.array_equal(on_hand - allocated, sim.available):
+        raise AssertionError("demo generator bug: movements and allocations disagree with simulated stock")
+    n_pairs = pairs.product.size
+    tables["stock_level"] = {
+        "id": list(range(1, n_pairs + 1)),
+        "product_id": (pairs.product + 1).tolist(),
+        "warehouse_id": (pairs.wh + 1).tolist(),
+        "on_hand": on_hand.tolist(),
+        "allocated": allocated.tolist(),
+        "service_level_override": [None] * n_pairs,
+        "safety_stock_override": [None] * n_pairs,
+        "reorder_point_override": [None] * n_pairs,
+        "updated_at": clock.stamps(np.full(n_pairs, now)),
+        "version": [1] * n_pairs,
+    }
+
+    # ---- products and their status ----------------------------------------------------------
+    n = c.n_products
+    available = np.bincount(pairs.product, weights=sim.available, minlength=n)
+    open_pol = np.flatnonzero(~pol_received)
+    open_product = np.array(s.pol_product, np.int64)[open_pol]
+    open_eta = np.array(s.po_eta, np.int64)[pol_po[open_pol]]
+    first_eta = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first_eta, open_product, open_eta)
+    first_po = {}
+    for p, po, eta in zip(open_product.tolist(), pol_po[open_pol].tolist(), open_eta.tolist(), strict=True):
+        if eta == first_eta[p] and p not in first_po:
+            first_po[p] = po
+    last_in = np.zeros(n, np.int64)
+    np.maximum.at(last_in, pairs.product, sim.last_in_day)
+    last_out = np.zeros(n, np.int64)
+    np.maximum.at(last_out, pairs.product, sim.last_out_day)
+    sales_status, reason, changed_day, changed_by = [], [], [], []
+    eta_dates = clock.dates(np.where(first_eta < np.iinfo(np.int64).max, first_eta, 0))
+    for p in range(n):
+        if p in s.discontinued_day:
+            sales_status.append(SalesStatus.DISCONTINUED.value)
+            reason.append("Discontinued: supplier stopped making it")
+            changed_day.append(s.discontinued_day[p])
+            changed_by.append(users.manager_id)
+        elif available[p] > 0:
+            sales_status.append(SalesStatus.IN_STOCK.value)
+            reason.append(f"{int(available[p])} units available")
+            changed_day.append(last_in[p])
+            changed_by.append(None)
+        elif c.accepts_backorders[p] and p in first_po:
+            sales_status.append(SalesStatus.BACKORDER.value)
+            reason.append(f"Awaiting PO-{first_po[p] + 1:06d}, ETA {eta_dates[p]}")
+            changed_day.append(last_out[p])
+            changed_by.append(None)
+        else:
+            sales_status.append(SalesStatus.OUT_OF_STOCK.value)
+            reason.append("No confirmed inbound supply" if c.accepts_backorders[p] else "Not offered on backorder")
+            changed_day.append(last_out[p])
+            changed_by.append(None)
+    subs = Substitutability.values()
+    tables["product"] = {
+        "id": list(range(1, n + 1)),
+        "sku": c.sku,
+        "name": c.name,
+        "category": [CATEGORIES[k][0] for k in c.category],
+        "unit_price": c.price.round(2).tolist(),
+        "unit_cost": c.cost.round(2).tolist(),
+        "substitutability": [subs[k] for k in c.substitutability],
+        "sales_status": sales_status,
+        "status_reason": reason,
+        "status_changed_at": clock.stamps(np.array(changed_day, np.int64) * DAY + 10 * HOUR),
+        "status_changed_by_id": changed_by,
+        "max_backorder_days": np.where(rng.random(n) < 0.05, 35, 0).tolist(),
+        "version": [1] * n,
+    }
+    tables["product"]["max_backorder_days"] = [v or None for v in tables["product"]["max_backorder_days"]]
+    tables["product_supplier"] = {
+        "id": list(range(1, c.ps_product.size + 1)),
+        "product_id": (c.ps_product + 1).tolist(),
+        "supplier_id": (c.ps_supplier + 1).tolist(),
+        "is_primary": c.ps_primary.tolist(),
+        "quoted_lead_time_days": c.ps_lead.tolist(),
+        "moq": c.ps_moq.tolist(),
+        "pack_size": c.ps_pack.tolist(),
+        "unit_cost": c.ps_cost.tolist(),
+    }
+
+    # ---- notify-me subscriptions ------------------------------------------------------------
+    sub_product, sub_sec, sub_notified = [], [], []
+    for p, _, created in s.subscriptions:
+        days_in = s.restocks.get(p, [])
+        later = [d for d in days_in if d * DAY > created and d <= today]
+        sub_product.append(p)
+        sub_sec.append(created)
+        sub_notified.append(later[0] * DAY + 14 * HOUR if later and later[0] * DAY + 14 * HOUR <= now else 0)
+    notified = np.array(sub_notified, np.int64)
+    has = notified > 0
+    tables["restock_subscription"] = {
+        "id": list(range(1, len(sub_product) + 1)),
+        "product_id": [p + 1 for p in sub_product],
+        "email": [c.customer_email[cust] for _, cust, _ in s.subscriptions],
+        "created_at": clock.stamps(np.array(sub_sec, np.int64)),
+        "notified_at": clock.stamp_or_none(notified, has),
+        "status": np.where(has, SubscriptionStatus.NOTIFIED.value, SubscriptionStatus.ACTIVE.value).tolist(),
+    }
+
+    # ---- audit trail of the people-made changes in the story --------------------------------
+    audit: Columns = {k: [] for k in ("at", "user_id", "actor", "entity_type", "entity_id", "action",
+                                      "before", "after", "reason")}
+    for po, old, new, cause, at, _ in revs:
+        audit["at"].append(at)
+        audit["entity_type"].append("purchase_order")
+        audit["entity_id"].append(f"PO-{po + 1:06d}")
+        audit["action"].append("revise_eta")
+        audit["before"].append(json.dumps({"eta": clock.dates(np.array([old]))[0]}))
+        audit["after"].append(json.dumps({"eta": clock.dates(np.array([new]))[0]}))
+        audit["reason"].append(cause)
+    for p, day in s.discontinued_day.items():
+        audit["at"].append(day * DAY + 10 * HOUR)
+        audit["entity_type"].append("product")
+        audit["entity_id"].append(c.sku[p])
+        audit["action"].append("set_status")
+        audit["before"].append(json.dumps({"sales_status": "in_stock"}))
+        audit["after"].append(json.dumps({"sales_status": "discontinued", "open_backorders": "cancel"}))
+        audit["reason"].append("Supplier stopped making it")
+    order_by_time = np.argsort(np.array(audit["at"], np.int64), kind="stable")
+    k = len(audit["at"])
+    tables["audit_event"] = {
+        "id": list(range(1, k + 1)),
+        "at": clock.stamps(np.array(audit["at"], np.int64)[order_by_time]),
+        "user_id": [users.manager_id] * k,
+        "actor": ["manager"] * k,
+        **{key: [audit[key][i] for i in order_by_time]
+           for key in ("entity_type", "entity_id", "action", "before", "after", "reason")},
+    }
+    return tables

@@ -1,0 +1,117 @@
+"""The numbers behind the Overview page's cards and alert lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dashboard.db.models import Customer, OrderLine, Product, PurchaseOrder, SalesOrder, Supplier
+from dashboard.db.queries import (
+    available_by_product,
+    line_is_waiting,
+    line_past_promise,
+    po_is_open,
+    po_past_eta,
+)
+from dashboard.domain.codes import SalesStatus
+
+
+@dataclass(frozen=True)
+class OverviewCounts:
+    """Headline counts; each card on ``/`` shows one of these."""
+
+    open_backorder_lines: int
+    open_backorder_units: int
+    open_backorder_value: float
+    lines_past_promise: int
+    skus_stocked_out: int
+    active_skus: int
+    pos_past_eta: int
+    open_pos: int
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    """An open line whose promise has passed (for the Overview alert list)."""
+
+    order_number: str
+    sku: str
+    customer: str
+    promised_date: dt.date
+    days_late: int
+    value: float
+
+
+@dataclass(frozen=True)
+class LatePO:
+    """An open purchase order past its ETA."""
+
+    number: str
+    supplier: str
+    eta: dt.date
+    days_late: int
+    confirmed: bool
+
+
+def overview_counts(session: Session, today: dt.date) -> OverviewCounts:
+    """Count what needs attention today; one round trip per card, each on an index."""
+    backorders = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(OrderLine.qty - OrderLine.qty_allocated), 0),
+            func.coalesce(func.sum(OrderLine.qty * OrderLine.unit_price), 0),
+        ).where(line_is_waiting())
+    ).one()
+    past_promise = session.scalar(select(func.count()).select_from(OrderLine).where(line_past_promise(today)))
+    available = available_by_product().subquery()
+    active = Product.sales_status != SalesStatus.DISCONTINUED
+    stocked_out = session.scalar(
+        select(func.count())
+        .select_from(Product)
+        .outerjoin(available, available.c.product_id == Product.id)
+        .where(active, func.coalesce(available.c.available, 0) <= 0)
+    )
+    active_skus = session.scalar(select(func.count()).select_from(Product).where(active))
+    pos = session.execute(
+        select(func.count(), func.count().filter(PurchaseOrder.eta < today)).where(po_is_open())
+    ).one()
+    return OverviewCounts(
+        open_backorder_lines=backorders[0],
+        open_backorder_units=int(backorders[1]),
+        open_backorder_value=float(backorders[2]),
+        lines_past_promise=past_promise or 0,
+        skus_stocked_out=stocked_out or 0,
+        active_skus=active_skus or 0,
+        pos_past_eta=pos[1],
+        open_pos=pos[0],
+    )
+
+
+def most_overdue_lines(session: Session, today: dt.date, limit: int = 8) -> list[OverdueLine]:
+    """The open lines furthest past their promise, worst first."""
+    rows = session.execute(
+        select(SalesOrder.number, Product.sku, Customer.name, OrderLine.promised_date,
+               OrderLine.qty * OrderLine.unit_price)
+        .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+        .join(Customer, Customer.id == SalesOrder.customer_id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(line_past_promise(today))
+        .order_by(OrderLine.promised_date, OrderLine.id)
+        .limit(limit)
+    ).all()
+    return [OverdueLine(r[0], r[1], r[2], r[3], (today - r[3]).days, float(r[4])) for r in rows]
+
+
+def latest_pos(session: Session, today: dt.date, limit: int = 8) -> list[LatePO]:
+    """Open purchase orders past their ETA, latest first."""
+    rows = session.execute(
+        select(PurchaseOrder.number, Supplier.name, PurchaseOrder.eta, PurchaseOrder.eta_confirmed)
+        .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
+        .where(po_past_eta(today))
+        .order_by(PurchaseOrder.eta, PurchaseOrder.id)
+        .limit(limit)
+    ).all()
+    return [LatePO(r[0], r[1], r[2], (today - r[2]).days, r[3]) for r in rows]
