@@ -2,4 +2,4 @@
 
 from dashboard.cli import main
 
-main()
+main(prog_name="backorder-desk")

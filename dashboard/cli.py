@@ -59,8 +59,9 @@ class _StageProgress:
             return
         self.last = now
         pct = 100 * done / total if total else 100
-        click.echo(f"\r[{now - self.started:6.1f}s] {stage:<28} {done:>12,}/{total:,} ({pct:5.1f}%)",
-                   nl=False, err=True)
+        click.echo(
+            f"\r[{now - self.started:6.1f}s] {stage:<28} {done:>12,}/{total:,} ({pct:5.1f}%)", nl=False, err=True
+        )
 
 
 @main.command()
@@ -81,8 +82,9 @@ def demo(ctx: click.Context, skus: int, days: int, seed: int, today: dt.datetime
     day = today.date() if today else settings.today()
     progress = _StageProgress()
     try:
-        summary = generate_demo(database, skus=skus, days=days, seed=seed, today=day, replace=replace,
-                                progress=progress)
+        summary = generate_demo(
+            database, skus=skus, days=days, seed=seed, today=day, replace=replace, progress=progress
+        )
     except DatabaseNotEmptyError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(err=True)

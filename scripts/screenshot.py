@@ -22,6 +22,7 @@ wait --settle seconds (default 1.5), save a full-page PNG named after the path
 Browser console errors and HTTP errors are printed; exit status is 1 if any
 page failed to load or returned an HTTP error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -116,8 +117,8 @@ def login(page, base: str, login_path: str, user: str, password: str, timeout_ms
     try:
         # a real form POST + redirect, or a client-side (dcc.Location) route change
         page.wait_for_url(lambda u: urlparse(u).path != login_page_path, timeout=timeout_ms)
-    except PlaywrightTimeout:
-        raise SystemExit(f"sign-in failed: still on {page.url} after {timeout_ms} ms (wrong credentials?)")
+    except PlaywrightTimeout as exc:
+        raise SystemExit(f"sign-in failed: still on {page.url} after {timeout_ms} ms (wrong credentials?)") from exc
     settle(page, timeout_ms, seconds)
     print(f"signed in; now at {page.url}; cookies: {[c['name'] for c in page.context.cookies()]}")
 
@@ -127,8 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("paths", nargs="*", help="paths under --base (default: /)")
     ap.add_argument("--base", default="http://127.0.0.1:8050", help="app base URL (default %(default)s)")
     ap.add_argument("--user", help="sign in first with this username")
-    ap.add_argument("--password", default=os.environ.get("SCREENSHOT_PASSWORD"),
-                    help="password for --user (or env SCREENSHOT_PASSWORD)")
+    ap.add_argument(
+        "--password",
+        default=os.environ.get("SCREENSHOT_PASSWORD"),
+        help="password for --user (or env SCREENSHOT_PASSWORD)",
+    )
     ap.add_argument("--login-path", default="/login", help="sign-in page path (default %(default)s)")
     ap.add_argument("--cookie", help="Cookie header value to preset, e.g. 'session=...; other=...'")
     ap.add_argument("--out", default="/tmp/shots", help="output folder (default %(default)s)")
@@ -137,8 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", default="1400,1000", help="viewport WIDTH,HEIGHT (default %(default)s)")
     ap.add_argument("--settle", type=float, default=1.5, help="extra seconds after idle (default %(default)s)")
     ap.add_argument("--timeout", type=float, default=30, help="per-step timeout in seconds (default %(default)s)")
-    ap.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-                    help="browser executable (default %(default)s)")
+    ap.add_argument(
+        "--chromium",
+        default=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        help="browser executable (default %(default)s)",
+    )
     args = ap.parse_args(argv)
 
     if args.user and args.password is None:
@@ -156,10 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = args.paths or ["/"]
         if args.file and len(paths) != 1:
             ap.error("--file takes exactly one path")
-        targets = [
-            (urljoin(base, p.lstrip("/")), args.file or os.path.join(args.out, shot_name(p)))
-            for p in paths
-        ]
+        targets = [(urljoin(base, p.lstrip("/")), args.file or os.path.join(args.out, shot_name(p))) for p in paths]
 
     failures = 0
     with sync_playwright() as pw:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from dash import html
 import dash_bootstrap_components as dbc
+from dash import html
 
 
 def make_kpi_card(
-    title: str, value: str, detail: str, *, colour: str = "primary", href: str | None = None,
-    card_id: str | None = None, icon: str = "bi-graph-up",
+    title: str,
+    value: str,
+    detail: str,
+    *,
+    colour: str = "primary",
+    href: str | None = None,
+    card_id: str | None = None,
+    icon: str = "bi-graph-up",
 ) -> dbc.Card:
     """A headline number with a line of context; the whole card links onward when ``href`` is set."""
     body = dbc.CardBody(
@@ -19,8 +25,9 @@ def make_kpi_card(
         ]
     )
     content = _card_link(body, href) if href else body
-    return dbc.Card(content, className=f"kpi-card h-100 border-0 border-start border-4 border-{colour}",
-                    id=card_id or "")
+    return dbc.Card(
+        content, className=f"kpi-card h-100 border-0 border-start border-4 border-{colour}", id=card_id or ""
+    )
 
 
 def _card_link(child: object, href: str) -> html.A:
@@ -34,7 +41,9 @@ def make_alert_list(title: str, rows: list[tuple[str, str, str]], empty: str, *,
         items = [
             dbc.ListGroupItem(
                 [
-                    html.Div([html.Div(main, className="fw-semibold"), html.Small(sub, className="text-body-secondary")]),
+                    html.Div(
+                        [html.Div(main, className="fw-semibold"), html.Small(sub, className="text-body-secondary")]
+                    ),
                     dbc.Badge(badge, color="danger", className="ms-auto align-self-center"),
                 ],
                 className="d-flex gap-2",

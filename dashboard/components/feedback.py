@@ -11,8 +11,11 @@ def make_database_unavailable() -> dbc.Alert:
     return dbc.Alert(
         [
             html.H4([html.I(className="bi bi-database-x me-2"), "Database unavailable"], className="alert-heading"),
-            html.P("Backorder Desk cannot reach its database right now. Nothing was changed. "
-                   "Try again in a moment; if it persists, tell whoever runs the system.", className="mb-0"),
+            html.P(
+                "Backorder Desk cannot reach its database right now. Nothing was changed. "
+                "Try again in a moment; if it persists, tell whoever runs the system.",
+                className="mb-0",
+            ),
         ],
         color="danger",
         id="database-unavailable",

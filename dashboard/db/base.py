@@ -35,6 +35,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
+        """Convert an aware datetime to naive UTC; refuse naive ones (their zone is a guess)."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -42,6 +43,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
+        """Attach UTC to the stored naive value."""
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC)

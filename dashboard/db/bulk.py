@@ -7,7 +7,7 @@ the generators produce; this bypasses ORM type processing on purpose.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, text
@@ -15,8 +15,17 @@ from sqlalchemy import Connection, Table, text
 CHUNK_ROWS = 50_000
 
 
-def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert ``rows`` (tuples in ``columns`` order) into ``table``; return the number inserted."""
+def insert_rows(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Insert ``rows`` (tuples in ``columns`` order) into ``table``; return the number inserted.
+
+    ``on_progress`` is called with the running count every ``CHUNK_ROWS`` rows.
+    """
     dbapi = connection.connection.dbapi_connection
     quoted = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
     name = connection.dialect.identifier_preparer.format_table(table)
@@ -26,7 +35,11 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str], ro
             for row in rows:
                 copy.write_row(row)
                 count += 1
+                if on_progress and count % CHUNK_ROWS == 0:
+                    on_progress(count)
         return count
+    # Index maintenance on millions of rows thrashes SQLite's default 2 MB page cache.
+    dbapi.execute("PRAGMA cache_size=-262144")
     placeholders = ", ".join("?" for _ in columns)
     sql = f"INSERT INTO {name} ({quoted}) VALUES ({placeholders})"
     cursor = dbapi.cursor()
@@ -38,6 +51,8 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str], ro
                 cursor.executemany(sql, batch)
                 count += len(batch)
                 batch = []
+                if on_progress:
+                    on_progress(count)
         if batch:
             cursor.executemany(sql, batch)
             count += len(batch)

@@ -7,24 +7,22 @@ codes count as "waiting" or "closed" so no query spells those lists out again.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class LabelledCode(str, Enum):
+class LabelledCode(StrEnum):
     """A string enum whose members also carry a human label and a Bootstrap colour."""
 
     label: str
     colour: str
 
     def __new__(cls, value: str, label: str, colour: str) -> LabelledCode:
+        """Store ``value`` as the member's value and keep its label and colour beside it."""
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
         member.colour = colour
         return member
-
-    def __str__(self) -> str:
-        return self.value
 
     @classmethod
     def values(cls) -> list[str]:

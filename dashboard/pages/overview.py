@@ -28,13 +28,18 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
             "Open backorders",
             f"{counts.open_backorder_lines:,}",
             f"{counts.open_backorder_units:,} units · ${counts.open_backorder_value:,.0f} waiting to ship",
-            colour="warning", href=_href("/backorders"), card_id="card-open-backorders", icon="bi-hourglass-split",
+            colour="warning",
+            href=_href("/backorders"),
+            card_id="card-open-backorders",
+            icon="bi-hourglass-split",
         ),
         make_kpi_card(
             "Past promised date",
             f"{counts.lines_past_promise:,}",
             "open lines whose promise has passed",
-            colour="danger", href=_href("/backorders?promise=past"), card_id="card-past-promise",
+            colour="danger",
+            href=_href("/backorders?promise=past"),
+            card_id="card-past-promise",
             icon="bi-exclamation-octagon",
         ),
         make_kpi_card(
@@ -42,14 +47,18 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
             f"{counts.skus_stocked_out:,}",
             f"of {counts.active_skus:,} active SKUs have nothing available",
             colour="danger" if counts.skus_stocked_out else "success",
-            href=_href("/replenishment?condition=stocked_out"), card_id="card-stocked-out", icon="bi-box",
+            href=_href("/replenishment?condition=stocked_out"),
+            card_id="card-stocked-out",
+            icon="bi-box",
         ),
         make_kpi_card(
             "POs past ETA",
             f"{counts.pos_past_eta:,}",
             f"of {counts.open_pos:,} open purchase orders",
             colour="warning" if counts.pos_past_eta else "success",
-            href=_href("/inbound?late=1"), card_id="card-late-pos", icon="bi-truck",
+            href=_href("/inbound?late=1"),
+            card_id="card-late-pos",
+            icon="bi-truck",
         ),
     ]
     return dbc.Row([dbc.Col(card, md=6, xl=3, className="mb-3") for card in cards])
@@ -67,31 +76,53 @@ def layout(**_query: str) -> html.Div:
     except DBAPIError:
         return html.Div([html.H2("Overview"), make_database_unavailable()])
     overdue_rows = [
-        (f"{line.order_number} · {line.sku}", f"{line.customer} · promised {line.promised_date:%d %b}",
-         f"{line.days_late} d late")
+        (
+            f"{line.order_number} · {line.sku}",
+            f"{line.customer} · promised {line.promised_date:%d %b}",
+            f"{line.days_late} d late",
+        )
         for line in overdue
     ]
     late_rows = [
-        (po.number, f"{po.supplier} · ETA {po.eta:%d %b}" + (" (confirmed)" if po.confirmed else " (unconfirmed)"),
-         f"{po.days_late} d late")
+        (
+            po.number,
+            f"{po.supplier} · ETA {po.eta:%d %b}" + (" (confirmed)" if po.confirmed else " (unconfirmed)"),
+            f"{po.days_late} d late",
+        )
         for po in late
     ]
     return html.Div(
         [
             html.Div(
-                [html.H2("Overview", className="mb-0"), html.Span(f"as of {today:%A %d %B %Y}",
-                                                                   className="text-body-secondary")],
+                [
+                    html.H2("Overview", className="mb-0"),
+                    html.Span(f"as of {today:%A %d %B %Y}", className="text-body-secondary"),
+                ],
                 className="d-flex align-items-baseline gap-3 mb-3",
             ),
             make_cards(counts),
             dbc.Row(
                 [
-                    dbc.Col(make_alert_list("Furthest past their promise", overdue_rows,
-                                            "No open line is past its promised date.", list_id="list-overdue"),
-                            lg=6, className="mb-3"),
-                    dbc.Col(make_alert_list("Purchase orders past ETA", late_rows,
-                                            "Every open purchase order is on schedule.", list_id="list-late-pos"),
-                            lg=6, className="mb-3"),
+                    dbc.Col(
+                        make_alert_list(
+                            "Furthest past their promise",
+                            overdue_rows,
+                            "No open line is past its promised date.",
+                            list_id="list-overdue",
+                        ),
+                        lg=6,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        make_alert_list(
+                            "Purchase orders past ETA",
+                            late_rows,
+                            "Every open purchase order is on schedule.",
+                            list_id="list-late-pos",
+                        ),
+                        lg=6,
+                        className="mb-3",
+                    ),
                 ]
             ),
         ]

@@ -93,8 +93,9 @@ def overview_counts(session: Session, today: dt.date) -> OverviewCounts:
 def most_overdue_lines(session: Session, today: dt.date, limit: int = 8) -> list[OverdueLine]:
     """The open lines furthest past their promise, worst first."""
     rows = session.execute(
-        select(SalesOrder.number, Product.sku, Customer.name, OrderLine.promised_date,
-               OrderLine.qty * OrderLine.unit_price)
+        select(
+            SalesOrder.number, Product.sku, Customer.name, OrderLine.promised_date, OrderLine.qty * OrderLine.unit_price
+        )
         .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
         .join(Customer, Customer.id == SalesOrder.customer_id)
         .join(Product, Product.id == OrderLine.product_id)

@@ -53,9 +53,7 @@ class OrderLine(Base):
         CheckConstraint("qty > 0", name="qty_positive"),
         CheckConstraint("qty_allocated >= 0 AND qty_allocated <= qty", name="allocated_within_qty"),
         CheckConstraint("qty_shipped >= 0 AND qty_shipped <= qty", name="shipped_within_qty"),
-        CheckConstraint(
-            "status <> 'backordered' OR promised_date IS NOT NULL", name="backorder_has_promise"
-        ),
+        CheckConstraint("status <> 'backordered' OR promised_date IS NOT NULL", name="backorder_has_promise"),
         Index(None, "order_id"),
         Index(None, "status", "product_id", "warehouse_id"),
         Index(None, "product_id", "warehouse_id", "status"),

@@ -76,8 +76,9 @@ def generate_demo(
     start = today - dt.timedelta(days=days - 1)
     catalog = build_catalog(rng, skus, days, LINES_PER_SKU * days / 540)
     report("master data", 1, 1)
-    sim = Simulation(rng, catalog, days, start.weekday(), start.timetuple().tm_yday,
-                     (days - 1) * DAY + END_HOUR_UTC * HOUR)
+    sim = Simulation(
+        rng, catalog, days, start.weekday(), start.timetuple().tm_yday, (days - 1) * DAY + END_HOUR_UTC * HOUR
+    )
     sim.run(lambda done: report("simulating days", done, days) if done % 10 == 0 or done == days else None)
     with db.write_session() as session:
         if has_data(db) or session.scalar(select(func.count()).select_from(User)):
@@ -102,7 +103,14 @@ def generate_demo(
             name, columns = table.name, tables[table.name]
             names = list(columns)
             rows = zip(*(columns[c] for c in names), strict=True)
-            done += insert_rows(connection, table, names, rows)
+            before = done
+            done += insert_rows(
+                connection,
+                table,
+                names,
+                rows,
+                lambda n, name=name, before=before: report(f"writing {name}", before + n, total),
+            )
             report(f"writing {name}", done, total)
         reset_sequences(connection, [Base.metadata.tables[name] for name in tables])
     lines = tables["order_line"]["status"]

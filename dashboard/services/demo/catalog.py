@@ -48,8 +48,24 @@ NOUNS = {
 ADJECTIVES = ["Classic", "Pro", "Compact", "Deluxe", "Eco", "Ultra", "Essential", "Premium", "Travel", "Smart"]
 VARIANTS = ["black", "white", "grey", "blue", "green", "red", "small", "medium", "large", "XL", "2-pack"]
 
-SUPPLIER_NAMES = ["Northwind", "Bluegate", "Harbor", "Summit", "Lantern", "Redwood", "Meridian", "Copperline",
-                  "Keystone", "Silverleaf", "Atlas", "Brightway", "Crescent", "Evergreen", "Ironbridge", "Juniper"]
+SUPPLIER_NAMES = [
+    "Northwind",
+    "Bluegate",
+    "Harbor",
+    "Summit",
+    "Lantern",
+    "Redwood",
+    "Meridian",
+    "Copperline",
+    "Keystone",
+    "Silverleaf",
+    "Atlas",
+    "Brightway",
+    "Crescent",
+    "Evergreen",
+    "Ironbridge",
+    "Juniper",
+]
 SUPPLIER_SUFFIXES = ["Trading", "Supply Co.", "Manufacturing", "Imports", "Goods", "Industries", "Sourcing"]
 # country, quoted lead time range in days (domestic is quick, overseas is long)
 COUNTRIES = (("US", (5, 12)), ("MX", (10, 18)), ("DE", (18, 28)), ("CN", (35, 55)), ("VN", (35, 50)))
@@ -61,10 +77,54 @@ TIERS = {
     "often_late": (0.62, 11.0, 0.35),
 }
 
-FIRST_NAMES = ["Ava", "Liam", "Mia", "Noah", "Zoe", "Ethan", "Chloe", "Lucas", "Nora", "Mateo", "Ivy", "Leo",
-               "Aria", "Omar", "Sofia", "Ravi", "Hana", "Jonas", "Elena", "Kofi", "Priya", "Diego", "Mei", "Sam"]
-LAST_NAMES = ["Smith", "Garcia", "Chen", "Patel", "Johnson", "Nguyen", "Kim", "Brown", "Lopez", "Okafor",
-              "Müller", "Rossi", "Silva", "Khan", "Davis", "Martin", "Novak", "Larsen", "Cohen", "Tanaka"]
+FIRST_NAMES = [
+    "Ava",
+    "Liam",
+    "Mia",
+    "Noah",
+    "Zoe",
+    "Ethan",
+    "Chloe",
+    "Lucas",
+    "Nora",
+    "Mateo",
+    "Ivy",
+    "Leo",
+    "Aria",
+    "Omar",
+    "Sofia",
+    "Ravi",
+    "Hana",
+    "Jonas",
+    "Elena",
+    "Kofi",
+    "Priya",
+    "Diego",
+    "Mei",
+    "Sam",
+]
+LAST_NAMES = [
+    "Smith",
+    "Garcia",
+    "Chen",
+    "Patel",
+    "Johnson",
+    "Nguyen",
+    "Kim",
+    "Brown",
+    "Lopez",
+    "Okafor",
+    "Müller",
+    "Rossi",
+    "Silva",
+    "Khan",
+    "Davis",
+    "Martin",
+    "Novak",
+    "Larsen",
+    "Cohen",
+    "Tanaka",
+]
 
 
 @dataclass
@@ -111,6 +171,14 @@ class Catalog:
         return len(self.sku)
 
 
+def _supplier_name(i: int) -> str:
+    """Distinct, plausible supplier names however many suppliers there are."""
+    base = SUPPLIER_NAMES[i % len(SUPPLIER_NAMES)]
+    suffix = SUPPLIER_SUFFIXES[(i // len(SUPPLIER_NAMES) + i) % len(SUPPLIER_SUFFIXES)]
+    cycle = i // (len(SUPPLIER_NAMES) * len(SUPPLIER_SUFFIXES))
+    return f"{base} {suffix}" + (f" {cycle + 1}" if cycle else "")
+
+
 def build_catalog(rng: np.random.Generator, n_skus: int, days: int, lines_per_sku: float) -> Catalog:
     """Draw products, suppliers and customers for ``n_skus`` SKUs over ``days`` days."""
     n = n_skus
@@ -128,8 +196,7 @@ def build_catalog(rng: np.random.Generator, n_skus: int, days: int, lines_per_sk
     # Skewed popularity (lognormal, long tail), scaled to the target number of lines.
     raw = rng.lognormal(mean=0.0, sigma=1.25, size=n)
     popularity = raw / raw.mean() * lines_per_sku / days
-    accepts = np.where(sub == Substitutability.values().index("commodity"), rng.random(n) < 0.15,
-                       rng.random(n) < 0.85)
+    accepts = np.where(sub == Substitutability.values().index("commodity"), rng.random(n) < 0.15, rng.random(n) < 0.85)
     bias = np.clip(rng.lognormal(mean=-0.15, sigma=0.3, size=n), 0.4, 1.8)
 
     prefixes = [CATEGORIES[c][1] for c in cat]
@@ -149,11 +216,7 @@ def build_catalog(rng: np.random.Generator, n_skus: int, days: int, lines_per_sk
     tiers[3] = "often_late"
     country_idx = rng.choice(len(COUNTRIES), size=n_sup, p=[0.35, 0.15, 0.15, 0.2, 0.15])
     lead = np.array([rng.integers(*COUNTRIES[k][1]) for k in country_idx])
-    sup_names = [
-        f"{SUPPLIER_NAMES[i % len(SUPPLIER_NAMES)]} {SUPPLIER_SUFFIXES[(i // len(SUPPLIER_NAMES) + i) % len(SUPPLIER_SUFFIXES)]}"
-        + (f" {i // len(SUPPLIER_NAMES) + 1}" if i >= len(SUPPLIER_NAMES) * len(SUPPLIER_SUFFIXES) else "")
-        for i in range(n_sup)
-    ]
+    sup_names = [_supplier_name(i) for i in range(n_sup)]
     # Each supplier specialises: it serves two categories; every category has suppliers.
     sup_cats = np.stack([np.arange(n_sup) % len(CATEGORIES), rng.integers(0, len(CATEGORIES), size=n_sup)], 1)
     by_cat = [np.flatnonzero((sup_cats == c).any(axis=1)) for c in range(len(CATEGORIES))]
@@ -170,8 +233,11 @@ def build_catalog(rng: np.random.Generator, n_skus: int, days: int, lines_per_sk
     m = ps_product.size
     ps_lead = np.maximum(2, lead[ps_supplier] + rng.integers(-2, 4, size=m))
     unit_price = price[ps_product]
-    pack = np.where(unit_price < 15, rng.choice([6, 12, 24], size=m),
-                    np.where(unit_price < 60, rng.choice([1, 2, 4, 6], size=m), rng.choice([1, 1, 2], size=m)))
+    pack = np.where(
+        unit_price < 15,
+        rng.choice([6, 12, 24], size=m),
+        np.where(unit_price < 60, rng.choice([1, 2, 4, 6], size=m), rng.choice([1, 1, 2], size=m)),
+    )
     moq = pack * rng.choice([1, 1, 2, 4], size=m)
     ps_cost = np.round(cost[ps_product] * rng.uniform(0.92, 1.08, size=m), 2)
     primary_link = np.arange(n)

@@ -83,8 +83,12 @@ class SimState:
     pol_qty: list[int] = field(default_factory=list)
     pol_arrival: list[int] = field(default_factory=list)
     pol_received_sec: dict[int, int] = field(default_factory=dict)
-    eta_revisions: list[tuple[int, int, int, str, int, bool]] = field(default_factory=list)  # po, old, new, cause, sec, conf
-    promise_revisions: list[tuple[int, int, int, str, int]] = field(default_factory=list)  # line, old, new, cause, eta rev
+    eta_revisions: list[tuple[int, int, int, str, int, bool]] = field(
+        default_factory=list
+    )  # po, old, new, cause, sec, conf
+    promise_revisions: list[tuple[int, int, int, str, int]] = field(
+        default_factory=list
+    )  # line, old, new, cause, eta rev
     promise_revision_sec: list[int] = field(default_factory=list)
     # stock
     movements: list[tuple[np.ndarray, np.ndarray, np.ndarray, str, list[str] | str]] = field(default_factory=list)
@@ -153,7 +157,12 @@ class Simulation:
     """Runs the days; see the module docstring for the story it tells."""
 
     def __init__(
-        self, rng: np.random.Generator, catalog: Catalog, days: int, start_weekday: int, start_doy: int,
+        self,
+        rng: np.random.Generator,
+        catalog: Catalog,
+        days: int,
+        start_weekday: int,
+        start_doy: int,
         now_sec: int,
     ) -> None:
         """Prepare state for ``days`` days; ``now_sec`` is the moment the data ends."""
@@ -423,8 +432,9 @@ class Simulation:
             members = np.flatnonzero(keys == key)
             self._place_po(t, int(key // 10), int(key % 10), due[members], link[members], qty[members])
 
-    def _place_po(self, t: int, supplier: int, wh: int, pair_ids: np.ndarray, links: np.ndarray,
-                  qty: np.ndarray) -> None:
+    def _place_po(
+        self, t: int, supplier: int, wh: int, pair_ids: np.ndarray, links: np.ndarray, qty: np.ndarray
+    ) -> None:
         rng = self.rng
         p_late, mean_delay, confirm_rate = self.tier[supplier]
         po = len(self.s.po_supplier)

@@ -17,8 +17,8 @@ from dashboard.domain.codes import (
     LineStatus,
     POStatus,
     SalesStatus,
-    Substitutability,
     SubscriptionStatus,
+    Substitutability,
 )
 from dashboard.services.demo.catalog import CATEGORIES, WAREHOUSES
 from dashboard.services.demo.simulation import DAY, HOUR, STOCK_SHIP_DAYS, Simulation
@@ -184,7 +184,8 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
     last_receipt = np.zeros(n_po, np.int64)
     np.maximum.at(last_receipt, pol_po, received_sec)
     po_status = np.where(
-        received_in_po == lines_in_po, POStatus.RECEIVED.value,
+        received_in_po == lines_in_po,
+        POStatus.RECEIVED.value,
         np.where(received_in_po > 0, POStatus.PARTIALLY_RECEIVED.value, POStatus.OPEN.value),
     )
     fully = po_status == POStatus.RECEIVED.value
@@ -358,8 +359,9 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
     }
 
     # ---- audit trail of the people-made changes in the story --------------------------------
-    audit: Columns = {k: [] for k in ("at", "user_id", "actor", "entity_type", "entity_id", "action",
-                                      "before", "after", "reason")}
+    audit: Columns = {
+        k: [] for k in ("at", "user_id", "actor", "entity_type", "entity_id", "action", "before", "after", "reason")
+    }
     for po, old, new, cause, at, _ in revs:
         audit["at"].append(at)
         audit["entity_type"].append("purchase_order")
@@ -383,7 +385,9 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
         "at": clock.stamps(np.array(audit["at"], np.int64)[order_by_time]),
         "user_id": [users.manager_id] * k,
         "actor": ["manager"] * k,
-        **{key: [audit[key][i] for i in order_by_time]
-           for key in ("entity_type", "entity_id", "action", "before", "after", "reason")},
+        **{
+            key: [audit[key][i] for i in order_by_time]
+            for key in ("entity_type", "entity_id", "action", "before", "after", "reason")
+        },
     }
     return tables

@@ -12,7 +12,6 @@ from alembic import op
 
 import dashboard.db.base
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -115,9 +114,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_event_at"), ["at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_audit_event_entity_type"), ["entity_type", "entity_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_event_entity_type"), ["entity_type", "entity_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_user_id"), ["user_id"], unique=False)
 
     op.create_table(
@@ -145,13 +142,9 @@ def upgrade() -> None:
         sa.Column("cogs_shipped", sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
         sa.Column("inventory_value", sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
         sa.Column("lost_sales_estimate", sa.Numeric(precision=14, scale=2, asdecimal=False), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_kpi_daily_warehouse_id_warehouse")
-        ),
+        sa.ForeignKeyConstraint(["warehouse_id"], ["warehouse.id"], name=op.f("fk_kpi_daily_warehouse_id_warehouse")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_kpi_daily")),
-        sa.UniqueConstraint(
-            "day", "warehouse_id", "category", name=op.f("uq_kpi_daily_day_warehouse_id_category")
-        ),
+        sa.UniqueConstraint("day", "warehouse_id", "category", name=op.f("uq_kpi_daily_day_warehouse_id_category")),
     )
     with op.batch_alter_table("kpi_daily", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_kpi_daily_day"), ["day"], unique=False)
@@ -236,9 +229,7 @@ def upgrade() -> None:
         ),
         sa.Column("received_at", dashboard.db.base.UTCDateTime(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["supplier_id"], ["supplier.id"], name=op.f("fk_purchase_order_supplier_id_supplier")
-        ),
+        sa.ForeignKeyConstraint(["supplier_id"], ["supplier.id"], name=op.f("fk_purchase_order_supplier_id_supplier")),
         sa.ForeignKeyConstraint(
             ["warehouse_id"], ["warehouse.id"], name=op.f("fk_purchase_order_warehouse_id_warehouse")
         ),
@@ -270,12 +261,8 @@ def upgrade() -> None:
         sa.Column("warehouse_id", sa.Integer(), nullable=False),
         sa.Column("ordered_at", dashboard.db.base.UTCDateTime(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["customer_id"], ["customer.id"], name=op.f("fk_sales_order_customer_id_customer")
-        ),
-        sa.ForeignKeyConstraint(
-            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_sales_order_warehouse_id_warehouse")
-        ),
+        sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], name=op.f("fk_sales_order_customer_id_customer")),
+        sa.ForeignKeyConstraint(["warehouse_id"], ["warehouse.id"], name=op.f("fk_sales_order_warehouse_id_warehouse")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sales_order")),
         sa.UniqueConstraint("number", name=op.f("uq_sales_order_number")),
     )
@@ -366,21 +353,15 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "qty_allocated >= 0 AND qty_allocated <= qty", name=op.f("ck_order_line_allocated_within_qty")
         ),
-        sa.CheckConstraint(
-            "qty_shipped >= 0 AND qty_shipped <= qty", name=op.f("ck_order_line_shipped_within_qty")
-        ),
+        sa.CheckConstraint("qty_shipped >= 0 AND qty_shipped <= qty", name=op.f("ck_order_line_shipped_within_qty")),
         sa.ForeignKeyConstraint(
             ["order_id"],
             ["sales_order.id"],
             name=op.f("fk_order_line_order_id_sales_order"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["product_id"], ["product.id"], name=op.f("fk_order_line_product_id_product")
-        ),
-        sa.ForeignKeyConstraint(
-            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_order_line_warehouse_id_warehouse")
-        ),
+        sa.ForeignKeyConstraint(["product_id"], ["product.id"], name=op.f("fk_order_line_product_id_product")),
+        sa.ForeignKeyConstraint(["warehouse_id"], ["warehouse.id"], name=op.f("fk_order_line_warehouse_id_warehouse")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_line")),
     )
     with op.batch_alter_table("order_line", schema=None) as batch_op:
@@ -403,9 +384,7 @@ def upgrade() -> None:
         sa.Column("cross_dock", sa.Boolean(), nullable=False),
         sa.Column("last_received_at", dashboard.db.base.UTCDateTime(), nullable=True),
         sa.CheckConstraint("qty > 0", name=op.f("ck_po_line_qty_positive")),
-        sa.CheckConstraint(
-            "qty_received >= 0 AND qty_received <= qty", name=op.f("ck_po_line_received_within_qty")
-        ),
+        sa.CheckConstraint("qty_received >= 0 AND qty_received <= qty", name=op.f("ck_po_line_received_within_qty")),
         sa.ForeignKeyConstraint(
             ["po_id"], ["purchase_order.id"], name=op.f("fk_po_line_po_id_purchase_order"), ondelete="CASCADE"
         ),
@@ -438,9 +417,7 @@ def upgrade() -> None:
             ["supplier_id"], ["supplier.id"], name=op.f("fk_product_supplier_supplier_id_supplier")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_product_supplier")),
-        sa.UniqueConstraint(
-            "product_id", "supplier_id", name=op.f("uq_product_supplier_product_id_supplier_id")
-        ),
+        sa.UniqueConstraint("product_id", "supplier_id", name=op.f("uq_product_supplier_product_id_supplier_id")),
     )
     with op.batch_alter_table("product_supplier", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_product_supplier_supplier_id"), ["supplier_id"], unique=False)
@@ -474,9 +451,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_restock_subscription")),
     )
     with op.batch_alter_table("restock_subscription", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_restock_subscription_product_id"), ["product_id", "status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_restock_subscription_product_id"), ["product_id", "status"], unique=False)
 
     op.create_table(
         "sku_metrics",
@@ -507,13 +482,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["product_id"], ["product.id"], name=op.f("fk_sku_metrics_product_id_product"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_sku_metrics_warehouse_id_warehouse")
-        ),
+        sa.ForeignKeyConstraint(["warehouse_id"], ["warehouse.id"], name=op.f("fk_sku_metrics_warehouse_id_warehouse")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sku_metrics")),
-        sa.UniqueConstraint(
-            "product_id", "warehouse_id", name=op.f("uq_sku_metrics_product_id_warehouse_id")
-        ),
+        sa.UniqueConstraint("product_id", "warehouse_id", name=op.f("uq_sku_metrics_product_id_warehouse_id")),
     )
     with op.batch_alter_table("sku_metrics", schema=None) as batch_op:
         batch_op.create_index(
@@ -543,13 +514,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["product_id"], ["product.id"], name=op.f("fk_stock_level_product_id_product"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_stock_level_warehouse_id_warehouse")
-        ),
+        sa.ForeignKeyConstraint(["warehouse_id"], ["warehouse.id"], name=op.f("fk_stock_level_warehouse_id_warehouse")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_level")),
-        sa.UniqueConstraint(
-            "product_id", "warehouse_id", name=op.f("uq_stock_level_product_id_warehouse_id")
-        ),
+        sa.UniqueConstraint("product_id", "warehouse_id", name=op.f("uq_stock_level_product_id_warehouse_id")),
     )
     with op.batch_alter_table("stock_level", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_stock_level_warehouse_id"), ["warehouse_id"], unique=False)
@@ -611,9 +578,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contact_log")),
     )
     with op.batch_alter_table("contact_log", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_contact_log_order_line_id"), ["order_line_id", "at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_contact_log_order_line_id"), ["order_line_id", "at"], unique=False)
 
     op.create_table(
         "notification",
@@ -663,9 +628,7 @@ def upgrade() -> None:
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_notification_order_line_id"), ["order_line_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_notification_product_id"), ["product_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_notification_status"), ["status", "next_attempt_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_notification_status"), ["status", "next_attempt_at"], unique=False)
 
     op.create_table(
         "promise_revision",
@@ -708,9 +671,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("promise_revision", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_promise_revision_at"), ["at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_promise_revision_order_line_id"), ["order_line_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_promise_revision_order_line_id"), ["order_line_id"], unique=False)
 
     # ### end Alembic commands ###
 

@@ -1,0 +1,26 @@
+"""Overview in a real browser: numbers in every card and a clean console."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_ovw001_overview_cards_show_numbers(dash_duo, demo_app):
+    dash_duo.start_server(demo_app)
+    dash_duo.wait_for_text_to_equal("#card-open-backorders .kpi-title", "OPEN BACKORDERS", timeout=10)
+    for card in ("card-open-backorders", "card-past-promise", "card-stocked-out", "card-late-pos"):
+        value = dash_duo.find_element(f"#{card}-value").text
+        assert re.fullmatch(r"[\d,]+", value), (card, value)
+    assert int(dash_duo.find_element("#card-open-backorders-value").text.replace(",", "")) > 0
+    assert "Backorder Desk" in dash_duo.find_element(".navbar-brand").text
+    assert dash_duo.get_logs() == []
+
+
+def test_ovw002_unknown_path_shows_the_not_found_page(dash_duo, demo_app):
+    dash_duo.start_server(demo_app)
+    dash_duo.wait_for_element("#card-open-backorders", timeout=10)
+    dash_duo.driver.get(dash_duo.server_url + "/nowhere")
+    dash_duo.wait_for_text_to_equal("#not-found h2", "Page not found", timeout=10)
+    assert dash_duo.get_logs() == []

@@ -1,0 +1,174 @@
+"""Shared fixtures: real SQLite and PostgreSQL databases, demo datasets, apps and a browser.
+
+REQUIRE_BROWSER / REQUIRE_POSTGRES / REQUIRE_REDIS turn "skipped: service missing" into a
+failure, so CI cannot pass by silently skipping what it was meant to prove.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from dashboard.config import Settings
+from dashboard.db.engine import Database, normalise_url
+from dashboard.db.migrate import upgrade
+from dashboard.services.demo import generate_demo
+
+TODAY = dt.date(2026, 11, 27)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def require_or_skip(variable: str, reason: str) -> None:
+    """Fail when ``variable`` is set to 1 (CI must have the service), else skip."""
+    if os.environ.get(variable) == "1":
+        pytest.fail(f"{reason}, but {variable}=1 says it must be available")
+    pytest.skip(reason)
+
+
+def pytest_setup_options():
+    """Headless Chromium for dash_duo (the only browser this machine has)."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.add_argument("--headless=new")
+    options.add_argument("--no-sandbox")
+    options.add_argument("--disable-gpu")
+    options.add_argument("--window-size=1280,900")
+    for flag in (
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+    ):
+        options.add_argument(flag)
+    if os.path.exists("/usr/bin/chromium"):
+        options.binary_location = "/usr/bin/chromium"
+    return options
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Browser tests need chromedriver; without it they skip, or fail under REQUIRE_BROWSER=1."""
+    if item.get_closest_marker("browser") and not (shutil.which("chromedriver") and shutil.which("chromium")):
+        require_or_skip("REQUIRE_BROWSER", "chromium and chromedriver are not installed")
+
+
+# -- databases ---------------------------------------------------------------------------------
+def _postgres_server_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        require_or_skip("REQUIRE_POSTGRES", "TEST_DATABASE_URL is not set")
+    return normalise_url(url)
+
+
+def fresh_postgres_database() -> str:
+    """Create an empty, uniquely named database on the test server and return its URL."""
+    base = make_url(_postgres_server_url())
+    name = f"bd_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a database made by :func:`fresh_postgres_database`."""
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def empty_database_url(backend: str, tmp_path) -> str:
+    """A URL to a new, empty database of ``backend``."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / f'test-{uuid.uuid4().hex[:6]}.db'}"
+    return fresh_postgres_database()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """Run the test once on SQLite and once on PostgreSQL."""
+    return request.param
+
+
+@pytest.fixture
+def empty_db(backend, tmp_path) -> Iterator[Database]:
+    """An empty (unmigrated) database on each backend."""
+    url = empty_database_url(backend, tmp_path)
+    database = Database(url)
+    yield database
+    database.dispose()
+    if backend == "postgresql":
+        drop_postgres_database(url)
+
+
+@pytest.fixture
+def db(empty_db) -> Database:
+    """A migrated, empty database on each backend."""
+    upgrade(empty_db.engine)
+    return empty_db
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_db(request, tmp_path_factory) -> Iterator[Database]:
+    """The default demo dataset (400 SKUs, 18 months), built once per backend per run. Read only."""
+    url = empty_database_url(request.param, tmp_path_factory.mktemp("demo"))
+    database = Database(url)
+    upgrade(database.engine)
+    generate_demo(database, today=TODAY)
+    yield database
+    database.dispose()
+    if request.param == "postgresql":
+        drop_postgres_database(url)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """TEST_REDIS_URL, answering PING; skipped (or failed under REQUIRE_REDIS=1) otherwise."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        require_or_skip("REQUIRE_REDIS", "TEST_REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        require_or_skip("REQUIRE_REDIS", f"Redis at {url} does not answer ({exc})")
+    return url
+
+
+# -- apps --------------------------------------------------------------------------------------
+@pytest.fixture
+def demo_settings(tmp_path) -> Settings:
+    """Settings for an embedded SQLite app that builds its own demo data ending on TODAY."""
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'inventory.db'}",
+        auto_demo=True,
+        today_override=TODAY,
+        secret_key="test-secret-key-" + "x" * 32,
+        outbox_dir=tmp_path / "outbox",
+    )
+
+
+@pytest.fixture
+def demo_app(demo_settings):
+    """A fully built app on a fresh demo database."""
+    from dashboard import create_app
+
+    return create_app(demo_settings)
+
+
+@pytest.fixture
+def client(demo_app):
+    """Flask test client for the demo app."""
+    return demo_app.server.test_client()

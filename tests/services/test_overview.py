@@ -1,0 +1,167 @@
+"""Overview numbers against a small hand-built dataset with known answers."""
+
+import datetime as dt
+
+import pytest
+
+from dashboard.db.models import (
+    Customer,
+    OrderLine,
+    Product,
+    PurchaseOrder,
+    SalesOrder,
+    StockLevel,
+    Supplier,
+    Warehouse,
+)
+from dashboard.domain.codes import LineStatus, POStatus, SalesStatus
+from dashboard.services.overview import latest_pos, most_overdue_lines, overview_counts
+
+TODAY = dt.date(2026, 11, 27)
+AT = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def small(db):
+    with db.write_session() as s:
+        s.add_all(
+            [
+                Warehouse(id=1, code="W1", name="Main", timezone="UTC"),
+                Supplier(id=1, code="S1", name="Slowco", country="CN", quoted_lead_time_days=40),
+                Customer(id=1, code="C1", name="Ann Lee", email="ann@example.com", priority="normal"),
+            ]
+        )
+        for pid, status in (
+            (1, SalesStatus.BACKORDER),
+            (2, SalesStatus.IN_STOCK),
+            (3, SalesStatus.DISCONTINUED),
+            (4, SalesStatus.OUT_OF_STOCK),
+        ):
+            s.add(
+                Product(
+                    id=pid,
+                    sku=f"SKU-{pid}",
+                    name=f"P{pid}",
+                    category="Toys",
+                    unit_price=10.0,
+                    unit_cost=5.0,
+                    substitutability="niche",
+                    sales_status=status,
+                )
+            )
+        s.flush()
+        # SKU-1: nothing available; SKU-2: 3 available; SKU-3 discontinued with none (not counted);
+        # SKU-4 has no stock row at all (counts as stocked out).
+        s.add_all(
+            [
+                StockLevel(product_id=1, warehouse_id=1, on_hand=2, allocated=2),
+                StockLevel(product_id=2, warehouse_id=1, on_hand=5, allocated=2),
+                StockLevel(product_id=3, warehouse_id=1, on_hand=0, allocated=0),
+            ]
+        )
+        s.add(SalesOrder(id=1, number="SO-1", customer_id=1, channel="web", warehouse_id=1, ordered_at=AT))
+        s.flush()
+        s.add_all(
+            [
+                # waiting, promise passed 5 days ago: 3 units × 10 = 30
+                OrderLine(
+                    order_id=1,
+                    product_id=1,
+                    warehouse_id=1,
+                    qty=3,
+                    unit_price=10.0,
+                    status=LineStatus.BACKORDERED,
+                    backordered_at=AT,
+                    original_promised_date=TODAY - dt.timedelta(days=5),
+                    promised_date=TODAY - dt.timedelta(days=5),
+                ),
+                # waiting, 2 of 4 allocated, promise in the future: value 4 × 12.5 = 50
+                OrderLine(
+                    order_id=1,
+                    product_id=1,
+                    warehouse_id=1,
+                    qty=4,
+                    qty_allocated=2,
+                    unit_price=12.5,
+                    status=LineStatus.BACKORDERED,
+                    backordered_at=AT,
+                    original_promised_date=TODAY,
+                    promised_date=TODAY + dt.timedelta(days=3),
+                ),
+                # shipped long after its promise: closed, so not "past promise"
+                OrderLine(
+                    order_id=1,
+                    product_id=2,
+                    warehouse_id=1,
+                    qty=1,
+                    qty_shipped=1,
+                    unit_price=10.0,
+                    status=LineStatus.SHIPPED,
+                    promised_date=TODAY - dt.timedelta(days=20),
+                ),
+            ]
+        )
+        s.add_all(
+            [
+                PurchaseOrder(
+                    number="PO-LATE",
+                    supplier_id=1,
+                    warehouse_id=1,
+                    ordered_at=AT,
+                    eta=TODAY - dt.timedelta(days=4),
+                    eta_confirmed=True,
+                    status=POStatus.OPEN,
+                ),
+                PurchaseOrder(
+                    number="PO-PART",
+                    supplier_id=1,
+                    warehouse_id=1,
+                    ordered_at=AT,
+                    eta=TODAY - dt.timedelta(days=1),
+                    status=POStatus.PARTIALLY_RECEIVED,
+                ),
+                PurchaseOrder(
+                    number="PO-SOON",
+                    supplier_id=1,
+                    warehouse_id=1,
+                    ordered_at=AT,
+                    eta=TODAY + dt.timedelta(days=9),
+                    status=POStatus.OPEN,
+                ),
+                PurchaseOrder(
+                    number="PO-DONE",
+                    supplier_id=1,
+                    warehouse_id=1,
+                    ordered_at=AT,
+                    eta=TODAY - dt.timedelta(days=30),
+                    status=POStatus.RECEIVED,
+                ),
+            ]
+        )
+    return db
+
+
+def test_counts_match_the_hand_worked_answers(small):
+    with small.read_session() as session:
+        counts = overview_counts(session, TODAY)
+    assert counts.open_backorder_lines == 2
+    assert counts.open_backorder_units == 5  # 3 + (4 - 2 allocated)
+    assert counts.open_backorder_value == pytest.approx(80.0)
+    assert counts.lines_past_promise == 1
+    assert counts.skus_stocked_out == 2  # SKU-1 and SKU-4; discontinued SKU-3 is not active
+    assert counts.active_skus == 3
+    assert (counts.pos_past_eta, counts.open_pos) == (2, 3)
+
+
+def test_alert_lists_put_the_worst_first(small):
+    with small.read_session() as session:
+        overdue = most_overdue_lines(session, TODAY)
+        late = latest_pos(session, TODAY)
+    assert [(line.sku, line.days_late, line.customer) for line in overdue] == [("SKU-1", 5, "Ann Lee")]
+    assert [(po.number, po.days_late) for po in late] == [("PO-LATE", 4), ("PO-PART", 1)]
+
+
+def test_an_empty_database_gives_zeros(db):
+    with db.read_session() as session:
+        counts = overview_counts(session, TODAY)
+    assert counts.open_backorder_lines == counts.skus_stocked_out == counts.pos_past_eta == 0
