@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     With ``prepare`` the database is migrated (and, for the embedded default, filled with
     demo data) before the app is returned; a database that is down is reported, not fatal.
     """
-    from dashboard import context
+    from dashboard import context, shell_callbacks
     from dashboard.api.health import bp as health_bp
     from dashboard.components.shell import make_shell
     from dashboard.db.engine import Database
@@ -57,4 +57,5 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     context.install(server, context.AppContext(settings=settings, db=db))
     server.register_blueprint(health_bp)
     app.layout = make_shell
+    shell_callbacks.register(app)
     return app

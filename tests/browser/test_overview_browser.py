@@ -24,3 +24,13 @@ def test_ovw002_unknown_path_shows_the_not_found_page(dash_duo, demo_app):
     dash_duo.driver.get(dash_duo.server_url + "/nowhere")
     dash_duo.wait_for_text_to_equal("#not-found h2", "Page not found", timeout=10)
     assert dash_duo.get_logs() == []
+
+
+def test_ovw003_menu_opens_on_a_narrow_screen(dash_duo, demo_app):
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.set_window_size(600, 900)
+    dash_duo.wait_for_element("#card-open-backorders", timeout=10)
+    dash_duo.find_element("#navbar-toggler").click()
+    dash_duo.wait_for_element("#navbar-collapse.show", timeout=5)
+    assert dash_duo.find_element("#navbar-collapse .nav-link").text == "Overview"
+    assert dash_duo.get_logs() == []

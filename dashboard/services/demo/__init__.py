@@ -18,7 +18,8 @@ from dashboard.db.engine import Database
 from dashboard.db.models import Base, Product, User
 from dashboard.domain.codes import Role
 from dashboard.services.demo.catalog import build_catalog
-from dashboard.services.demo.simulation import DAY, HOUR, Simulation
+from dashboard.services.demo.simulation import Simulation
+from dashboard.services.demo.state import DAY, HOUR
 from dashboard.services.demo.tables import Clock, DemoUsers, build_tables
 
 DEMO_USERS = (Role.ADMIN, Role.MANAGER, Role.SUPPORT, Role.EXECUTIVE)

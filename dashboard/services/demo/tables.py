@@ -21,7 +21,8 @@ from dashboard.domain.codes import (
     Substitutability,
 )
 from dashboard.services.demo.catalog import CATEGORIES, WAREHOUSES
-from dashboard.services.demo.simulation import DAY, HOUR, STOCK_SHIP_DAYS, Simulation
+from dashboard.services.demo.simulation import Simulation
+from dashboard.services.demo.state import DAY, HOUR, STOCK_SHIP_DAYS
 
 Columns = dict[str, list]
 
