@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc  # noqa: F401 - registers the component library with Dash
 from sqlalchemy.exc import DBAPIError
 
-from dashboard.config import PROJECT_ROOT, Settings
+from dashboard.config import PROJECT_ROOT, ConfigurationError, Settings
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +26,23 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     With ``prepare`` the database is migrated (and, for the embedded default, filled with
     demo data) before the app is returned; a database that is down is reported, not fatal.
     """
-    from dashboard import context, shell_callbacks
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    from dashboard import context, errors, shell_callbacks
     from dashboard.api.health import bp as health_bp
-    from dashboard.components.shell import make_shell
+    from dashboard.auth import login
+    from dashboard.auth.gate import make_gate
+    from dashboard.auth.headers import configure_cookies, make_header_hook
+    from dashboard.auth.pages import guard_page_layouts, serve_layout
+    from dashboard.auth.session import init_login_manager
     from dashboard.db.engine import Database
     from dashboard.services.setup import prepare_database
 
     settings = settings or Settings.from_env()
+    problems = settings.production_problems()
+    if problems:
+        raise ConfigurationError("refusing to start in production: " + "; ".join(problems))
     db = Database(settings.database_url)
     if prepare:
         try:
@@ -51,11 +61,29 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
         title="Backorder Desk",
         update_title=None,
         compress=False,
+        on_error=errors.on_callback_error,
     )
     server = app.server
-    server.config.update(SECRET_KEY=settings.secret_key)
+    server.secret_key = settings.session_secret()
+    configure_cookies(server, settings)
     context.install(server, context.AppContext(settings=settings, db=db))
+    init_login_manager(server)
+    # Failed sign-ins are counted per client address; Redis shares the count between workers.
+    limiter = Limiter(
+        get_remote_address,
+        app=server,
+        storage_uri=settings.redis_url or "memory://",
+        strategy="moving-window",
+        key_prefix="backorder-desk",
+    )
+    server.register_error_handler(429, login.too_many_attempts)
+    server.register_error_handler(errors.DatabaseUnavailableError, errors.database_unavailable)
+    server.register_error_handler(DBAPIError, errors.database_unavailable)
+    server.register_blueprint(login.make_blueprint(limiter))
     server.register_blueprint(health_bp)
-    app.layout = make_shell
+    server.before_request(make_gate(app))
+    server.after_request(make_header_hook(app, settings))
+    app.layout = serve_layout
     shell_callbacks.register(app)
+    guard_page_layouts()
     return app

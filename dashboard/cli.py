@@ -10,10 +10,16 @@ import click
 
 from dashboard.config import Settings
 from dashboard.db.engine import Database
+from dashboard.domain.codes import Role
 
 
 def _database(ctx: click.Context) -> Database:
-    return Database(ctx.obj["settings"].database_url)
+    """One engine per command, disposed when the command ends (no connections left dangling)."""
+    root = ctx.find_root()
+    if "database" not in root.obj:
+        root.obj["database"] = Database(root.obj["settings"].database_url)
+        root.call_on_close(root.obj["database"].dispose)
+    return root.obj["database"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,6 +99,87 @@ def demo(ctx: click.Context, skus: int, days: int, seed: int, today: dt.datetime
         f"{summary.purchase_orders:,} purchase orders, {summary.open_backorders:,} open backorders "
         f"({summary.rows:,} rows) in {time.monotonic() - progress.started:.1f}s"
     )
+
+
+@main.group()
+def users() -> None:
+    """Manage who can sign in (a production database starts with none)."""
+
+
+CLI_ACTOR_NAME = "cli"
+
+
+def _user_change(ctx: click.Context, change, *args) -> None:
+    from dashboard.auth.users import Actor, UserError
+
+    try:
+        with _database(ctx).write_session() as session:
+            user = change(session, Actor(CLI_ACTOR_NAME), *args)
+            click.echo(f"{user.username}: role {user.role.value}, {'active' if user.active else 'deactivated'}")
+    except (UserError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(Role.values()), help="What the user may do.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@click.pass_context
+def users_create(ctx: click.Context, username: str, role: str, password_stdin: bool) -> None:
+    """Create a user; the password is prompted for (hidden) unless --password-stdin."""
+    from dashboard.auth.users import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _user_change(ctx, create_user, username, password, role)
+
+
+@users.command("list")
+@click.pass_context
+def users_list(ctx: click.Context) -> None:
+    """List users with their role and state."""
+    from dashboard.auth.users import list_users
+
+    with _database(ctx).read_session() as session:
+        rows = list_users(session)
+    if not rows:
+        click.echo("no users yet: create one with `backorder-desk users create NAME --role admin`")
+    for user in rows:
+        state = "active" if user.active else "deactivated"
+        click.echo(f"{user.username:<24} {user.role.value:<10} {state:<12} created {user.created_at:%Y-%m-%d}")
+
+
+@users.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(Role.values()))
+@click.pass_context
+def users_set_role(ctx: click.Context, username: str, role: str) -> None:
+    """Change a user's role (applies on their next request)."""
+    from dashboard.auth.users import set_role
+
+    _user_change(ctx, set_role, username, role)
+
+
+@users.command("deactivate")
+@click.argument("username")
+@click.pass_context
+def users_deactivate(ctx: click.Context, username: str) -> None:
+    """Stop a user signing in; an open session ends on its next request."""
+    from dashboard.auth.users import set_active
+
+    _user_change(ctx, set_active, username, False)
+
+
+@users.command("activate")
+@click.argument("username")
+@click.pass_context
+def users_activate(ctx: click.Context, username: str) -> None:
+    """Let a deactivated user sign in again."""
+    from dashboard.auth.users import set_active
+
+    _user_change(ctx, set_active, username, True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,12 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'inventory.db'}"
+MIN_SECRET_LENGTH = 32
+_RANDOM_DEV_SECRET = secrets.token_hex(32)
+
+
+class ConfigurationError(RuntimeError):
+    """The settings are unsafe or incomplete for the chosen environment."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +30,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
     smtp_url: str | None = None
-    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    # None means "not configured": development then signs sessions with a random key per start.
+    secret_key: str | None = None
     env: str = "development"
     host: str = "127.0.0.1"
     port: int = 8050
@@ -45,7 +52,7 @@ class Settings:
             database_url=env.get("DATABASE_URL", defaults.database_url),
             redis_url=env.get("REDIS_URL") or None,
             smtp_url=env.get("SMTP_URL") or None,
-            secret_key=env.get("SECRET_KEY") or defaults.secret_key,
+            secret_key=env.get("SECRET_KEY") or None,
             env=env.get("BACKORDER_DESK_ENV", defaults.env),
             host=env.get("HOST", defaults.host),
             port=int(env.get("PORT", defaults.port)),
@@ -53,6 +60,28 @@ class Settings:
             auto_demo="DATABASE_URL" not in env,
             today_override=dt.date.fromisoformat(today) if today else None,
         )
+
+    @property
+    def is_production(self) -> bool:
+        """Whether production checks and hardening apply."""
+        return self.env == "production"
+
+    def session_secret(self) -> str:
+        """The key that signs session cookies (random per start when none is configured)."""
+        return self.secret_key or _RANDOM_DEV_SECRET
+
+    def production_problems(self) -> list[str]:
+        """Why this configuration must not serve production traffic (empty when it may)."""
+        if not self.is_production:
+            return []
+        problems = []
+        if not self.secret_key:
+            problems.append("SECRET_KEY is not set: set it to a random string of at least 32 characters")
+        elif len(self.secret_key) < MIN_SECRET_LENGTH:
+            problems.append(f"SECRET_KEY is {len(self.secret_key)} characters long: use at least {MIN_SECRET_LENGTH}")
+        if self.debug:
+            problems.append("debug mode is on (DASH_DEBUG): turn it off in production")
+        return problems
 
     @property
     def is_sqlite(self) -> bool:

@@ -28,3 +28,8 @@ def install(server: flask.Flask, context: AppContext) -> None:
 def current() -> AppContext:
     """The context of the app handling the current request."""
     return flask.current_app.extensions[EXTENSION_KEY]
+
+
+def current_for(server: flask.Flask) -> AppContext:
+    """The context of ``server`` outside a request (tests, command line)."""
+    return server.extensions[EXTENSION_KEY]

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -160,15 +162,88 @@ def demo_settings(tmp_path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """A default demo SQLite file built once per run; apps get their own copy."""
+    path = tmp_path_factory.mktemp("template") / "inventory.db"
+    database = Database(f"sqlite:///{path}")
+    upgrade(database.engine)
+    generate_demo(database, today=TODAY)
+    database.dispose()  # the last connection to close checkpoints the WAL into the main file
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture
-def demo_app(demo_settings):
-    """A fully built app on a fresh demo database."""
+def demo_app(demo_settings, demo_template):
+    """A fully built app on its own copy of the demo database (free to write to)."""
     from dashboard import create_app
 
+    shutil.copy(demo_template, demo_settings.database_url.removeprefix("sqlite:///"))
     return create_app(demo_settings)
 
 
 @pytest.fixture
 def client(demo_app):
-    """Flask test client for the demo app."""
+    """Flask test client for the demo app (anonymous until ``auth.login``)."""
     return demo_app.server.test_client()
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class AuthActions:
+    """Sign in and out through the real /login form (as in Flask's tutorial tests)."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def csrf_token(self) -> str:
+        return CSRF_FIELD.search(self.client.get("/login").text).group(1)
+
+    def login(self, username: str, password: str | None = None, **extra):
+        data = {
+            "username": username,
+            "password": password or f"demo-{username}",
+            "csrf_token": self.csrf_token(),
+            **extra,
+        }
+        return self.client.post("/login", data=data)
+
+    def logout(self):
+        return self.client.get("/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    """Sign-in helper bound to ``client``."""
+    return AuthActions(client)
+
+
+def callback_payload(app, output: str, changed: str, values: dict[str, object] | None = None) -> dict:
+    """The JSON body the Dash renderer posts to /_dash-update-component for ``output``.
+
+    ``changed`` is the "id.property" that fired; ``values`` gives input/state values by "id.property".
+    """
+    values = values or {}
+    entry = app.callback_map[output]
+
+    def spec(items):
+        return [
+            {"id": i["id"], "property": i["property"], "value": values.get(f"{i['id']}.{i['property']}")} for i in items
+        ]
+
+    outputs = [{"id": part.split(".")[0], "property": part.split(".")[1]} for part in output.strip(".").split("...")]
+    return {
+        "output": output,
+        "outputs": outputs if output.startswith("..") else outputs[0],
+        "inputs": spec(entry["inputs"]),
+        "state": spec(entry["state"]),
+        "changedPropIds": [changed],
+    }
+
+
+def post_callback(client, app, output: str, changed: str, values: dict[str, object] | None = None):
+    """POST a callback the way the browser does; returns the Flask response."""
+    client.get("/_dash-dependencies")  # Dash fills callback_map on its first request
+    return client.post("/_dash-update-component", json=callback_payload(app, output, changed, values))

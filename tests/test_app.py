@@ -42,12 +42,14 @@ def test_second_start_reuses_the_database(demo_settings):
         assert session.scalar(select(func.count()).select_from(Product)) == 400
 
 
-def test_every_dash_route_and_page_answers(client):
+def test_every_dash_route_and_page_answers_once_signed_in(auth):
+    auth.login("support")
     for path in ("/", "/_dash-layout", "/_dash-dependencies", "/no/such/page"):
-        assert client.get(path).status_code == 200, path
+        assert auth.client.get(path).status_code == 200, path
 
 
-def test_bootstrap_is_served_locally_not_from_a_cdn(client):
+def test_bootstrap_is_served_locally_not_from_a_cdn(client, auth):
+    auth.login("support")
     page = client.get("/").text
     assert "/assets/vendor/bootstrap.min.css" in page
     assert "cdn" not in page.lower()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from dashboard.cli import main
 from dashboard.config import Settings
 from dashboard.db.engine import Database
+from dashboard.db.migrate import head_revision
 from dashboard.db.models import Product
 
 
@@ -20,7 +21,7 @@ def test_db_upgrade_then_demo_with_progress(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     result = _run(["db", "upgrade"], url)
     assert result.exit_code == 0, result.output
-    assert "revision 0001" in result.output
+    assert f"database at revision {head_revision(Database(url).engine)}" in result.output
     result = _run(["demo", "--skus", "60", "--days", "90", "--seed", "3", "--today", "2026-11-27"], url)
     assert result.exit_code == 0, result.output
     assert "60 SKUs" in result.output

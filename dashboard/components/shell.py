@@ -1,19 +1,43 @@
-"""The page frame: navbar built from the page registry, and the content container."""
+"""The page frame: a navbar with the signed-in user's pages, the page, and the error toast."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.domain.codes import Role
 
-def make_navbar(pages: list[dict]) -> dbc.Navbar:
-    """Top navigation with one link per registered page that opts into the menu."""
+
+def make_navbar(pages: list[dict[str, Any]], username: str | None, role: Role | None) -> dbc.Navbar:
+    """Top navigation: one link per page that opts into the menu, then who is signed in."""
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
         for page in sorted(pages, key=lambda p: p.get("nav_order", 100))
         if page.get("nav_order") is not None
     ]
+    user_menu = []
+    if username and role:
+        user_menu = [
+            dbc.DropdownMenu(
+                [
+                    dbc.DropdownMenuItem(f"Role: {role.label}", header=True),
+                    dbc.DropdownMenuItem(
+                        [html.I(className="bi bi-box-arrow-right me-2"), "Sign out"],
+                        href="/logout",
+                        external_link=True,
+                        id="sign-out",
+                    ),
+                ],
+                label=[html.I(className="bi bi-person-circle me-1"), username],
+                nav=True,
+                in_navbar=True,
+                align_end=True,
+                id="user-menu",
+            )
+        ]
     return dbc.Navbar(
         dbc.Container(
             [
@@ -21,7 +45,13 @@ def make_navbar(pages: list[dict]) -> dbc.Navbar:
                     [html.I(className="bi bi-box-seam me-2"), "Backorder Desk"], href="/", className="fw-bold"
                 ),
                 dbc.NavbarToggler(id="navbar-toggler"),
-                dbc.Collapse(dbc.Nav(links, className="ms-auto", navbar=True), id="navbar-collapse", navbar=True),
+                dbc.Collapse(
+                    dbc.Nav(
+                        [*links, *user_menu], className="ms-auto align-items-lg-center", navbar=True, id="main-nav"
+                    ),
+                    id="navbar-collapse",
+                    navbar=True,
+                ),
             ],
             fluid=True,
         ),
@@ -31,12 +61,21 @@ def make_navbar(pages: list[dict]) -> dbc.Navbar:
     )
 
 
-def make_shell() -> html.Div:
-    """Navbar + the current page; a function so the registry is read when the app is built."""
+def make_shell(pages: list[dict[str, Any]], username: str | None, role: Role | None) -> html.Div:
+    """Navbar + the current page + a toast for errors raised in any callback."""
     return html.Div(
         [
             dcc.Location(id="url", refresh="callback-nav"),
-            make_navbar(list(dash.page_registry.values())),
+            make_navbar(pages, username, role),
             dbc.Container(dash.page_container, fluid=True, className="pb-5", id="page-content"),
+            dbc.Toast(
+                id="global-error",
+                header="Something went wrong",
+                icon="danger",
+                is_open=False,
+                dismissable=True,
+                duration=10000,
+                className="position-fixed top-0 end-0 m-3",
+            ),
         ]
     )

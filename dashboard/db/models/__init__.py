@@ -14,9 +14,12 @@ from dashboard.db.models.comms import Notification, RestockSubscription
 from dashboard.db.models.derived import KpiDaily, SkuMetrics
 from dashboard.db.models.orders import ContactLog, Customer, OrderLine, PromiseRevision, SalesOrder
 from dashboard.db.models.purchasing import EtaRevision, POLine, PurchaseOrder
+from dashboard.db.models.system import DEMO_DATASET_KEY, AppSetting
 
 __all__ = [
+    "DEMO_DATASET_KEY",
     "ApiToken",
+    "AppSetting",
     "AuditEvent",
     "Base",
     "ContactLog",

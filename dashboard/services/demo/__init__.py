@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from dashboard.auth.passwords import hash_password
 from dashboard.db.bulk import insert_rows, reset_sequences
 from dashboard.db.engine import Database
-from dashboard.db.models import Base, Product, User
+from dashboard.db.models import DEMO_DATASET_KEY, AppSetting, Base, Product, User
 from dashboard.domain.codes import Role
 from dashboard.services.demo.catalog import build_catalog
 from dashboard.services.demo.simulation import Simulation
@@ -49,6 +50,11 @@ class DatabaseNotEmptyError(RuntimeError):
 def demo_password(username: str) -> str:
     """The documented demo password of a demo user (design §8)."""
     return f"demo-{username}"
+
+
+def is_demo_database(session: Session) -> bool:
+    """Whether this database was built by ``backorder-desk demo`` (so demo sign-ins may be shown)."""
+    return session.scalar(select(AppSetting.id).where(AppSetting.key == DEMO_DATASET_KEY)) is not None
 
 
 def has_data(db: Database) -> bool:
@@ -92,6 +98,11 @@ def generate_demo(
             user = User(username=role.value, password_hash=hash_password(demo_password(role.value)), role=role)
             session.add(user)
             users.append(user)
+        session.add(
+            AppSetting(
+                key=DEMO_DATASET_KEY, value={"skus": skus, "days": days, "seed": seed, "today": today.isoformat()}
+            )
+        )
         session.flush()
         manager_id = next(u.id for u in users if u.role is Role.MANAGER)
         tables = build_tables(sim, rng, Clock(start), DemoUsers(manager_id=manager_id))

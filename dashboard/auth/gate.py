@@ -1,0 +1,78 @@
+"""The request gate: sign-in for everything not public, and role checks before Dash dispatches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import dash
+import flask
+from flask import jsonify, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from dashboard.auth.roles import declared_roles, describe_roles
+
+PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/favicon.ico", "/_favicon.ico"})
+# Static files (ours and Dash's component bundles) and the token-authenticated API.
+API_PREFIX = "/api/v1/"
+API_BLUEPRINT = "api"
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", API_PREFIX)
+DASH_UPDATE = "/_dash-update-component"
+# Dash's own page-routing callback renders page layouts; each layout checks its page's roles.
+DASH_INTERNAL_OUTPUT_MARKERS = ("_pages_content.children", "_pages_dummy.children")
+
+
+def _wants_json() -> bool:
+    accept = request.accept_mimetypes
+    return request.is_json or request.method != "GET" or (accept.best == "application/json")
+
+
+def _deny(status: int, message: str) -> Response:
+    response = jsonify({"error": "unauthorized" if status == 401 else "forbidden", "message": message})
+    response.status_code = status
+    return response
+
+
+def make_gate(app: dash.Dash) -> Callable[[], Response | None]:
+    """A ``before_request`` hook for ``app``: None lets the request through."""
+
+    def gate() -> Response | None:
+        path = request.path
+        if path.startswith(API_PREFIX) and request.blueprint != API_BLUEPRINT:
+            # Only the token-authenticated API blueprint lives here; never Dash's catch-all page.
+            response = jsonify({"error": "not_found", "message": f"No API endpoint at {path}."})
+            response.status_code = 404
+            return response
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+            return None
+        if not current_user.is_authenticated:
+            if _wants_json():
+                return _deny(401, "Sign in first.")
+            return redirect(url_for("auth.login_form", next=request.full_path.rstrip("?")))
+        if path == DASH_UPDATE and request.method == "POST":
+            return _check_callback(app)
+        return None
+
+    return gate
+
+
+def _check_callback(app: dash.Dash) -> Response | None:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+        return _deny(400, "Malformed callback request.")
+    entry = app.callback_map.get(body["output"])
+    if entry is None or "callback" not in entry:
+        return _deny(400, "Unknown callback.")
+    roles = declared_roles(entry["callback"])
+    if roles is None:
+        if any(marker in body["output"] for marker in DASH_INTERNAL_OUTPUT_MARKERS):
+            return None
+        flask.current_app.logger.error("callback %s has no role declaration; refused", body["output"])
+        return _deny(403, "This action has no role declaration and is refused.")
+    if current_user.role not in roles:
+        return _deny(
+            403,
+            f"Only {describe_roles(roles)} may do this; you are signed in as "
+            f"{current_user.username} ({current_user.role.label.lower()}).",
+        )
+    return None

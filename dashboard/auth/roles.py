@@ -1,0 +1,57 @@
+"""Who may do what: role declarations for callbacks and pages.
+
+Every server-side callback states its roles with :func:`allow_roles`. The request gate
+(:mod:`dashboard.auth.gate`) reads the declaration *before* Dash dispatches, so a denial is a
+real HTTP 403 whatever error handler the app has, and the callback body never runs. A
+callback without a declaration is refused outright (fail closed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from dashboard.domain.codes import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ALL_ROLES = frozenset(Role)
+READ_ROLES_ATTR = "allowed_roles"
+WRITES_ATTR = "writes_data"
+
+
+def allow_roles(*roles: Role, writes: bool = False) -> Callable[[F], F]:
+    """Declare the roles that may trigger a callback; ``writes`` marks callbacks that change data.
+
+    Put it *under* ``@callback`` so Dash's wrapper copies the declaration.
+    Admins may always act: they run the system (design §1).
+    """
+    if not roles:
+        raise ValueError("allow_roles needs at least one role")
+    allowed = frozenset(roles) | {Role.ADMIN}
+
+    def mark(func: F) -> F:
+        setattr(func, READ_ROLES_ATTR, allowed)
+        setattr(func, WRITES_ATTR, writes)
+        return func
+
+    return mark
+
+
+def declared_roles(func: Callable[..., Any]) -> frozenset[Role] | None:
+    """The roles a callback allows, or None when it has no declaration."""
+    return getattr(func, READ_ROLES_ATTR, None)
+
+
+def page_roles(page: dict[str, Any]) -> frozenset[Role]:
+    """Roles that may open a registered page (``allowed_roles`` in ``register_page``; default all)."""
+    roles: Iterable[Role] | None = page.get("allowed_roles")
+    return ALL_ROLES if roles is None else frozenset(roles) | {Role.ADMIN}
+
+
+def describe_roles(roles: Iterable[Role]) -> str:
+    """'managers and executives' style wording for messages."""
+    names = [f"{role.label.lower()}s" for role in Role if role in set(roles) and role is not Role.ADMIN]
+    if not names:
+        return "admins"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -1,0 +1,87 @@
+"""The /login form: fields, CSRF, demo sign-ins, redirects, and the failed sign-in limit."""
+
+import pytest
+from sqlalchemy import delete
+
+from dashboard import context, create_app
+from dashboard.db.models import AppSetting
+from tests.conftest import AuthActions
+
+
+class TestForm:
+    def test_form_has_username_password_and_hidden_csrf_and_uses_local_bootstrap(self, client):
+        page = client.get("/login").text
+        assert 'name="username"' in page
+        assert 'name="password"' in page and 'type="password"' in page
+        assert 'type="hidden" name="csrf_token"' in page
+        assert "/assets/vendor/bootstrap.min.css" in page
+
+    def test_demo_database_lists_the_demo_sign_ins(self, client):
+        demo = client.get("/login").text
+        assert 'id="demo-sign-ins"' in demo
+        for user in ("manager", "support", "executive", "admin"):
+            assert f"demo-{user}" in demo
+
+    def test_other_databases_do_not_list_sign_ins(self, demo_app, client):
+        with context.current_for(demo_app.server).db.write_session() as session:
+            session.execute(delete(AppSetting))
+        assert "demo-sign-ins" not in client.get("/login").text
+
+
+class TestSignIn:
+    def test_good_credentials_sign_in_and_go_to_next(self, auth):
+        response = auth.login("manager", next="/admin/users")
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/admin/users"
+        assert auth.client.get("/").status_code == 200
+
+    @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+    def test_next_never_leaves_the_site(self, auth, target):
+        assert auth.login("manager", next=target).headers["Location"] == "/"
+
+    def test_wrong_password_is_401_and_stays_anonymous(self, auth):
+        response = auth.login("manager", "wrong-password")
+        assert response.status_code == 401
+        assert "Wrong username or password" in response.text
+        assert auth.client.get("/").status_code == 302
+
+    def test_missing_csrf_token_is_refused(self, client):
+        response = client.post("/login", data={"username": "manager", "password": "demo-manager"})
+        assert response.status_code == 400
+        assert client.get("/").status_code == 302
+
+    def test_logout_ends_the_session(self, auth):
+        auth.login("support")
+        auth.logout()
+        assert auth.client.get("/").headers["Location"].startswith("/login")
+
+    def test_usernames_are_case_insensitive(self, auth):
+        assert auth.login("Manager", "demo-manager").status_code == 302
+
+
+class TestFailedSignInLimit:
+    def test_sixth_failure_within_a_minute_gets_429(self, auth):
+        for _ in range(5):
+            assert auth.login("manager", "wrong-password").status_code == 401
+        blocked = auth.login("manager", "demo-manager")
+        assert blocked.status_code == 429
+        assert "Too many failed sign-ins" in blocked.text
+
+    def test_successful_sign_ins_do_not_count(self, auth):
+        for _ in range(7):
+            assert auth.login("manager").status_code == 302
+
+    def test_failures_are_shared_between_workers_through_redis(self, demo_settings, redis_url):
+        from dataclasses import replace
+
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+        settings = replace(demo_settings, redis_url=redis_url)
+        worker_a, worker_b = create_app(settings), create_app(settings)
+        auth_a, auth_b = AuthActions(worker_a.server.test_client()), AuthActions(worker_b.server.test_client())
+        for _ in range(3):
+            assert auth_a.login("manager", "wrong-password").status_code == 401
+        for _ in range(2):
+            assert auth_b.login("manager", "wrong-password").status_code == 401
+        assert auth_a.login("manager").status_code == 429
