@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     from flask_limiter.util import get_remote_address
 
     from dashboard import context, errors, shell_callbacks
+    from dashboard.api.exports import bp as exports_bp
     from dashboard.api.health import bp as health_bp
     from dashboard.auth import login
     from dashboard.auth.gate import make_gate
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     from dashboard.auth.pages import guard_page_layouts, serve_layout
     from dashboard.auth.session import init_login_manager
     from dashboard.db.engine import Database
+    from dashboard.services.metrics import BackgroundRefresher
     from dashboard.services.setup import prepare_database
 
     settings = settings or Settings.from_env()
@@ -66,7 +68,8 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     server = app.server
     server.secret_key = settings.session_secret()
     configure_cookies(server, settings)
-    context.install(server, context.AppContext(settings=settings, db=db))
+    refresher = BackgroundRefresher(db, settings.today, settings.metrics_max_age)
+    context.install(server, context.AppContext(settings=settings, db=db, metrics=refresher))
     init_login_manager(server)
     # Failed sign-ins are counted per client address; Redis shares the count between workers.
     limiter = Limiter(
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     server.register_error_handler(DBAPIError, errors.database_unavailable)
     server.register_blueprint(login.make_blueprint(limiter))
     server.register_blueprint(health_bp)
+    server.register_blueprint(exports_bp)
     server.before_request(make_gate(app))
     server.after_request(make_header_hook(app, settings))
     app.layout = serve_layout

@@ -94,10 +94,34 @@ def demo(ctx: click.Context, skus: int, days: int, seed: int, today: dt.datetime
     except DatabaseNotEmptyError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(err=True)
+    from dashboard.services.metrics import refresh_metrics
+
+    refresh_metrics(database, day, progress=progress)
+    click.echo(err=True)
     click.echo(
         f"demo data ending {day}: {summary.products:,} SKUs, {summary.order_lines:,} order lines, "
         f"{summary.purchase_orders:,} purchase orders, {summary.open_backorders:,} open backorders "
         f"({summary.rows:,} rows) in {time.monotonic() - progress.started:.1f}s"
+    )
+
+
+@main.command()
+@click.option("--kpis", is_flag=True, help="Also rebuild kpi_daily from scratch (once KPIs exist).")
+@click.pass_context
+def refresh(ctx: click.Context, kpis: bool) -> None:
+    """Recompute sku_metrics (demand, lead time, safety stock, reorder points, flags) for every SKU."""
+    from dashboard.services.metrics import refresh_metrics
+
+    if kpis:
+        raise click.ClickException("KPI rebuild is not available yet (kpi_daily arrives with the KPI pages)")
+    settings: Settings = ctx.obj["settings"]
+    progress = _StageProgress()
+    summary = refresh_metrics(_database(ctx), settings.today(), progress=progress)
+    click.echo(err=True)
+    click.echo(
+        f"refreshed {summary.pairs:,} SKU-warehouse pairs in {summary.seconds:.1f}s: "
+        f"{summary.below_reorder_point:,} below reorder point, {summary.below_safety_stock:,} below safety stock, "
+        f"{summary.stocked_out:,} stocked out"
     )
 
 

@@ -41,6 +41,8 @@ class Settings:
     # Tests and demos pin "today"; production leaves it unset and reads the real clock.
     today_override: dt.date | None = None
     outbox_dir: Path = DATA_DIR / "outbox"
+    # Metrics older than this are recomputed in the background when a page needs them.
+    metrics_max_age: dt.timedelta = dt.timedelta(hours=1)
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -59,6 +61,7 @@ class Settings:
             debug=env.get("DASH_DEBUG", "").lower() in {"1", "true", "yes"},
             auto_demo="DATABASE_URL" not in env,
             today_override=dt.date.fromisoformat(today) if today else None,
+            metrics_max_age=dt.timedelta(minutes=int(env.get("METRICS_MAX_AGE_MINUTES", "60"))),
         )
 
     @property

@@ -8,6 +8,7 @@ import flask
 
 from dashboard.config import Settings
 from dashboard.db.engine import Database
+from dashboard.services.metrics import BackgroundRefresher
 
 EXTENSION_KEY = "backorder_desk"
 
@@ -18,6 +19,7 @@ class AppContext:
 
     settings: Settings
     db: Database
+    metrics: BackgroundRefresher
 
 
 def install(server: flask.Flask, context: AppContext) -> None:

@@ -27,7 +27,8 @@ def _wants_json() -> bool:
     return request.is_json or request.method != "GET" or (accept.best == "application/json")
 
 
-def _deny(status: int, message: str) -> Response:
+def deny(status: int, message: str) -> Response:
+    """A JSON 401/403/400 with a message a person can act on."""
     response = jsonify({"error": "unauthorized" if status == 401 else "forbidden", "message": message})
     response.status_code = status
     return response
@@ -47,7 +48,7 @@ def make_gate(app: dash.Dash) -> Callable[[], Response | None]:
             return None
         if not current_user.is_authenticated:
             if _wants_json():
-                return _deny(401, "Sign in first.")
+                return deny(401, "Sign in first.")
             return redirect(url_for("auth.login_form", next=request.full_path.rstrip("?")))
         if path == DASH_UPDATE and request.method == "POST":
             return _check_callback(app)
@@ -59,18 +60,18 @@ def make_gate(app: dash.Dash) -> Callable[[], Response | None]:
 def _check_callback(app: dash.Dash) -> Response | None:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("output"), str):
-        return _deny(400, "Malformed callback request.")
+        return deny(400, "Malformed callback request.")
     entry = app.callback_map.get(body["output"])
     if entry is None or "callback" not in entry:
-        return _deny(400, "Unknown callback.")
+        return deny(400, "Unknown callback.")
     roles = declared_roles(entry["callback"])
     if roles is None:
         if any(marker in body["output"] for marker in DASH_INTERNAL_OUTPUT_MARKERS):
             return None
         flask.current_app.logger.error("callback %s has no role declaration; refused", body["output"])
-        return _deny(403, "This action has no role declaration and is refused.")
+        return deny(403, "This action has no role declaration and is refused.")
     if current_user.role not in roles:
-        return _deny(
+        return deny(
             403,
             f"Only {describe_roles(roles)} may do this; you are signed in as "
             f"{current_user.username} ({current_user.role.label.lower()}).",

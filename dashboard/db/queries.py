@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Date, Select, and_, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from dashboard.db.models import OrderLine, PurchaseOrder, StockLevel
 from dashboard.domain.codes import CLOSED_LINE_STATUSES, OPEN_PO_STATUSES, WAITING_LINE_STATUSES
@@ -40,3 +43,20 @@ def available_by_product() -> Select:
     return select(
         StockLevel.product_id, func.sum(StockLevel.on_hand - StockLevel.allocated).label("available")
     ).group_by(StockLevel.product_id)
+
+
+class utc_day(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
+    """The calendar day (UTC) of a stored timestamp, as a DATE on PostgreSQL and 'YYYY-MM-DD' on SQLite."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_day)
+def _utc_day_default(element: utc_day, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+
+
+@compiles(utc_day, "sqlite")
+def _utc_day_sqlite(element: utc_day, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"

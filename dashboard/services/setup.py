@@ -8,6 +8,7 @@ from dashboard.config import Settings
 from dashboard.db.engine import Database
 from dashboard.db.migrate import current_revision, head_revision, upgrade
 from dashboard.services.demo import generate_demo, has_data
+from dashboard.services.metrics import refresh_metrics
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ def prepare_database(settings: Settings, db: Database, *, echo: bool = False) ->
             if echo:
                 print("First start: building the demo database (about 400 SKUs, 18 months)…")  # noqa: T201
             summary = generate_demo(db, today=settings.today())
+            refresh_metrics(db, settings.today())
             log.info("demo data created: %s", summary)
         return
     current, head = current_revision(db.engine), head_revision(db.engine)

@@ -1,0 +1,189 @@
+"""Builders for /replenishment: summary cards, the urgency chart and the grid definition."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+
+from dashboard.components.cards import make_kpi_card
+from dashboard.domain.codes import SalesStatus
+from dashboard.services.replenishment import ReplenishmentSummary
+
+BAND_SAFETY = "rgba(220, 53, 69, 0.25)"
+BAND_REORDER = "rgba(255, 193, 7, 0.35)"
+POSITION = "#212529"
+
+
+def make_summary_cards(summary: ReplenishmentSummary) -> dbc.Row:
+    """Counts per condition for the current scope, with what reordering would cost."""
+    cards = [
+        make_kpi_card(
+            "Below reorder point",
+            f"{summary.below_reorder_point:,}",
+            f"{summary.suggested_units:,} units · ${summary.suggested_value:,.0f} suggested to order",
+            colour="warning",
+            card_id="repl-card-rop",
+            icon="bi-arrow-repeat",
+        ),
+        make_kpi_card(
+            "Below safety stock",
+            f"{summary.below_safety_stock:,}",
+            "available stock under its safety buffer",
+            colour="danger",
+            card_id="repl-card-ss",
+            icon="bi-shield-exclamation",
+        ),
+        make_kpi_card(
+            "Stocked out",
+            f"{summary.stocked_out:,}",
+            "nothing available to sell",
+            colour="danger",
+            card_id="repl-card-out",
+            icon="bi-x-octagon",
+        ),
+        make_kpi_card(
+            "SKU-warehouse pairs",
+            f"{summary.pairs:,}",
+            "in the current filters",
+            colour="secondary",
+            card_id="repl-card-pairs",
+            icon="bi-grid-3x3",
+        ),
+    ]
+    return dbc.Row([dbc.Col(card, md=6, xl=3, className="mb-3") for card in cards])
+
+
+def make_urgency_chart(rows: Sequence[dict[str, Any]]) -> go.Figure:
+    """Each urgent SKU's stock position against its safety-stock (red) and reorder-point (amber) bands."""
+    labels = [f"{row['sku']} · {row['warehouse']}" for row in rows][::-1]
+    safety = [row["safety_stock"] for row in rows][::-1]
+    reorder = [row["reorder_point"] for row in rows][::-1]
+    position = [row["stock_position"] for row in rows][::-1]
+    figure = go.Figure()
+    figure.add_bar(
+        y=labels,
+        x=safety,
+        orientation="h",
+        name="Safety stock",
+        marker_color=BAND_SAFETY,
+        hovertemplate="Safety stock %{x:.1f}<extra></extra>",
+    )
+    figure.add_bar(
+        y=labels,
+        x=[max(r - s, 0) for r, s in zip(reorder, safety, strict=True)],
+        base=safety,
+        orientation="h",
+        name="Reorder zone (up to ROP)",
+        marker_color=BAND_REORDER,
+        customdata=reorder,
+        hovertemplate="Reorder point %{customdata:.1f}<extra></extra>",
+    )
+    figure.add_scatter(
+        y=labels,
+        x=position,
+        mode="markers",
+        name="Stock position",
+        marker={"symbol": "diamond", "size": 11, "color": POSITION},
+        hovertemplate="Position %{x}<extra></extra>",
+    )
+    figure.update_layout(
+        barmode="overlay",
+        height=max(260, 28 * len(labels) + 90),
+        margin={"l": 10, "r": 10, "t": 30, "b": 40},
+        legend={"orientation": "h", "y": 1.08, "x": 0},
+        xaxis_title="units (on hand − allocated + on order)",
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        bargap=0.35,
+    )
+    figure.update_xaxes(gridcolor="#eee", zeroline=True, zerolinecolor="#999")
+    if not rows:
+        figure.add_annotation(
+            text="Nothing needs reordering in these filters", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5
+        )
+    return figure
+
+
+def _num(field: str, header: str, width: int = 110, decimals: int | None = None, **extra: Any) -> dict[str, Any]:
+    column = {
+        "field": field,
+        "headerName": header,
+        "filter": "agNumberColumnFilter",
+        "width": width,
+        "type": "rightAligned",
+        **extra,
+    }
+    if decimals is not None:
+        column["valueFormatter"] = {"function": f"params.value == null ? '' : d3.format(',.{decimals}f')(params.value)"}
+    return column
+
+
+STATUS_LABELS = json.dumps({status.value: status.label for status in SalesStatus})
+COLUMN_DEFS = [
+    {
+        "field": "sku",
+        "headerName": "SKU",
+        "filter": "agTextColumnFilter",
+        "pinned": "left",
+        "width": 130,
+        "cellClass": "link-cell",
+    },
+    {"field": "name", "headerName": "Product", "filter": "agTextColumnFilter", "width": 220},
+    {"field": "warehouse", "headerName": "WH", "filter": "agTextColumnFilter", "width": 80},
+    {"field": "category", "headerName": "Category", "filter": "agTextColumnFilter", "width": 150},
+    {"field": "supplier", "headerName": "Supplier", "filter": "agTextColumnFilter", "width": 170},
+    {
+        "field": "sales_status",
+        "headerName": "Status",
+        "filter": "agTextColumnFilter",
+        "width": 130,
+        "valueFormatter": {"function": f"({STATUS_LABELS})[params.value] || params.value"},
+    },
+    {
+        "field": "abc_class",
+        "headerName": "ABC",
+        "filter": "agTextColumnFilter",
+        "width": 90,
+        "headerTooltip": "ABC class on trailing revenue: A 98 %, B 95 %, C 90 % service level",
+    },
+    _num("on_hand", "On hand", 95),
+    _num("allocated", "Allocated", 100),
+    _num("on_order", "On order", 100),
+    _num("stock_position", "Position", 100),
+    _num("avg_daily_demand", "Demand/day", 115, 2),
+    _num("lead_time_days", "Lead time (d)", 120, 1),
+    _num("safety_stock", "Safety stock", 115, 1),
+    _num("reorder_point", "Reorder point", 120, 1),
+    _num("days_of_cover", "Days of cover", 120, 1),
+    {"field": "projected_stockout_date", "headerName": "Stockout on", "filter": "agDateColumnFilter", "width": 130},
+    _num("suggested_order_qty", "Order qty", 105, cellClass="fw-semibold"),
+    _num("suggested_value", "Order value $", 125, 0),
+]
+
+
+def make_grid(grid_id: str) -> dag.AgGrid:
+    """The SKU grid on the infinite row model: the server sorts, filters and pages."""
+    return dag.AgGrid(
+        id=grid_id,
+        rowModelType="infinite",
+        columnDefs=COLUMN_DEFS,
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "filterParams": {"maxNumConditions": 2, "buttons": ["reset"]},
+        },
+        dashGridOptions={
+            "cacheBlockSize": 100,
+            "maxBlocksInCache": 10,
+            "infiniteInitialRowCount": 100,
+            "getRowId": {"function": "params.data.sku + '|' + params.data.warehouse"},
+            "rowClassRules": {"row-stocked-out": "params.data && params.data.stocked_out"},
+            "tooltipShowDelay": 300,
+        },
+        style={"height": "560px"},
+    )

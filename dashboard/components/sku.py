@@ -1,0 +1,255 @@
+"""Builders for /sku/<sku>: the stock chart, the "why flagged" panel and the tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import html
+
+from dashboard.domain import replenishment as rp
+from dashboard.domain.codes import CustomerPriority, POStatus
+from dashboard.domain.projection import ProjectionPoint, first_stockout
+
+
+def make_stock_chart(
+    history: Sequence[tuple[dt.date, int]],
+    projection: list[ProjectionPoint],
+    safety_stock: float | None,
+    reorder_point: float | None,
+) -> go.Figure:
+    """On-hand history, the forward projection, ROP and SS lines, and the projected stockout date."""
+    figure = go.Figure()
+    figure.add_scatter(
+        x=[d for d, _ in history],
+        y=[v for _, v in history],
+        name="On hand (history)",
+        mode="lines",
+        line={"shape": "hv", "color": "#0d6efd", "width": 2},
+    )
+    if projection:
+        figure.add_scatter(
+            x=[p.day for p in projection],
+            y=[p.available for p in projection],
+            name="Projected available (after waiting orders)",
+            mode="lines",
+            line={"dash": "dot", "color": "#6c757d"},
+        )
+    for value, name, colour in ((reorder_point, "Reorder point", "#ffc107"), (safety_stock, "Safety stock", "#dc3545")):
+        if value is not None:
+            figure.add_hline(
+                y=value,
+                line={"color": colour, "dash": "dash", "width": 1.5},
+                annotation_text=f"{name} {value:.1f}",
+                annotation_position="top left",
+            )
+    stockout = first_stockout(projection)
+    if stockout is not None:
+        figure.add_vline(
+            x=dt.datetime.combine(stockout, dt.time()).timestamp() * 1000,
+            line={"color": "#dc3545", "width": 1},
+            annotation_text=f"stockout {stockout:%d %b}",
+            annotation_position="top right",
+        )
+    if history:
+        figure.add_vline(
+            x=dt.datetime.combine(history[-1][0], dt.time()).timestamp() * 1000,
+            line={"color": "#adb5bd", "width": 1},
+            annotation_text="today",
+            annotation_position="bottom right",
+        )
+    figure.update_layout(
+        height=360,
+        margin={"l": 10, "r": 10, "t": 30, "b": 30},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": 1.1, "x": 0},
+        yaxis_title="units",
+        hovermode="x unified",
+    )
+    figure.update_xaxes(gridcolor="#eee")
+    figure.update_yaxes(gridcolor="#eee", zeroline=True, zerolinecolor="#999")
+    return figure
+
+
+def _row(label: str, value: str, note: str = "") -> html.Tr:
+    return html.Tr(
+        [
+            html.Th(label, className="fw-normal text-body-secondary"),
+            html.Td(value, className="fw-semibold"),
+            html.Td(note, className="small text-body-secondary"),
+        ]
+    )
+
+
+def make_why_panel(metrics: Any, unit_cost: float) -> dbc.Card:
+    """Design §3's "why flagged": every input and step behind the numbers, with overrides marked."""
+    if metrics is None:
+        return dbc.Card(dbc.CardBody("No metrics yet for this warehouse; they appear after the next refresh."))
+    x = metrics.explain or {}
+    d, sd, lead, lead_sd = metrics.avg_daily_demand, metrics.demand_sd, metrics.lead_time_days, metrics.lead_time_sd
+    z = x.get("z", rp.z_for_service_level(metrics.service_level))
+    overrides = x.get("overrides", {})
+    suggestion = rp.suggested_order_quantity(
+        metrics.stock_position,
+        metrics.reorder_point,
+        d,
+        x.get("review_period_days", 14),
+        x.get("moq", 1),
+        x.get("pack_size", 1),
+    )
+    flags = [
+        name
+        for flag, name in (
+            (metrics.below_reorder_point, "below reorder point"),
+            (metrics.below_safety_stock, "below safety stock"),
+            (metrics.stocked_out, "stocked out"),
+            (metrics.demand_spike, "demand spike"),
+        )
+        if flag
+    ]
+    rows = [
+        _row(
+            "Demand d̄",
+            f"{d:.2f} /day",
+            f"over {x.get('days_counted', '?')} sellable days of the last "
+            f"{x.get('window_days', 90)}; {x.get('days_out_of_stock', 0)} stockout days excluded",
+        ),
+        _row("Demand spread σd", f"{sd:.2f} /day", "spike days flagged and left out" if metrics.demand_spike else ""),
+        _row(
+            "Lead time L",
+            f"{lead:.1f} days",
+            f"{x.get('lead_time_source', 'quoted')}"
+            + (
+                f", {x.get('lead_time_samples')} receipts"
+                if x.get("lead_time_source") == "history"
+                else " lead time (fewer than 3 receipts)"
+            ),
+        ),
+        _row(
+            "Lead-time spread σL",
+            f"{lead_sd:.1f} days",
+            "20 % of quoted" if x.get("lead_time_source") != "history" else "from receipt history",
+        ),
+        _row(
+            "Service level",
+            f"{metrics.service_level:.0%} (z = {z:.3f})",
+            "override" if "service_level" in overrides else f"ABC class {metrics.abc_class} on trailing revenue",
+        ),
+        _row(
+            "Safety stock",
+            f"{metrics.safety_stock:.1f}",
+            "override"
+            if "safety_stock" in overrides
+            else f"z·√(L·σd² + d̄²·σL²) = {z:.3f}·√({lead:.1f}·{sd:.2f}² + {d:.2f}²·{lead_sd:.1f}²)",
+        ),
+        _row(
+            "Reorder point",
+            f"{metrics.reorder_point:.1f}",
+            "override"
+            if "reorder_point" in overrides
+            else f"d̄·L + SS = {d:.2f}·{lead:.1f} + {metrics.safety_stock:.1f}",
+        ),
+        _row(
+            "Stock position",
+            f"{metrics.stock_position}",
+            f"on hand {metrics.on_hand} − allocated "
+            f"{metrics.allocated} + on order {metrics.on_order}"
+            + (f" ({'; '.join(x['on_order_from'])})" if x.get("on_order_from") else ""),
+        ),
+        _row(
+            "Days of cover",
+            "∞"
+            if metrics.days_of_cover is None or math.isnan(metrics.days_of_cover)
+            else f"{metrics.days_of_cover:.1f}",
+            "available ÷ d̄",
+        ),
+        _row(
+            "Suggested order",
+            f"{metrics.suggested_order_qty}",
+            suggestion.reason
+            + (f" · ${metrics.suggested_order_qty * unit_cost:,.0f} at cost" if metrics.suggested_order_qty else ""),
+        ),
+    ]
+    badges = [dbc.Badge(flag, color="danger" if "stock" in flag else "warning", className="me-1") for flag in flags]
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.Span("Why flagged", className="fw-semibold me-2"),
+                    *(badges or [dbc.Badge("nothing flagged", color="success")]),
+                ]
+            ),
+            dbc.Table(html.Tbody(rows), className="mb-0 small", borderless=True, id="sku-why"),
+        ]
+    )
+
+
+def make_po_table(rows: Sequence[dict[str, Any]], today: dt.date) -> dbc.Table | html.P:
+    """Recent purchase orders for this product; late open ones are marked."""
+    if not rows:
+        return html.P("No purchase orders for this product.", className="text-body-secondary")
+    body = []
+    for r in rows:
+        status = POStatus(r["status"])
+        late = status.value in ("open", "partially_received") and r["eta"] < today
+        body.append(
+            html.Tr(
+                [
+                    html.Td(r["number"]),
+                    html.Td(r["supplier"]),
+                    html.Td(r["warehouse"]),
+                    html.Td(
+                        f"{r['eta']:%d %b %Y}" + (" ✓" if r["eta_confirmed"] else " (unconfirmed)"),
+                        className="text-danger fw-semibold" if late else "",
+                    ),
+                    html.Td(dbc.Badge(status.label, color=status.colour)),
+                    html.Td(
+                        f"{r['qty_received']}/{r['qty']}" + (" · cross-dock" if r["cross_dock"] else ""),
+                        className="text-end",
+                    ),
+                ]
+            )
+        )
+    header = html.Thead(html.Tr([html.Th(h) for h in ("PO", "Supplier", "WH", "ETA", "Status", "Received")]))
+    return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, className="mb-0", id="sku-pos")
+
+
+def make_waiting_table(rows: Sequence[dict[str, Any]], today: dt.date) -> dbc.Table | html.P:
+    """Waiting order lines in queue order, with their promises."""
+    if not rows:
+        return html.P("No customer is waiting for this product.", className="text-body-secondary")
+    body = []
+    position: dict[str, int] = {}
+    for r in rows:
+        position[r["warehouse"]] = position.get(r["warehouse"], 0) + 1
+        past = r["promised_date"] is not None and r["promised_date"] < today
+        body.append(
+            html.Tr(
+                [
+                    html.Td(f"{r['warehouse']} #{position[r['warehouse']]}"),
+                    html.Td(r["number"]),
+                    html.Td(
+                        [
+                            r["customer"],
+                            " ",
+                            dbc.Badge("VIP", color="warning") if r["priority"] == CustomerPriority.VIP else None,
+                        ]
+                    ),
+                    html.Td(f"{r['qty_allocated']}/{r['qty']}", className="text-end"),
+                    html.Td(f"{(today - r['backordered_at'].date()).days} d" if r["backordered_at"] else "–"),
+                    html.Td(
+                        f"{r['promised_date']:%d %b}"
+                        + (f" (rev. {r['promise_revision_count']}×)" if r["promise_revision_count"] else ""),
+                        className="text-danger fw-semibold" if past else "",
+                    ),
+                ]
+            )
+        )
+    header = html.Thead(
+        html.Tr([html.Th(h) for h in ("Queue", "Order", "Customer", "Allocated", "Waiting", "Promised")])
+    )
+    return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, className="mb-0", id="sku-waiting")

@@ -1,0 +1,122 @@
+"""One SKU: stock history and projection, the numbers and why, its POs and waiting customers."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import context
+from dashboard.components.sku import make_po_table, make_stock_chart, make_waiting_table, make_why_panel
+from dashboard.domain.projection import project_available
+from dashboard.services.sku import load_sku
+
+dash.register_page(__name__, path_template="/sku/<sku>", name="SKU", title="SKU · Backorder Desk")
+
+PROJECTION_MIN_DAYS = 30
+
+
+def _card(title: str, body, **kwargs) -> dbc.Card:
+    return dbc.Card(
+        [dbc.CardHeader(title, className="fw-semibold"), dbc.CardBody(body, className="p-2")],
+        className="mb-3",
+        **kwargs,
+    )
+
+
+def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) -> html.Div:
+    """The SKU in one warehouse (``?warehouse=CODE``), read fresh on every visit."""
+    app = context.current()
+    today = app.settings.today()
+    with app.db.read_session() as session:
+        view = load_sku(session, sku or "", warehouse, today)
+    if view is None:
+        return html.Div(
+            [
+                html.H2("Unknown SKU"),
+                dbc.Alert(f"There is no product with SKU {sku!r}.", color="warning", id="sku-missing"),
+            ]
+        )
+    product, metrics = view.product, view.metrics
+    horizon = max(PROJECTION_MIN_DAYS, int((metrics.lead_time_days if metrics else 14) + 14))
+    # Receipts serve waiting customers first, so the projection starts from what they still need.
+    waiting_units = sum(r["qty"] - r["qty_allocated"] for r in view.waiting if r["warehouse_id"] == view.warehouse_id)
+    projection = (
+        project_available(
+            today,
+            (metrics.on_hand - metrics.allocated - waiting_units) if metrics else 0,
+            metrics.avg_daily_demand if metrics else 0,
+            [(row["eta"], row["open_qty"]) for row in view.inbound],
+            horizon,
+        )
+        if metrics
+        else []
+    )
+    wh_links = [
+        dbc.Button(
+            code,
+            href=f"/sku/{product.sku}?warehouse={code}",
+            size="sm",
+            color="primary" if wid == view.warehouse_id else "secondary",
+            outline=wid != view.warehouse_id,
+        )
+        for wid, code in view.warehouses
+    ]
+    status = product.sales_status
+    header = html.Div(
+        [
+            html.Div(
+                [html.H2(product.sku, className="mb-0"), html.Span(product.name, className="fs-5")],
+                className="d-flex align-items-baseline gap-3 flex-wrap",
+            ),
+            html.Div(
+                [
+                    dbc.Badge(status.label, color=status.colour, className="me-2", id="sku-status"),
+                    html.Span(product.status_reason or "", className="text-body-secondary me-3"),
+                    html.Span(
+                        f"{product.category} · {product.substitutability.label} · ${product.unit_price:,.2f}",
+                        className="text-body-secondary me-3",
+                    ),
+                    html.Span(
+                        [html.I(className="bi bi-bell me-1"), f"{view.notify_me} waiting for notify-me"],
+                        id="sku-notify-me",
+                        className="text-body-secondary",
+                    ),
+                ],
+                className="mt-1",
+            ),
+            html.Div(wh_links, className="d-flex gap-2 mt-2"),
+        ],
+        className="mb-3",
+    )
+    chart = dcc.Graph(
+        figure=make_stock_chart(
+            view.history,
+            projection,
+            metrics.safety_stock if metrics else None,
+            metrics.reorder_point if metrics else None,
+        ),
+        id="sku-chart",
+        config={"displaylogo": False},
+    )
+    return html.Div(
+        [
+            header,
+            dbc.Row(
+                [
+                    dbc.Col(_card("Stock: last 180 days and the projection ahead", chart), xl=7),
+                    dbc.Col(make_why_panel(metrics, product.unit_cost), xl=5, className="mb-3"),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        _card(f"Waiting customers ({len(view.waiting)})", make_waiting_table(view.waiting, today)), xl=6
+                    ),
+                    dbc.Col(
+                        _card("Purchase orders (latest 12)", make_po_table(view.purchase_orders[:12], today)), xl=6
+                    ),
+                ]
+            ),
+        ]
+    )

@@ -1,0 +1,206 @@
+"""Everything the /sku/<sku> page shows about one product, read in one short session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dashboard.db.models import (
+    Customer,
+    OrderLine,
+    POLine,
+    Product,
+    ProductSupplier,
+    PurchaseOrder,
+    RestockSubscription,
+    SalesOrder,
+    SkuMetrics,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    Warehouse,
+)
+from dashboard.db.queries import line_is_waiting, utc_day
+from dashboard.domain.codes import SubscriptionStatus
+
+HISTORY_DAYS = 180
+
+
+@dataclass
+class SkuView:
+    """The data behind one SKU page for one warehouse."""
+
+    product: Product
+    warehouses: list[tuple[int, str]]
+    warehouse_id: int | None
+    metrics: SkuMetrics | None
+    history: list[tuple[dt.date, int]] = field(default_factory=list)
+    inbound: list[dict[str, Any]] = field(default_factory=list)
+    purchase_orders: list[dict[str, Any]] = field(default_factory=list)
+    waiting: list[dict[str, Any]] = field(default_factory=list)
+    notify_me: int = 0
+    suppliers: list[dict[str, Any]] = field(default_factory=list)
+
+
+def load_sku(session: Session, sku: str, warehouse_code: str | None, today: dt.date) -> SkuView | None:
+    """The product and its numbers in ``warehouse_code`` (or its first warehouse); None if no such SKU."""
+    product = session.scalar(select(Product).where(Product.sku == sku))
+    if product is None:
+        return None
+    warehouses = [
+        (wid, code)
+        for wid, code in session.execute(
+            select(Warehouse.id, Warehouse.code)
+            .join(StockLevel, StockLevel.warehouse_id == Warehouse.id)
+            .where(StockLevel.product_id == product.id)
+            .order_by(Warehouse.code)
+        )
+    ]
+    chosen = next((wid for wid, code in warehouses if code == warehouse_code), warehouses[0][0] if warehouses else None)
+    view = SkuView(product=product, warehouses=warehouses, warehouse_id=chosen, metrics=None)
+    view.notify_me = (
+        session.scalar(
+            select(func.count())
+            .select_from(RestockSubscription)
+            .where(
+                RestockSubscription.product_id == product.id, RestockSubscription.status == SubscriptionStatus.ACTIVE
+            )
+        )
+        or 0
+    )
+    view.suppliers = [
+        dict(r)
+        for r in session.execute(
+            select(
+                Supplier.code,
+                Supplier.name,
+                ProductSupplier.is_primary,
+                ProductSupplier.quoted_lead_time_days,
+                ProductSupplier.moq,
+                ProductSupplier.pack_size,
+                ProductSupplier.unit_cost,
+            )
+            .join(Supplier, Supplier.id == ProductSupplier.supplier_id)
+            .where(ProductSupplier.product_id == product.id)
+            .order_by(ProductSupplier.is_primary.desc(), Supplier.name)
+        ).mappings()
+    ]
+    view.purchase_orders = [
+        dict(r)
+        for r in session.execute(
+            select(
+                PurchaseOrder.number,
+                Supplier.name.label("supplier"),
+                Warehouse.code.label("warehouse"),
+                PurchaseOrder.ordered_at,
+                PurchaseOrder.eta,
+                PurchaseOrder.eta_confirmed,
+                PurchaseOrder.status,
+                POLine.qty,
+                POLine.qty_received,
+                POLine.cross_dock,
+            )
+            .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
+            .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
+            .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
+            .where(POLine.product_id == product.id)
+            .order_by(PurchaseOrder.ordered_at.desc())
+            .limit(25)
+        ).mappings()
+    ]
+    view.waiting = [
+        dict(r)
+        for r in session.execute(
+            select(
+                SalesOrder.number,
+                Customer.name.label("customer"),
+                Customer.priority,
+                Warehouse.code.label("warehouse"),
+                OrderLine.qty,
+                OrderLine.qty_allocated,
+                OrderLine.backordered_at,
+                OrderLine.promised_date,
+                OrderLine.original_promised_date,
+                OrderLine.promise_revision_count,
+                OrderLine.priority_pin,
+            )
+            .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+            .join(Customer, Customer.id == SalesOrder.customer_id)
+            .join(Warehouse, Warehouse.id == OrderLine.warehouse_id)
+            .where(OrderLine.product_id == product.id, line_is_waiting())
+            # The allocation queue's order: priority pin, then VIP, then order time.
+            .order_by(
+                OrderLine.warehouse_id,
+                OrderLine.priority_pin.is_(None),
+                OrderLine.priority_pin,
+                (Customer.priority != "vip"),
+                SalesOrder.ordered_at,
+                OrderLine.id,
+            )
+        ).mappings()
+    ]
+    if chosen is None:
+        return view
+    view.metrics = session.scalar(
+        select(SkuMetrics).where(SkuMetrics.product_id == product.id, SkuMetrics.warehouse_id == chosen)
+    )
+    view.inbound = [
+        dict(r)
+        for r in session.execute(
+            select(
+                PurchaseOrder.number,
+                PurchaseOrder.eta,
+                PurchaseOrder.eta_confirmed,
+                (POLine.qty - POLine.qty_received).label("open_qty"),
+            )
+            .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
+            .where(
+                POLine.product_id == product.id,
+                PurchaseOrder.warehouse_id == chosen,
+                PurchaseOrder.status.in_(["open", "partially_received"]),
+                POLine.qty > POLine.qty_received,
+            )
+            .order_by(PurchaseOrder.eta)
+        ).mappings()
+    ]
+    view.history = stock_history(session, product.id, chosen, today)
+    return view
+
+
+def stock_history(
+    session: Session, product_id: int, warehouse_id: int, today: dt.date, days: int = HISTORY_DAYS
+) -> list[tuple[dt.date, int]]:
+    """End-of-day on hand for the last ``days`` days, rebuilt backwards from today's on hand and movements."""
+    on_hand = (
+        session.scalar(
+            select(StockLevel.on_hand).where(
+                StockLevel.product_id == product_id, StockLevel.warehouse_id == warehouse_id
+            )
+        )
+        or 0
+    )
+    start = today - dt.timedelta(days=days - 1)
+    day = utc_day(StockMovement.at)
+    moved = {
+        (row.day if isinstance(row.day, dt.date) else dt.date.fromisoformat(row.day)): int(row.qty)
+        for row in session.execute(
+            select(day.label("day"), func.sum(StockMovement.quantity).label("qty"))
+            .where(
+                StockMovement.product_id == product_id,
+                StockMovement.warehouse_id == warehouse_id,
+                StockMovement.at >= dt.datetime.combine(start, dt.time(), dt.UTC),
+            )
+            .group_by(day)
+        )
+    }
+    series = []
+    level = on_hand
+    for offset in range(days):
+        current = today - dt.timedelta(days=offset)
+        series.append((current, level))
+        level -= moved.get(current, 0)
+    return series[::-1]
