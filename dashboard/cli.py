@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -123,6 +124,30 @@ def refresh(ctx: click.Context, kpis: bool) -> None:
         f"{summary.below_reorder_point:,} below reorder point, {summary.below_safety_stock:,} below safety stock, "
         f"{summary.stocked_out:,} stocked out"
     )
+
+
+@main.command()
+@click.option("--skus", default=100_000, show_default=True, type=click.IntRange(min=20), help="Generated size.")
+@click.option("--repeat", default=30, show_default=True, type=click.IntRange(min=3), help="Timed runs each.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write results here.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file to use (default data/bench-N.db, generated once and reused).",
+)
+@click.pass_context
+def bench(ctx: click.Context, skus: int, repeat: int, json_path: Path | None, db_path: Path | None) -> None:
+    """Time the dashboard's data callbacks through Dash against the raw-SQL floor and a pandas baseline."""
+    from dashboard.bench import bench_database, run_bench, write_json
+
+    settings: Settings = ctx.obj["settings"]
+    database = bench_database(skus, db_path, settings.today(), click.echo)
+    ctx.call_on_close(database.dispose)
+    results = run_bench(database, repeat, click.echo)
+    if json_path:
+        write_json(json_path, database, results)
+        click.echo(f"wrote {json_path}")
 
 
 @main.group()

@@ -22,6 +22,7 @@ from dashboard.config import Settings
 from dashboard.db.engine import Database, normalise_url
 from dashboard.db.migrate import upgrade
 from dashboard.services.demo import generate_demo
+from dashboard.services.metrics import refresh_metrics
 
 TODAY = dt.date(2026, 11, 27)
 BACKENDS = ["sqlite", "postgresql"]
@@ -169,6 +170,7 @@ def demo_template(tmp_path_factory) -> Path:
     database = Database(f"sqlite:///{path}")
     upgrade(database.engine)
     generate_demo(database, today=TODAY)
+    refresh_metrics(database, TODAY)  # as the first start does
     database.dispose()  # the last connection to close checkpoints the WAL into the main file
     assert not path.with_name(path.name + "-wal").exists()
     return path

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import flask
 from flask_login import LoginManager, UserMixin
+from sqlalchemy import select, true
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import context
@@ -35,11 +36,12 @@ def _load_user(user_id: str) -> SignedInUser | None:
     if not user_id.isdigit():
         return None
     try:
-        with context.current().db.read_session() as session:
-            user = session.get(User, int(user_id))
-            if user is None or not user.active:
-                return None
-            return SignedInUser(user.id, user.username, user.role)
+        # A Core query, not session.get: this runs on every request and must stay cheap.
+        with context.current().db.engine.connect() as connection:
+            row = connection.execute(
+                select(User.id, User.username, User.role).where(User.id == int(user_id), User.active == true())
+            ).first()
+        return SignedInUser(row.id, row.username, row.role) if row else None
     except DBAPIError as exc:
         raise DatabaseUnavailableError(str(exc)) from exc
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 
 from dashboard.components.cards import make_kpi_card
 from dashboard.domain.codes import SalesStatus
@@ -58,55 +57,74 @@ def make_summary_cards(summary: ReplenishmentSummary) -> dbc.Row:
     return dbc.Row([dbc.Col(card, md=6, xl=3, className="mb-3") for card in cards])
 
 
-def make_urgency_chart(rows: Sequence[dict[str, Any]]) -> go.Figure:
-    """Each urgent SKU's stock position against its safety-stock (red) and reorder-point (amber) bands."""
+def make_urgency_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Each urgent SKU's stock position against its safety-stock (red) and reorder-point (amber) bands.
+
+    Returned as a plain figure dict: building a validated ``go.Figure`` costs more than the query.
+    """
     labels = [f"{row['sku']} · {row['warehouse']}" for row in rows][::-1]
-    safety = [row["safety_stock"] for row in rows][::-1]
-    reorder = [row["reorder_point"] for row in rows][::-1]
+    safety = [round(row["safety_stock"], 2) for row in rows][::-1]
+    reorder = [round(row["reorder_point"], 2) for row in rows][::-1]
     position = [row["stock_position"] for row in rows][::-1]
-    figure = go.Figure()
-    figure.add_bar(
-        y=labels,
-        x=safety,
-        orientation="h",
-        name="Safety stock",
-        marker_color=BAND_SAFETY,
-        hovertemplate="Safety stock %{x:.1f}<extra></extra>",
-    )
-    figure.add_bar(
-        y=labels,
-        x=[max(r - s, 0) for r, s in zip(reorder, safety, strict=True)],
-        base=safety,
-        orientation="h",
-        name="Reorder zone (up to ROP)",
-        marker_color=BAND_REORDER,
-        customdata=reorder,
-        hovertemplate="Reorder point %{customdata:.1f}<extra></extra>",
-    )
-    figure.add_scatter(
-        y=labels,
-        x=position,
-        mode="markers",
-        name="Stock position",
-        marker={"symbol": "diamond", "size": 11, "color": POSITION},
-        hovertemplate="Position %{x}<extra></extra>",
-    )
-    figure.update_layout(
-        barmode="overlay",
-        height=max(260, 28 * len(labels) + 90),
-        margin={"l": 10, "r": 10, "t": 30, "b": 40},
-        legend={"orientation": "h", "y": 1.08, "x": 0},
-        xaxis_title="units (on hand − allocated + on order)",
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        bargap=0.35,
-    )
-    figure.update_xaxes(gridcolor="#eee", zeroline=True, zerolinecolor="#999")
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": labels,
+            "x": safety,
+            "name": "Safety stock",
+            "marker": {"color": BAND_SAFETY},
+            "hovertemplate": "Safety stock %{x:.1f}<extra></extra>",
+        },
+        {
+            "type": "bar",
+            "orientation": "h",
+            "y": labels,
+            "x": [max(r - s, 0) for r, s in zip(reorder, safety, strict=True)],
+            "base": safety,
+            "name": "Reorder zone (up to ROP)",
+            "marker": {"color": BAND_REORDER},
+            "customdata": reorder,
+            "hovertemplate": "Reorder point %{customdata:.1f}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "y": labels,
+            "x": position,
+            "name": "Stock position",
+            "marker": {"symbol": "diamond", "size": 11, "color": POSITION},
+            "hovertemplate": "Position %{x}<extra></extra>",
+        },
+    ]
+    layout: dict[str, Any] = {
+        "barmode": "overlay",
+        "height": max(260, 28 * len(labels) + 90),
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
+        "legend": {"orientation": "h", "y": 1.08, "x": 0},
+        "xaxis": {
+            "title": {"text": "units (on hand − allocated + on order)"},
+            "gridcolor": "#eee",
+            "zeroline": True,
+            "zerolinecolor": "#999",
+        },
+        "yaxis": {"automargin": True},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "bargap": 0.35,
+    }
     if not rows:
-        figure.add_annotation(
-            text="Nothing needs reordering in these filters", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5
-        )
-    return figure
+        layout["annotations"] = [
+            {
+                "text": "Nothing needs reordering in these filters",
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+            }
+        ]
+    return {"data": data, "layout": layout}
 
 
 def _num(field: str, header: str, width: int = 110, decimals: int | None = None, **extra: Any) -> dict[str, Any]:

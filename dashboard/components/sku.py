@@ -85,11 +85,11 @@ def _row(label: str, value: str, note: str = "") -> html.Tr:
     )
 
 
-def make_why_panel(metrics: Any, unit_cost: float) -> dbc.Card:
+def make_why_panel(metrics: Any, explain: dict[str, Any], unit_cost: float) -> dbc.Card:
     """Design §3's "why flagged": every input and step behind the numbers, with overrides marked."""
     if metrics is None:
         return dbc.Card(dbc.CardBody("No metrics yet for this warehouse; they appear after the next refresh."))
-    x = metrics.explain or {}
+    x = explain
     d, sd, lead, lead_sd = metrics.avg_daily_demand, metrics.demand_sd, metrics.lead_time_days, metrics.lead_time_sd
     z = x.get("z", rp.z_for_service_level(metrics.service_level))
     overrides = x.get("overrides", {})

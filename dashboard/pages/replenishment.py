@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -175,7 +175,7 @@ def open_sku(cell):
     sku, _, warehouse = row_id.partition("|")
     if not sku:
         raise dash.exceptions.PreventUpdate
-    return f"/sku/{sku}?warehouse={warehouse}"
+    return f"/sku/{quote(sku, safe='')}?{urlencode({'warehouse': warehouse})}"
 
 
 # When the page filters change, the grid must forget its cached blocks and ask again.

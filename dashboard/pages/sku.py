@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -55,7 +57,7 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
     wh_links = [
         dbc.Button(
             code,
-            href=f"/sku/{product.sku}?warehouse={code}",
+            href=f"/sku/{quote(product.sku, safe='')}?{urlencode({'warehouse': code})}",
             size="sm",
             color="primary" if wid == view.warehouse_id else "secondary",
             outline=wid != view.warehouse_id,
@@ -105,7 +107,7 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
             dbc.Row(
                 [
                     dbc.Col(_card("Stock: last 180 days and the projection ahead", chart), xl=7),
-                    dbc.Col(make_why_panel(metrics, product.unit_cost), xl=5, className="mb-3"),
+                    dbc.Col(make_why_panel(metrics, view.explain, product.unit_cost), xl=5, className="mb-3"),
                 ]
             ),
             dbc.Row(

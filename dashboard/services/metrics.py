@@ -31,10 +31,14 @@ from dashboard.db.models import (
     PurchaseOrder,
     SalesOrder,
     SkuMetrics,
+    SkuMetricsExplain,
+    SkuMetricsSummary,
     StockLevel,
     StockMovement,
+    Supplier,
+    Warehouse,
 )
-from dashboard.db.queries import po_is_open, utc_day
+from dashboard.db.queries import days_between, po_is_open, utc_day
 from dashboard.domain import replenishment as rp
 from dashboard.domain.codes import LineStatus, SalesStatus
 
@@ -93,13 +97,20 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
             Product.unit_price,
             Product.unit_cost,
             Product.sales_status,
+            Product.sku,
+            Product.name.label("product_name"),
+            Product.category,
+            Warehouse.code.label("warehouse_code"),
+            Supplier.name.label("supplier_name"),
             primary.c.supplier_id,
             primary.c.quoted_lead_time_days,
             primary.c.moq,
             primary.c.pack_size,
         )
         .join(Product, Product.id == StockLevel.product_id)
+        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
         .outerjoin(primary, primary.c.product_id == StockLevel.product_id)
+        .outerjoin(Supplier, Supplier.id == primary.c.supplier_id)
         .order_by(StockLevel.product_id, StockLevel.warehouse_id),
     )
     day = utc_day(SalesOrder.ordered_at)
@@ -132,16 +143,20 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
         .where(StockMovement.at >= start_ts)
         .group_by(StockMovement.product_id, StockMovement.warehouse_id, mday),
     )
+    # Lead-time samples per (supplier, product), reduced to n, Σx and Σx² in SQL (no timestamps in Python).
+    lead_days = days_between(POLine.last_received_at, PurchaseOrder.ordered_at)
     receipts = _frame(
         session,
         select(
             PurchaseOrder.supplier_id,
             POLine.product_id,
-            PurchaseOrder.ordered_at,
-            POLine.last_received_at,
+            func.count().label("n"),
+            func.sum(lead_days).label("sum_days"),
+            func.sum(lead_days * lead_days).label("sum_sq"),
         )
         .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
-        .where(POLine.qty_received > 0, POLine.last_received_at.is_not(None)),
+        .where(POLine.qty_received > 0, POLine.last_received_at.is_not(None))
+        .group_by(PurchaseOrder.supplier_id, POLine.product_id),
     )
     inbound = _frame(
         session,
@@ -205,19 +220,20 @@ def compute_metrics(
     samples = np.zeros(n, np.int64)
     r = inputs["receipts"]
     if len(r):
-        r = r.assign(
-            days=(
-                pd.to_datetime(r["last_received_at"].astype(str), utc=True)
-                - pd.to_datetime(r["ordered_at"].astype(str), utc=True)
-            ).dt.total_seconds()
-            / 86400
+        n_obs = r["n"].to_numpy(float)
+        mean = r["sum_days"].to_numpy(float) / n_obs
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = (r["sum_sq"].to_numpy(float) - n_obs * mean**2) / (n_obs - 1)
+        grouped = pd.DataFrame(
+            {"mean": mean, "std": np.sqrt(np.clip(np.nan_to_num(var), 0, None)), "count": n_obs},
+            index=pd.MultiIndex.from_frame(r[["supplier_id", "product_id"]]),
         )
-        grouped = r.groupby(["supplier_id", "product_id"])["days"].agg(["mean", "std", "count"])
         keys = pd.MultiIndex.from_arrays([pairs["supplier_id"].fillna(-1).astype(int), pairs["product_id"]])
         hit = grouped.reindex(keys)
+        # Fewer than 3 receipts is too little history: the quoted lead time with σL = 20 % stands.
         enough = hit["count"].fillna(0).to_numpy() >= 3
         lead = np.where(enough, hit["mean"].to_numpy(), lead)
-        lead_sd = np.where(enough, np.nan_to_num(hit["std"].to_numpy()), lead_sd)
+        lead_sd = np.where(enough, hit["std"].to_numpy(), lead_sd)
         lead_source = np.where(enough, "history", lead_source)
         samples = hit["count"].fillna(0).to_numpy().astype(np.int64)
 
@@ -266,6 +282,15 @@ def compute_metrics(
         {
             "product_id": pairs["product_id"],
             "warehouse_id": pairs["warehouse_id"],
+            "sku": pairs["sku"],
+            "product_name": pairs["product_name"],
+            "category": pairs["category"],
+            "warehouse_code": pairs["warehouse_code"],
+            "supplier_id": pairs["supplier_id"].astype("Int64"),
+            "supplier_name": pairs["supplier_name"],
+            "sales_status": pairs["sales_status"].astype(str),
+            "unit_cost": pairs["unit_cost"].astype(float),
+            "suggested_value": (suggested * pairs["unit_cost"].astype(float).to_numpy()).round(2),
             "avg_daily_demand": avg.round(4),
             "demand_sd": sd.round(4),
             "lead_time_days": lead.round(2),
@@ -324,17 +349,38 @@ def refresh_metrics(
     report("computed", 2, 3)
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
     frame["computed_at"] = began.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    explain = frame[["id", "product_id", "warehouse_id", "explain"]]
+    frame = frame.drop(columns="explain")
     columns = list(frame.columns)
     rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+    summary = summarise(frame)
     with db.write_session() as session:
+        session.execute(delete(SkuMetricsExplain))
+        session.execute(delete(SkuMetricsSummary))
         session.execute(delete(SkuMetrics))
+        connection = session.connection()
         insert_rows(
-            session.connection(),
+            connection,
             SkuMetrics.__table__,
             columns,
             rows,
             lambda done: report("writing sku_metrics", done, len(frame)),
         )
+        insert_rows(
+            connection,
+            SkuMetricsSummary.__table__,
+            list(summary.columns),
+            summary.astype(object).where(summary.notna(), None).itertuples(index=False, name=None),
+        )
+        insert_rows(
+            connection,
+            SkuMetricsExplain.__table__,
+            list(explain.columns),
+            explain.astype(object).itertuples(index=False, name=None),
+        )
+        if connection.dialect.name == "sqlite":
+            # Fresh statistics let SQLite pick the flag and sort indexes for the grid's queries.
+            connection.exec_driver_sql("ANALYZE sku_metrics")
         _mark_refreshed(session, began, today)
     report("done", 3, 3)
     return RefreshSummary(
@@ -344,6 +390,38 @@ def refresh_metrics(
         int(frame["stocked_out"].sum()),
         (utcnow() - began).total_seconds(),
     )
+
+
+SUMMARY_KEYS = ["warehouse_id", "category", "supplier_id", "sales_status"]
+
+
+def summarise(frame: pd.DataFrame) -> pd.DataFrame:
+    """``sku_metrics_summary`` rows: counts and suggested order value per (warehouse, category, supplier, status)."""
+    below = frame["below_reorder_point"].astype(bool)
+    work = frame.assign(
+        supplier_id=frame["supplier_id"].astype("Int64").fillna(-1),
+        pairs=1,
+        below_rop=below.astype(int),
+        below_ss=frame["below_safety_stock"].astype(int),
+        out=frame["stocked_out"].astype(int),
+        units=np.where(below, frame["suggested_order_qty"], 0),
+        value=np.where(below, frame["suggested_value"], 0.0),
+    )
+    grouped = work.groupby(SUMMARY_KEYS, dropna=False)[["pairs", "below_rop", "below_ss", "out", "units", "value"]]
+    summary = grouped.sum().reset_index()
+    summary["supplier_id"] = summary["supplier_id"].astype("Int64").replace(-1, pd.NA)
+    summary = summary.rename(
+        columns={
+            "below_rop": "below_reorder_point",
+            "below_ss": "below_safety_stock",
+            "out": "stocked_out",
+            "units": "suggested_units",
+            "value": "suggested_value",
+        }
+    )
+    summary["suggested_value"] = summary["suggested_value"].round(2)
+    summary.insert(0, "id", np.arange(1, len(summary) + 1))
+    return summary
 
 
 def _mark_refreshed(session: Session, at: dt.datetime, today: dt.date) -> None:

@@ -6,11 +6,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, case, cast, func, select
+from sqlalchemy import ColumnElement, Float, Select, String, cast, func, select, true
 from sqlalchemy.orm import Session
 
 from dashboard.db.grid import GridColumn, GridPage, fetch_rows, iter_filtered_rows
-from dashboard.db.models import Product, ProductSupplier, SkuMetrics, Supplier, Warehouse
+from dashboard.db.models import Product, SkuMetrics, SkuMetricsSummary, Supplier, Warehouse
 from dashboard.domain.codes import SalesStatus
 
 CONDITIONS = {
@@ -41,12 +41,15 @@ class ReplenishmentFilters:
 
         def optional_id(name: str) -> int | None:
             value = raw.get(name)
-            if value in (None, ""):
+            if value is None or value == "":
                 return None
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
-                raise FilterError(f"{name} must be a number, not {value!r}") from None
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | str)
+                or (isinstance(value, str) and not value.strip().isdigit())
+            ):
+                raise FilterError(f"{name} must be a whole number, not {value!r}")
+            number = int(value)
             if number <= 0:
                 raise FilterError(f"{name} must be positive")
             return number
@@ -56,7 +59,9 @@ class ReplenishmentFilters:
             raise FilterError("category must be a short text")
         status = raw.get("sales_status") or None
         condition = raw.get("condition") or "below_rop"
-        if condition not in CONDITIONS:
+        if status is not None and not isinstance(status, str):
+            raise FilterError("sales_status must be one of the listed statuses")
+        if not isinstance(condition, str) or condition not in CONDITIONS:
             raise FilterError(f"condition must be one of {', '.join(CONDITIONS)}")
         try:
             parsed_status = SalesStatus.parse(status) if status else None
@@ -76,72 +81,70 @@ class ReplenishmentFilters:
         return {key: str(value) for key, value in values.items() if value is not None}
 
 
-_primary = (
-    select(ProductSupplier.product_id, ProductSupplier.supplier_id)
-    .where(ProductSupplier.is_primary)
-    .subquery("primary_supplier")
-)
 # Ratio of the stock position to the reorder point: below 1 means reorder; lower is more urgent.
 URGENCY = cast(SkuMetrics.stock_position, Float) / func.nullif(SkuMetrics.reorder_point, 0)
-SUGGESTED_VALUE = SkuMetrics.suggested_order_qty * Product.unit_cost
+M = SkuMetrics
 
 GRID_COLUMNS: dict[str, GridColumn] = {
     column.key: column
     for column in (
-        GridColumn("sku", Product.sku, "text"),
-        GridColumn("name", Product.name, "text"),
-        GridColumn("warehouse", Warehouse.code, "text"),
-        GridColumn("category", Product.category, "text"),
-        GridColumn("supplier", Supplier.name, "text"),
-        GridColumn("sales_status", Product.sales_status, "set"),
-        GridColumn("abc_class", SkuMetrics.abc_class, "set"),
-        GridColumn("on_hand", SkuMetrics.on_hand, "number"),
-        GridColumn("allocated", SkuMetrics.allocated, "number"),
-        GridColumn("on_order", SkuMetrics.on_order, "number"),
-        GridColumn("stock_position", SkuMetrics.stock_position, "number"),
-        GridColumn("avg_daily_demand", SkuMetrics.avg_daily_demand, "number"),
-        GridColumn("lead_time_days", SkuMetrics.lead_time_days, "number"),
-        GridColumn("safety_stock", SkuMetrics.safety_stock, "number"),
-        GridColumn("reorder_point", SkuMetrics.reorder_point, "number"),
-        GridColumn("days_of_cover", SkuMetrics.days_of_cover, "number"),
-        GridColumn("projected_stockout_date", SkuMetrics.projected_stockout_date, "date"),
-        GridColumn("suggested_order_qty", SkuMetrics.suggested_order_qty, "number"),
-        GridColumn("suggested_value", SUGGESTED_VALUE, "number"),
-        GridColumn("demand_spike", SkuMetrics.demand_spike, "bool"),
+        GridColumn("sku", M.sku, "text"),
+        GridColumn("name", M.product_name, "text"),
+        GridColumn("warehouse", M.warehouse_code, "text"),
+        GridColumn("category", M.category, "text"),
+        GridColumn("supplier", M.supplier_name, "text"),
+        GridColumn("sales_status", M.sales_status, "text"),
+        GridColumn("abc_class", M.abc_class, "text"),
+        GridColumn("on_hand", M.on_hand, "number"),
+        GridColumn("allocated", M.allocated, "number"),
+        GridColumn("on_order", M.on_order, "number"),
+        GridColumn("stock_position", M.stock_position, "number"),
+        GridColumn("avg_daily_demand", M.avg_daily_demand, "number"),
+        GridColumn("lead_time_days", M.lead_time_days, "number"),
+        GridColumn("safety_stock", M.safety_stock, "number"),
+        GridColumn("reorder_point", M.reorder_point, "number"),
+        GridColumn("days_of_cover", M.days_of_cover, "number"),
+        GridColumn("projected_stockout_date", M.projected_stockout_date, "date"),
+        GridColumn("suggested_order_qty", M.suggested_order_qty, "number"),
+        GridColumn("suggested_value", M.suggested_value, "number"),
+        GridColumn("demand_spike", M.demand_spike, "bool", filterable=False),
     )
 }
-TIEBREAK = SkuMetrics.id
+TIEBREAK = M.id
 
 
 def _conditions(filters: ReplenishmentFilters, *, with_condition: bool = True) -> list[ColumnElement[bool]]:
+    # Flags compare with "= 1" (not "IS 1") so SQLite can use the (flag, warehouse) indexes.
     where: list[ColumnElement[bool]] = []
-    if filters.warehouse_id:
-        where.append(SkuMetrics.warehouse_id == filters.warehouse_id)
-    if filters.category:
-        where.append(Product.category == filters.category)
-    if filters.supplier_id:
-        where.append(_primary.c.supplier_id == filters.supplier_id)
-    if filters.sales_status:
-        where.append(Product.sales_status == filters.sales_status)
     flag = CONDITIONS[filters.condition][1]
     if with_condition and flag is not None:
-        where.append(flag.is_(True))
+        where.append(flag == true())
+    if filters.warehouse_id:
+        where.append(M.warehouse_id == filters.warehouse_id)
+    if filters.category:
+        where.append(M.category == filters.category)
+    if filters.supplier_id:
+        where.append(M.supplier_id == filters.supplier_id)
+    if filters.sales_status:
+        where.append(M.sales_status == filters.sales_status.value)
     return where
 
 
 def _joined(stmt: Select) -> Select:
-    return (
-        stmt.select_from(SkuMetrics)
-        .join(Product, Product.id == SkuMetrics.product_id)
-        .join(Warehouse, Warehouse.id == SkuMetrics.warehouse_id)
-        .outerjoin(_primary, _primary.c.product_id == SkuMetrics.product_id)
-        .outerjoin(Supplier, Supplier.id == _primary.c.supplier_id)
-    )
+    return stmt.select_from(M)
+
+
+# Dates leave the database as ISO text: the grid wants strings, and converting date objects cell
+# by cell in Python costs more than the query.
+AS_TEXT = {"projected_stockout_date"}
 
 
 def grid_base(filters: ReplenishmentFilters) -> Select:
     """Every grid column (labelled by its colId) for the filtered pairs."""
-    columns = [column.expr.label(key) for key, column in GRID_COLUMNS.items()]
+    columns = [
+        (cast(column.expr, String) if key in AS_TEXT else column.expr).label(key)
+        for key, column in GRID_COLUMNS.items()
+    ]
     return _joined(
         select(
             *columns,
@@ -176,34 +179,45 @@ class ReplenishmentSummary:
     stocked_out: int
 
 
+def summary_statement(filters: ReplenishmentFilters) -> Select:
+    """Card numbers from the pre-aggregated summary table (a few thousand rows at any size)."""
+    S = SkuMetricsSummary  # noqa: N806 - a short alias keeps the query readable
+    where = []
+    if filters.warehouse_id:
+        where.append(S.warehouse_id == filters.warehouse_id)
+    if filters.category:
+        where.append(S.category == filters.category)
+    if filters.supplier_id:
+        where.append(S.supplier_id == filters.supplier_id)
+    if filters.sales_status:
+        where.append(S.sales_status == filters.sales_status.value)
+    totals = [
+        func.coalesce(func.sum(column), 0)
+        for column in (
+            S.pairs,
+            S.below_reorder_point,
+            S.suggested_value,
+            S.suggested_units,
+            S.below_safety_stock,
+            S.stocked_out,
+        )
+    ]
+    return select(*totals).where(*where)
+
+
 def summary(session: Session, filters: ReplenishmentFilters) -> ReplenishmentSummary:
-    """Counts per condition and the value of what should be ordered, in one query."""
-    as_int = lambda flag: func.coalesce(func.sum(case((flag.is_(True), 1), else_=0)), 0)  # noqa: E731
-    row = session.execute(
-        _joined(
-            select(
-                func.count(),
-                as_int(SkuMetrics.below_reorder_point),
-                func.coalesce(func.sum(case((SkuMetrics.below_reorder_point.is_(True), SUGGESTED_VALUE), else_=0)), 0),
-                func.coalesce(
-                    func.sum(case((SkuMetrics.below_reorder_point.is_(True), SkuMetrics.suggested_order_qty), else_=0)),
-                    0,
-                ),
-                as_int(SkuMetrics.below_safety_stock),
-                as_int(SkuMetrics.stocked_out),
-            )
-        ).where(*_conditions(filters, with_condition=False))
-    ).one()
+    """Card numbers for the current scope."""
+    row = session.connection().execute(summary_statement(filters)).one()
     return ReplenishmentSummary(int(row[0]), int(row[1]), float(row[2]), int(row[3]), int(row[4]), int(row[5]))
 
 
-def most_urgent(session: Session, filters: ReplenishmentFilters, limit: int = 15) -> list[dict[str, Any]]:
+def most_urgent_statement(filters: ReplenishmentFilters, limit: int = 15) -> Select:
     """The pairs furthest below their reorder point (position ÷ ROP, lowest first) for the chart."""
-    stmt = (
+    return (
         _joined(
             select(
-                Product.sku,
-                Warehouse.code.label("warehouse"),
+                M.sku,
+                M.warehouse_code.label("warehouse"),
                 SkuMetrics.stock_position,
                 SkuMetrics.safety_stock,
                 SkuMetrics.reorder_point,
@@ -217,7 +231,11 @@ def most_urgent(session: Session, filters: ReplenishmentFilters, limit: int = 15
         .order_by(URGENCY, SkuMetrics.reorder_point.desc(), SkuMetrics.id)
         .limit(limit)
     )
-    return [dict(row) for row in session.execute(stmt).mappings()]
+
+
+def most_urgent(session: Session, filters: ReplenishmentFilters, limit: int = 15) -> list[dict[str, Any]]:
+    """Rows for the urgency chart."""
+    return [dict(row) for row in session.connection().execute(most_urgent_statement(filters, limit)).mappings()]
 
 
 def filter_options(session: Session) -> dict[str, list[dict[str, Any]]]:

@@ -19,6 +19,7 @@ from dashboard.db.models import (
     RestockSubscription,
     SalesOrder,
     SkuMetrics,
+    SkuMetricsExplain,
     StockLevel,
     StockMovement,
     Supplier,
@@ -42,6 +43,7 @@ class SkuView:
     inbound: list[dict[str, Any]] = field(default_factory=list)
     purchase_orders: list[dict[str, Any]] = field(default_factory=list)
     waiting: list[dict[str, Any]] = field(default_factory=list)
+    explain: dict[str, Any] = field(default_factory=dict)
     notify_me: int = 0
     suppliers: list[dict[str, Any]] = field(default_factory=list)
 
@@ -120,6 +122,7 @@ def load_sku(session: Session, sku: str, warehouse_code: str | None, today: dt.d
                 Customer.name.label("customer"),
                 Customer.priority,
                 Warehouse.code.label("warehouse"),
+                OrderLine.warehouse_id,
                 OrderLine.qty,
                 OrderLine.qty_allocated,
                 OrderLine.backordered_at,
@@ -147,6 +150,14 @@ def load_sku(session: Session, sku: str, warehouse_code: str | None, today: dt.d
         return view
     view.metrics = session.scalar(
         select(SkuMetrics).where(SkuMetrics.product_id == product.id, SkuMetrics.warehouse_id == chosen)
+    )
+    view.explain = (
+        session.scalar(
+            select(SkuMetricsExplain.explain).where(
+                SkuMetricsExplain.product_id == product.id, SkuMetricsExplain.warehouse_id == chosen
+            )
+        )
+        or {}
     )
     view.inbound = [
         dict(r)

@@ -7,10 +7,10 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 EXPECTED_MENU = {
-    "admin": ["Overview", "Users"],
-    "manager": ["Overview"],
+    "admin": ["Overview", "Replenishment", "Users"],
+    "manager": ["Overview", "Replenishment"],
     "support": ["Overview"],
-    "executive": ["Overview"],
+    "executive": ["Overview", "Replenishment"],
 }
 
 

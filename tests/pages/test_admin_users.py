@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from dashboard import context
 from dashboard.db.models import AuditEvent, User
-from tests.conftest import post_callback
 from tests.auth.test_gate import USERS_OUTPUT
+from tests.conftest import post_callback
 
 
 def _post(auth, app, button, **values):
@@ -24,10 +24,16 @@ def _state(app):
     ("button", "values", "message"),
     [
         ("create-user", {"new_username": "kim", "new_password": "short", "new_role": "support"}, "at least 10"),
-        ("create-user", {"new_username": "Kim Lee", "new_password": "long-password", "new_role": "support"},
-         "username must be"),
-        ("create-user", {"new_username": "kim", "new_password": "long-password", "new_role": "overlord"},
-         "not a valid Role"),
+        (
+            "create-user",
+            {"new_username": "Kim Lee", "new_password": "long-password", "new_role": "support"},
+            "username must be",
+        ),
+        (
+            "create-user",
+            {"new_username": "kim", "new_password": "long-password", "new_role": "overlord"},
+            "not a valid Role",
+        ),
         ("apply-role", {"target_user": None, "target_role": "manager"}, "choose a user first"),
         ("deactivate-user", {"target_user": "admin"}, "cannot change your own role or deactivate yourself"),
         ("apply-role", {"target_user": "ghost", "target_role": "manager"}, "no user named"),
@@ -44,8 +50,10 @@ def test_bad_input_is_explained_and_changes_nothing(demo_app, auth, button, valu
 
 def test_set_role_and_deactivate_change_the_user_and_refresh_the_list(demo_app, auth):
     auth.login("admin")
-    assert "support is now manager" in _post(auth, demo_app, "apply-role", target_user="support",
-                                             target_role="manager").text
+    assert (
+        "support is now manager"
+        in _post(auth, demo_app, "apply-role", target_user="support", target_role="manager").text
+    )
     assert "support is deactivated" in _post(auth, demo_app, "deactivate-user", target_user="support").text
     users, _ = _state(demo_app)
     assert users["support"] == ("manager", False)

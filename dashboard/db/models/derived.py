@@ -14,17 +14,40 @@ MONEY = Numeric(14, 2, asdecimal=False)
 
 
 class SkuMetrics(Base):
-    """Replenishment numbers of design §3 for one (product, warehouse), with its flags."""
+    """Replenishment numbers of design §3 for one (product, warehouse), with its flags.
+
+    The product's display fields (SKU, name, category, warehouse code, primary supplier, sales
+    status, unit cost) are copied in at refresh so the replenishment grid reads one table and
+    sorts and counts on its own indexes. Whatever changes them (a status change, an import)
+    updates these copies in the same transaction or triggers a refresh.
+    """
 
     __tablename__ = "sku_metrics"
     __table_args__ = (
         UniqueConstraint("product_id", "warehouse_id"),
-        Index(None, "warehouse_id", "below_reorder_point"),
+        Index(None, "below_reorder_point", "warehouse_id"),
+        Index(None, "below_safety_stock", "warehouse_id"),
+        Index(None, "stocked_out", "warehouse_id"),
+        Index(None, "category"),
+        Index(None, "supplier_id"),
+        Index(None, "sku"),
+        # The page's natural sorts: what runs out first, and what to order first.
+        Index("ix_sku_metrics_warehouse_cover", "warehouse_id", "days_of_cover"),
+        Index(None, "suggested_value"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
+    sku: Mapped[str | None] = mapped_column(String(64))
+    product_name: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(80))
+    warehouse_code: Mapped[str | None] = mapped_column(String(16))
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"))
+    supplier_name: Mapped[str | None] = mapped_column(String(200))
+    sales_status: Mapped[str | None] = mapped_column(String(24))
+    unit_cost: Mapped[float | None] = mapped_column(MONEY)
+    suggested_value: Mapped[float | None] = mapped_column(MONEY)
     avg_daily_demand: Mapped[float] = mapped_column(Float, default=0.0)
     demand_sd: Mapped[float] = mapped_column(Float, default=0.0)
     lead_time_days: Mapped[float] = mapped_column(Float, default=0.0)
@@ -44,9 +67,45 @@ class SkuMetrics(Base):
     below_safety_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     stocked_out: Mapped[bool] = mapped_column(Boolean, default=False)
     demand_spike: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The inputs and steps behind the numbers, for the "why flagged" panel.
-    explain: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class SkuMetricsSummary(Base):
+    """Counts and order value of ``sku_metrics`` per (warehouse, category, supplier, status).
+
+    Written with ``sku_metrics`` at each refresh so the replenishment cards sum a few thousand
+    rows instead of scanning every pair.
+    """
+
+    __tablename__ = "sku_metrics_summary"
+    __table_args__ = (Index(None, "warehouse_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
+    category: Mapped[str] = mapped_column(String(80))
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"))
+    sales_status: Mapped[str] = mapped_column(String(24))
+    pairs: Mapped[int] = mapped_column(Integer)
+    below_reorder_point: Mapped[int] = mapped_column(Integer)
+    below_safety_stock: Mapped[int] = mapped_column(Integer)
+    stocked_out: Mapped[int] = mapped_column(Integer)
+    suggested_units: Mapped[int] = mapped_column(Integer)
+    suggested_value: Mapped[float] = mapped_column(MONEY)
+
+
+class SkuMetricsExplain(Base):
+    """The inputs and steps behind one pair's numbers, for the "why flagged" panel.
+
+    Kept out of ``sku_metrics`` so the grid's scans and sorts read narrow rows.
+    """
+
+    __tablename__ = "sku_metrics_explain"
+    __table_args__ = (UniqueConstraint("product_id", "warehouse_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
+    explain: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class KpiDaily(Base):
