@@ -48,7 +48,7 @@ class ReplenishmentFilters:
                 or not isinstance(value, int | str)
                 or (isinstance(value, str) and not value.strip().isdigit())
             ):
-                raise FilterError(f"{name} must be a whole number, not {value!r}")
+                raise FilterError(f"{name} must be a number, not {value!r}")
             number = int(value)
             if number <= 0:
                 raise FilterError(f"{name} must be positive")
@@ -60,7 +60,7 @@ class ReplenishmentFilters:
         status = raw.get("sales_status") or None
         condition = raw.get("condition") or "below_rop"
         if status is not None and not isinstance(status, str):
-            raise FilterError("sales_status must be one of the listed statuses")
+            raise FilterError(f"{status!r} is not a valid SalesStatus; use one of: {', '.join(SalesStatus.values())}")
         if not isinstance(condition, str) or condition not in CONDITIONS:
             raise FilterError(f"condition must be one of {', '.join(CONDITIONS)}")
         try:

@@ -45,9 +45,11 @@ def test_rpl002_clicking_a_row_opens_the_sku(dash_duo, signed_in):
     dash_duo.wait_for_element("#repl-grid .ag-row", timeout=15)
     WebDriverWait(dash_duo.driver, 15).until(lambda d: _grid_rows(dash_duo))
     sku = _grid_rows(dash_duo)[0]["sku"]
-    dash_duo.driver.find_element(
+    cell = dash_duo.driver.find_element(
         By.CSS_SELECTOR, "#repl-grid .ag-pinned-left-cols-container .ag-row[row-index='0'] .ag-cell"
-    ).click()
+    )
+    # A DOM click event on the cell, as the mouse sends; immune to the page scrolling under a pointer.
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", cell)
     dash_duo.wait_for_element("#sku-why", timeout=15)
     assert dash_duo.find_element("h2").text == sku
     assert dash_duo.get_logs() == []
