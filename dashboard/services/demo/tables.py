@@ -345,9 +345,13 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
     for p, _, created in s.subscriptions:
         days_in = s.restocks.get(p, [])
         later = [d for d in days_in if d * DAY > created and d <= today]
+        notified_at = later[0] * DAY + 14 * HOUR if later and later[0] * DAY + 14 * HOUR <= now else 0
+        if not notified_at and sales_status[p] == SalesStatus.IN_STOCK.value:
+            # Available again today (perhaps from another warehouse): the subscriber has been told.
+            notified_at = min(max(created + DAY, int(last_in[p]) * DAY + 14 * HOUR), now)
         sub_product.append(p)
         sub_sec.append(created)
-        sub_notified.append(later[0] * DAY + 14 * HOUR if later and later[0] * DAY + 14 * HOUR <= now else 0)
+        sub_notified.append(notified_at)
     notified = np.array(sub_notified, np.int64)
     has = notified > 0
     tables["restock_subscription"] = {
