@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     """
     from flask_limiter import Limiter
     from flask_limiter.util import get_remote_address
+    from werkzeug.middleware.proxy_fix import ProxyFix
 
     from dashboard import context, errors, shell_callbacks
     from dashboard.api.exports import bp as exports_bp
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
         on_error=errors.on_callback_error,
     )
     server = app.server
+    if settings.trusted_proxies:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     server.secret_key = settings.session_secret()
     configure_cookies(server, settings)
     refresher = BackgroundRefresher(db, settings.today, settings.metrics_max_age)
@@ -82,6 +85,8 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     server.register_error_handler(429, login.too_many_attempts)
     server.register_error_handler(errors.DatabaseUnavailableError, errors.database_unavailable)
     server.register_error_handler(DBAPIError, errors.database_unavailable)
+    # A request for a component bundle that does not exist is a 404, not a server error.
+    server.register_error_handler(dash.exceptions.DependencyException, errors.not_found)
     server.register_blueprint(login.make_blueprint(limiter))
     server.register_blueprint(health_bp)
     server.register_blueprint(exports_bp)

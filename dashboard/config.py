@@ -41,6 +41,9 @@ class Settings:
     # Tests and demos pin "today"; production leaves it unset and reads the real clock.
     today_override: dt.date | None = None
     outbox_dir: Path = DATA_DIR / "outbox"
+    # Reverse proxies in front of the app (nginx, a load balancer): their X-Forwarded-For is
+    # trusted this many hops deep, so rate limits see the client's address, not the proxy's.
+    trusted_proxies: int = 0
     # Metrics older than this are recomputed in the background when a page needs them.
     metrics_max_age: dt.timedelta = dt.timedelta(hours=1)
 
@@ -61,6 +64,7 @@ class Settings:
             debug=env.get("DASH_DEBUG", "").lower() in {"1", "true", "yes"},
             auto_demo="DATABASE_URL" not in env,
             today_override=dt.date.fromisoformat(today) if today else None,
+            trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
             metrics_max_age=dt.timedelta(minutes=int(env.get("METRICS_MAX_AGE_MINUTES", "60"))),
         )
 

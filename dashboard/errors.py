@@ -28,3 +28,8 @@ def on_callback_error(error: Exception) -> None:
 def database_unavailable(_error: Exception) -> flask.Response:
     """A 503 for plain requests when the database is down (no traceback)."""
     return flask.Response("Database unavailable. Try again shortly.\n", status=503, mimetype="text/plain")
+
+
+def not_found(_error: Exception) -> flask.Response:
+    """A plain 404 for requests that name something that does not exist."""
+    return flask.Response("Not found.\n", status=404, mimetype="text/plain")

@@ -18,8 +18,9 @@ API_PREFIX = "/api/v1/"
 API_BLUEPRINT = "api"
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", API_PREFIX)
 DASH_UPDATE = "/_dash-update-component"
-# Dash's own page-routing callback renders page layouts; each layout checks its page's roles.
-DASH_INTERNAL_OUTPUT_MARKERS = ("_pages_content.children", "_pages_dummy.children")
+# Dash's own page-routing callbacks render page layouts (each layout checks its page's roles);
+# matched exactly, so an undeclared callback cannot slip through by naming a similar output.
+DASH_INTERNAL_OUTPUTS = frozenset({".._pages_content.children..._pages_store.data..", "_pages_dummy.children"})
 
 
 def _wants_json() -> bool:
@@ -66,7 +67,7 @@ def _check_callback(app: dash.Dash) -> Response | None:
         return deny(400, "Unknown callback.")
     roles = declared_roles(entry["callback"])
     if roles is None:
-        if any(marker in body["output"] for marker in DASH_INTERNAL_OUTPUT_MARKERS):
+        if body["output"] in DASH_INTERNAL_OUTPUTS:
             return None
         flask.current_app.logger.error("callback %s has no role declaration; refused", body["output"])
         return deny(403, "This action has no role declaration and is refused.")

@@ -21,8 +21,16 @@ from dashboard.auth.session import SignedInUser
 from dashboard.db.models import User
 from dashboard.domain.codes import Role
 
-# The sixth failed sign-in from one address within a minute is refused with 429.
+# The sixth failed sign-in from one address within a minute is refused with 429; so is the
+# eleventh against one username from anywhere (guessing one account from many addresses).
 FAILED_SIGN_IN_LIMIT = "5 per minute"
+FAILED_SIGN_IN_PER_USER_LIMIT = "10 per minute"
+
+
+def _submitted_username() -> str:
+    return "user:" + request.form.get("username", "").strip().lower()[:64]
+
+
 DEMO_ROLE_SUMMARY = {
     Role.MANAGER: "stock, ETAs, statuses, receiving",
     Role.SUPPORT: "backorder triage, customer contact",
@@ -89,6 +97,11 @@ def make_blueprint(limiter: Limiter) -> Blueprint:
     @bp.post("/login")
     @limiter.limit(
         FAILED_SIGN_IN_LIMIT, key_func=get_remote_address, deduct_when=lambda response: response.status_code == 401
+    )
+    @limiter.limit(
+        FAILED_SIGN_IN_PER_USER_LIMIT,
+        key_func=_submitted_username,
+        deduct_when=lambda response: response.status_code == 401,
     )
     def login() -> Response:
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +9,6 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 
 from dashboard.components.cards import make_kpi_card
-from dashboard.domain.codes import SalesStatus
 from dashboard.services.replenishment import ReplenishmentSummary
 
 BAND_SAFETY = "rgba(220, 53, 69, 0.25)"
@@ -141,7 +139,6 @@ def _num(field: str, header: str, width: int = 110, decimals: int | None = None,
     return column
 
 
-STATUS_LABELS = json.dumps({status.value: status.label for status in SalesStatus})
 COLUMN_DEFS = [
     {
         "field": "sku",
@@ -160,7 +157,6 @@ COLUMN_DEFS = [
         "headerName": "Status",
         "filter": "agTextColumnFilter",
         "width": 130,
-        "valueFormatter": {"function": f"({STATUS_LABELS})[params.value] || params.value"},
     },
     {
         "field": "abc_class",

@@ -305,7 +305,7 @@ def compute_metrics(
             "stock_position": position,
             "days_of_cover": np.round(cover, 1),
             "suggested_order_qty": suggested.astype(np.int64),
-            "below_reorder_point": active & (position <= rop),
+            "below_reorder_point": active & (rop > 0) & (position <= rop),
             "below_safety_stock": active & (available < ss),
             "stocked_out": available <= 0,
             "demand_spike": stats.has_spike,

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, String, cast, func, select, true
+from sqlalchemy import ColumnElement, Float, Select, String, case, cast, func, select, true
 from sqlalchemy.orm import Session
 
 from dashboard.db.grid import GridColumn, GridPage, fetch_rows, iter_filtered_rows
@@ -93,7 +93,12 @@ GRID_COLUMNS: dict[str, GridColumn] = {
         GridColumn("warehouse", M.warehouse_code, "text"),
         GridColumn("category", M.category, "text"),
         GridColumn("supplier", M.supplier_name, "text"),
-        GridColumn("sales_status", M.sales_status, "text"),
+        # Users see and type labels ("Out of stock"), so the column is the label, computed in SQL.
+        GridColumn(
+            "sales_status",
+            case({s.value: s.label for s in SalesStatus}, value=M.sales_status, else_=M.sales_status),
+            "text",
+        ),
         GridColumn("abc_class", M.abc_class, "text"),
         GridColumn("on_hand", M.on_hand, "number"),
         GridColumn("allocated", M.allocated, "number"),

@@ -138,3 +138,8 @@ class TestRolesAreReadEachRequest:
             session.scalar(select(User).where(User.username == "support")).active = False
         assert auth.client.get("/").status_code == 302
         assert auth.login("support").status_code == 401
+
+
+def test_an_unknown_component_bundle_is_a_404_not_a_server_error(client):
+    with client.get("/_dash-component-suites/no_such_package/x.js") as response:
+        assert response.status_code == 404

@@ -85,3 +85,38 @@ class TestFailedSignInLimit:
         for _ in range(2):
             assert auth_b.login("manager", "wrong-password").status_code == 401
         assert auth_a.login("manager").status_code == 429
+
+
+class TestBehindAProxy:
+    def test_each_client_behind_a_trusted_proxy_has_its_own_failure_count(self, demo_settings, demo_template):
+        import shutil
+        from dataclasses import replace
+
+        shutil.copy(demo_template, demo_settings.database_url.removeprefix("sqlite:///"))
+        app = create_app(replace(demo_settings, trusted_proxies=1))
+        client = app.server.test_client()
+        auth = AuthActions(client)
+
+        def attempt(address: str, password: str = "wrong-password"):
+            data = {"username": "manager", "password": password, "csrf_token": auth.csrf_token()}
+            return client.post("/login", data=data, headers={"X-Forwarded-For": address})
+
+        for _ in range(5):
+            assert attempt("198.51.100.7").status_code == 401
+        assert attempt("198.51.100.7").status_code == 429
+        # Another customer behind the same proxy is not locked out by the first one's mistakes.
+        assert attempt("198.51.100.8", "demo-manager").status_code == 302
+
+    def test_one_username_is_limited_across_addresses(self, demo_settings, demo_template):
+        import shutil
+        from dataclasses import replace
+
+        shutil.copy(demo_template, demo_settings.database_url.removeprefix("sqlite:///"))
+        app = create_app(replace(demo_settings, trusted_proxies=1))
+        client = app.server.test_client()
+        auth = AuthActions(client)
+        for i in range(10):
+            data = {"username": "manager", "password": "wrong-password", "csrf_token": auth.csrf_token()}
+            assert client.post("/login", data=data, headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code == 401
+        data = {"username": "manager", "password": "demo-manager", "csrf_token": auth.csrf_token()}
+        assert client.post("/login", data=data, headers={"X-Forwarded-For": "203.0.113.99"}).status_code == 429

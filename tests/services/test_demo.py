@@ -201,3 +201,15 @@ class TestSafety:
             session.flush()
         with db.read_session() as session:
             assert session.scalar(select(Warehouse.id).where(Warehouse.code == "NEW")) == 4
+
+
+class TestSmallestDemo:
+    @pytest.mark.parametrize("seed", [1, 42, 123])
+    def test_the_documented_minimum_size_generates_for_any_seed(self, tmp_path, seed):
+        from dashboard.db.engine import Database
+
+        database = Database(f"sqlite:///{tmp_path / 'small.db'}")
+        upgrade(database.engine)
+        summary = generate_demo(database, skus=20, days=60, seed=seed, today=TODAY)
+        assert summary.products == 20
+        assert summary.order_lines > 0

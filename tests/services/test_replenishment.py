@@ -401,3 +401,16 @@ class TestFilterOptions:
         assert len(options["supplier"]) == scalar(rdb, "SELECT count(*) FROM supplier")
         assert [o["value"] for o in options["sales_status"]] == SalesStatus.values()
         assert [o["value"] for o in options["condition"]] == list(repl.CONDITIONS)
+
+
+class TestStatusColumn:
+    def test_the_status_column_shows_and_filters_by_the_label_people_read(self, rdb):
+        model = {"sales_status": {"filterType": "text", "type": "equals", "filter": "out of stock"}}
+        rows, _ = all_pages(rdb, F(condition="all"), filter_model=model)
+        assert rows
+        assert {row["sales_status"] for row in rows} == {SalesStatus.OUT_OF_STOCK.label}
+        with rdb.read_session() as session:
+            expected = session.execute(
+                text("SELECT count(*) FROM sku_metrics WHERE sales_status = 'out_of_stock'")
+            ).scalar()
+        assert len(rows) == expected

@@ -44,12 +44,16 @@ class Clock:
 
     def stamps(self, seconds: np.ndarray) -> list[str]:
         """Seconds → 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's own SQLite layout)."""
+        if np.size(seconds) == 0:  # small demos may have no rows of a kind; numpy refuses empty input
+            return []
         values = self.start + np.asarray(seconds, dtype=np.int64).astype("timedelta64[s]")
         text = np.datetime_as_string(values.astype("datetime64[us]"), unit="us")
         return np.char.replace(text, "T", " ").tolist()
 
     def dates(self, days: np.ndarray) -> list[str]:
         """Day numbers → 'YYYY-MM-DD'."""
+        if np.size(days) == 0:
+            return []
         values = self.start_day + np.asarray(days, dtype=np.int64).astype("timedelta64[D]")
         return np.datetime_as_string(values, unit="D").tolist()
 
