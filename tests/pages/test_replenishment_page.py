@@ -7,21 +7,13 @@ import pytest
 from sqlalchemy import text
 
 from dashboard import context
-from dashboard.services.metrics import refresh_metrics
-from tests.conftest import TODAY, post_callback
+from tests.conftest import post_callback
+from tests.pages.dash_http import components, route
 
 OVERVIEW = "..repl-cards.children...repl-chart.figure...repl-alert.children.."
 GRID = "..repl-grid.getRowsResponse...repl-export.href.."
 NAV = "repl-nav.href"
-PAGES = ".._pages_content.children..._pages_store.data.."
 FIRST_PAGE = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
-
-
-@pytest.fixture
-def app(demo_app):
-    """The demo app with its metrics computed (a copied demo database starts without them)."""
-    refresh_metrics(context.current_for(demo_app.server).db, TODAY)
-    return demo_app
 
 
 def filters(warehouse=None, category=None, supplier=None, status=None, condition="below_rop") -> dict:
@@ -42,34 +34,6 @@ def get_rows(client, app, request=FIRST_PAGE, **chosen):
 def count(app, where: str, **params) -> int:
     with context.current_for(app.server).db.engine.connect() as connection:
         return connection.execute(text(f"SELECT count(*) FROM sku_metrics WHERE {where}"), params).scalar_one()
-
-
-def route(client, pathname: str, search: str = ""):
-    """POST Dash's page-routing callback the way the browser does on navigation."""
-    client.get("/_dash-dependencies")
-    body = {
-        "output": PAGES,
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "state": [],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-    return client.post("/_dash-update-component", json=body)
-
-
-def components(tree):
-    """Every component in a serialised Dash layout, depth first."""
-    if isinstance(tree, list):
-        for item in tree:
-            yield from components(item)
-    elif isinstance(tree, dict):
-        if "props" in tree and "type" in tree:
-            yield tree
-        for value in (tree.get("props") or {}).values():
-            yield from components(value)
 
 
 def alert_text(response) -> str:

@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import func, select
 
 from dashboard import context
@@ -19,50 +18,13 @@ from dashboard.db.models import (
 )
 from dashboard.db.queries import line_is_waiting
 from dashboard.domain.codes import CustomerPriority, SubscriptionStatus
-from dashboard.services.metrics import refresh_metrics
 from dashboard.services.sku import load_sku
 from tests.conftest import TODAY
-
-PAGES = ".._pages_content.children..._pages_store.data.."
-
-
-@pytest.fixture
-def app(demo_app):
-    """The demo app with its metrics computed (a copied demo database starts without them)."""
-    refresh_metrics(context.current_for(demo_app.server).db, TODAY)
-    return demo_app
+from tests.pages.dash_http import components, route
 
 
 def db_of(app):
     return context.current_for(app.server).db
-
-
-def route(client, pathname: str, search: str = ""):
-    """POST Dash's page-routing callback the way the browser does on navigation."""
-    client.get("/_dash-dependencies")
-    body = {
-        "output": PAGES,
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "state": [],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-    return client.post("/_dash-update-component", json=body)
-
-
-def components(tree):
-    """Every component in a serialised Dash layout, depth first."""
-    if isinstance(tree, list):
-        for item in tree:
-            yield from components(item)
-    elif isinstance(tree, dict):
-        if "props" in tree and "type" in tree:
-            yield tree
-        for value in (tree.get("props") or {}).values():
-            yield from components(value)
 
 
 def text_of(tree) -> str:
