@@ -27,7 +27,7 @@ from dashboard.config import DATA_DIR, Settings
 from dashboard.db.engine import Database
 from dashboard.db.grid import apply_filters, apply_sort_and_page, parse_request
 from dashboard.db.migrate import upgrade
-from dashboard.db.models import DEMO_DATASET_KEY, AppSetting, OrderLine, Product
+from dashboard.db.models import DEMO_DATASET_KEY, AppSetting, OrderLine, Product, SkuMetrics
 from dashboard.services import replenishment as repl
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -90,6 +90,28 @@ def _raw(database: Database, statements: list[Select]) -> Callable[[Any], None]:
     return run
 
 
+def _filter_inputs(filters: dict[str, Any]) -> dict[str, Any]:
+    """The page's filter dropdowns as the browser posts them."""
+    return {
+        "repl-warehouse.value": filters.get("warehouse_id"),
+        "repl-category.value": filters.get("category"),
+        "repl-supplier.value": filters.get("supplier_id"),
+        "repl-status.value": filters.get("sales_status"),
+        "repl-condition.value": filters.get("condition"),
+    }
+
+
+def _naive_frame(connection: Any, parsed: repl.ReplenishmentFilters) -> pd.DataFrame:
+    """The naive pattern's first step: read every pair into pandas, then apply the page filters there."""
+    everything = repl.grid_base(repl.ReplenishmentFilters(condition="all"))
+    frame = pd.read_sql(everything.add_columns(SkuMetrics.warehouse_id.label("warehouse_id")), connection)
+    if parsed.warehouse_id:
+        frame = frame[frame["warehouse_id"] == parsed.warehouse_id]
+    if parsed.category:
+        frame = frame[frame["category"] == parsed.category]
+    return frame
+
+
 def _grid_scenario(database: Database, name: str, filters: dict[str, Any], request: dict[str, Any]) -> Scenario:
     parsed = repl.ReplenishmentFilters.parse(filters)
     grid_request = parse_request(request, repl.GRID_COLUMNS)
@@ -98,20 +120,10 @@ def _grid_scenario(database: Database, name: str, filters: dict[str, Any], reque
     page = apply_sort_and_page(base, grid_request, repl.TIEBREAK)
     count = select(func.count()).select_from(base.order_by(None).subquery())
     statements = [page, count] if request["startRow"] == 0 else [page]
-    values = {
-        "repl-grid.getRowsRequest": request,
-        "repl-warehouse.value": filters.get("warehouse_id"),
-        "repl-category.value": filters.get("category"),
-        "repl-supplier.value": filters.get("supplier_id"),
-        "repl-status.value": filters.get("sales_status"),
-        "repl-condition.value": filters.get("condition"),
-    }
-    everything = repl.grid_base(repl.ReplenishmentFilters(condition="all"))
+    values = {"repl-grid.getRowsRequest": request, **_filter_inputs(filters)}
 
     def naive(connection: Any) -> None:
-        frame = pd.read_sql(everything, connection)
-        if parsed.warehouse_id:
-            frame = frame[frame["warehouse"] == _wh_code(database, parsed.warehouse_id)]
+        frame = _naive_frame(connection, parsed)
         if parsed.condition != "all":
             frame = frame[
                 frame[
@@ -140,21 +152,10 @@ def _grid_scenario(database: Database, name: str, filters: dict[str, Any], reque
 
 def _overview_scenario(database: Database, name: str, filters: dict[str, Any]) -> Scenario:
     parsed = repl.ReplenishmentFilters.parse(filters)
-    values = {
-        "repl-warehouse.value": filters.get("warehouse_id"),
-        "repl-category.value": filters.get("category"),
-        "repl-supplier.value": filters.get("supplier_id"),
-        "repl-status.value": filters.get("sales_status"),
-        "repl-condition.value": filters.get("condition"),
-    }
-    everything = repl.grid_base(repl.ReplenishmentFilters(condition="all"))
+    values = _filter_inputs(filters)
 
     def naive(connection: Any) -> None:
-        frame = pd.read_sql(everything, connection)
-        if parsed.warehouse_id:
-            frame = frame[frame["warehouse"] == _wh_code(database, parsed.warehouse_id)]
-        if parsed.category:
-            frame = frame[frame["category"] == parsed.category]
+        frame = _naive_frame(connection, parsed)
         below = frame[frame["below_reorder_point"].astype(bool)]
         (len(frame), len(below), below["suggested_value"].sum(), frame["below_safety_stock"].sum())
         below.assign(u=below["stock_position"] / below["reorder_point"]).nsmallest(15, "u")
@@ -167,18 +168,6 @@ def _overview_scenario(database: Database, name: str, filters: dict[str, Any]) -
         _raw(database, [repl.summary_statement(parsed), repl.most_urgent_statement(parsed)]),
         naive,
     )
-
-
-_WH: dict[int, str] = {}
-
-
-def _wh_code(database: Database, warehouse_id: int) -> str:
-    if warehouse_id not in _WH:
-        with database.read_session() as session:
-            from dashboard.db.models import Warehouse
-
-            _WH[warehouse_id] = session.get(Warehouse, warehouse_id).code
-    return _WH[warehouse_id]
 
 
 def scenarios(database: Database) -> list[Scenario]:

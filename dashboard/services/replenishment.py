@@ -118,25 +118,25 @@ GRID_COLUMNS: dict[str, GridColumn] = {
 TIEBREAK = M.id
 
 
-def _conditions(filters: ReplenishmentFilters, *, with_condition: bool = True) -> list[ColumnElement[bool]]:
-    # Flags compare with "= 1" (not "IS 1") so SQLite can use the (flag, warehouse) indexes.
-    where: list[ColumnElement[bool]] = []
-    flag = CONDITIONS[filters.condition][1]
-    if with_condition and flag is not None:
-        where.append(flag == true())
+def _scope(filters: ReplenishmentFilters, table: type[SkuMetrics] | type[SkuMetricsSummary]) -> list:
+    """Warehouse, category, supplier and status filters; both metrics tables carry these columns."""
+    where = []
     if filters.warehouse_id:
-        where.append(M.warehouse_id == filters.warehouse_id)
+        where.append(table.warehouse_id == filters.warehouse_id)
     if filters.category:
-        where.append(M.category == filters.category)
+        where.append(table.category == filters.category)
     if filters.supplier_id:
-        where.append(M.supplier_id == filters.supplier_id)
+        where.append(table.supplier_id == filters.supplier_id)
     if filters.sales_status:
-        where.append(M.sales_status == filters.sales_status.value)
+        where.append(table.sales_status == filters.sales_status.value)
     return where
 
 
-def _joined(stmt: Select) -> Select:
-    return stmt.select_from(M)
+def _conditions(filters: ReplenishmentFilters) -> list[ColumnElement[bool]]:
+    # Flags compare with "= 1" (not "IS 1") so SQLite can use the (flag, warehouse) indexes.
+    flag = CONDITIONS[filters.condition][1]
+    condition = [flag == true()] if flag is not None else []
+    return condition + _scope(filters, M)
 
 
 # Dates leave the database as ISO text: the grid wants strings, and converting date objects cell
@@ -150,14 +150,16 @@ def grid_base(filters: ReplenishmentFilters) -> Select:
         (cast(column.expr, String) if key in AS_TEXT else column.expr).label(key)
         for key, column in GRID_COLUMNS.items()
     ]
-    return _joined(
+    return (
         select(
             *columns,
             SkuMetrics.below_reorder_point.label("below_reorder_point"),
             SkuMetrics.below_safety_stock.label("below_safety_stock"),
             SkuMetrics.stocked_out.label("stocked_out"),
         )
-    ).where(*_conditions(filters))
+        .select_from(M)
+        .where(*_conditions(filters))
+    )
 
 
 def grid_rows(session: Session, filters: ReplenishmentFilters, request: Mapping[str, Any] | None) -> GridPage:
@@ -187,15 +189,7 @@ class ReplenishmentSummary:
 def summary_statement(filters: ReplenishmentFilters) -> Select:
     """Card numbers from the pre-aggregated summary table (a few thousand rows at any size)."""
     S = SkuMetricsSummary  # noqa: N806 - a short alias keeps the query readable
-    where = []
-    if filters.warehouse_id:
-        where.append(S.warehouse_id == filters.warehouse_id)
-    if filters.category:
-        where.append(S.category == filters.category)
-    if filters.supplier_id:
-        where.append(S.supplier_id == filters.supplier_id)
-    if filters.sales_status:
-        where.append(S.sales_status == filters.sales_status.value)
+    where = _scope(filters, S)
     totals = [
         func.coalesce(func.sum(column), 0)
         for column in (
@@ -219,19 +213,18 @@ def summary(session: Session, filters: ReplenishmentFilters) -> ReplenishmentSum
 def most_urgent_statement(filters: ReplenishmentFilters, limit: int = 15) -> Select:
     """The pairs furthest below their reorder point (position ÷ ROP, lowest first) for the chart."""
     return (
-        _joined(
-            select(
-                M.sku,
-                M.warehouse_code.label("warehouse"),
-                SkuMetrics.stock_position,
-                SkuMetrics.safety_stock,
-                SkuMetrics.reorder_point,
-                SkuMetrics.suggested_order_qty,
-                SkuMetrics.on_hand,
-                SkuMetrics.allocated,
-                SkuMetrics.on_order,
-            )
+        select(
+            M.sku,
+            M.warehouse_code.label("warehouse"),
+            SkuMetrics.stock_position,
+            SkuMetrics.safety_stock,
+            SkuMetrics.reorder_point,
+            SkuMetrics.suggested_order_qty,
+            SkuMetrics.on_hand,
+            SkuMetrics.allocated,
+            SkuMetrics.on_order,
         )
+        .select_from(M)
         .where(*_conditions(filters), SkuMetrics.reorder_point > 0)
         .order_by(URGENCY, SkuMetrics.reorder_point.desc(), SkuMetrics.id)
         .limit(limit)

@@ -25,7 +25,7 @@ from dashboard.db.models import (
     Supplier,
     Warehouse,
 )
-from dashboard.db.queries import line_is_waiting, utc_day
+from dashboard.db.queries import line_is_waiting, po_is_open, utc_day
 from dashboard.domain.codes import SubscriptionStatus
 
 HISTORY_DAYS = 180
@@ -46,6 +46,10 @@ class SkuView:
     explain: dict[str, Any] = field(default_factory=dict)
     notify_me: int = 0
     suppliers: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _dicts(session: Session, stmt: Any) -> list[dict[str, Any]]:
+    return [dict(row) for row in session.execute(stmt).mappings()]
 
 
 def load_sku(session: Session, sku: str, warehouse_code: str | None, today: dt.date) -> SkuView | None:
@@ -74,78 +78,72 @@ def load_sku(session: Session, sku: str, warehouse_code: str | None, today: dt.d
         )
         or 0
     )
-    view.suppliers = [
-        dict(r)
-        for r in session.execute(
-            select(
-                Supplier.code,
-                Supplier.name,
-                ProductSupplier.is_primary,
-                ProductSupplier.quoted_lead_time_days,
-                ProductSupplier.moq,
-                ProductSupplier.pack_size,
-                ProductSupplier.unit_cost,
-            )
-            .join(Supplier, Supplier.id == ProductSupplier.supplier_id)
-            .where(ProductSupplier.product_id == product.id)
-            .order_by(ProductSupplier.is_primary.desc(), Supplier.name)
-        ).mappings()
-    ]
-    view.purchase_orders = [
-        dict(r)
-        for r in session.execute(
-            select(
-                PurchaseOrder.number,
-                Supplier.name.label("supplier"),
-                Warehouse.code.label("warehouse"),
-                PurchaseOrder.ordered_at,
-                PurchaseOrder.eta,
-                PurchaseOrder.eta_confirmed,
-                PurchaseOrder.status,
-                POLine.qty,
-                POLine.qty_received,
-                POLine.cross_dock,
-            )
-            .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
-            .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
-            .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
-            .where(POLine.product_id == product.id)
-            .order_by(PurchaseOrder.ordered_at.desc())
-            .limit(25)
-        ).mappings()
-    ]
-    view.waiting = [
-        dict(r)
-        for r in session.execute(
-            select(
-                SalesOrder.number,
-                Customer.name.label("customer"),
-                Customer.priority,
-                Warehouse.code.label("warehouse"),
-                OrderLine.warehouse_id,
-                OrderLine.qty,
-                OrderLine.qty_allocated,
-                OrderLine.backordered_at,
-                OrderLine.promised_date,
-                OrderLine.original_promised_date,
-                OrderLine.promise_revision_count,
-                OrderLine.priority_pin,
-            )
-            .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
-            .join(Customer, Customer.id == SalesOrder.customer_id)
-            .join(Warehouse, Warehouse.id == OrderLine.warehouse_id)
-            .where(OrderLine.product_id == product.id, line_is_waiting())
-            # The allocation queue's order: priority pin, then VIP, then order time.
-            .order_by(
-                OrderLine.warehouse_id,
-                OrderLine.priority_pin.is_(None),
-                OrderLine.priority_pin,
-                (Customer.priority != "vip"),
-                SalesOrder.ordered_at,
-                OrderLine.id,
-            )
-        ).mappings()
-    ]
+    view.suppliers = _dicts(
+        session,
+        select(
+            Supplier.code,
+            Supplier.name,
+            ProductSupplier.is_primary,
+            ProductSupplier.quoted_lead_time_days,
+            ProductSupplier.moq,
+            ProductSupplier.pack_size,
+            ProductSupplier.unit_cost,
+        )
+        .join(Supplier, Supplier.id == ProductSupplier.supplier_id)
+        .where(ProductSupplier.product_id == product.id)
+        .order_by(ProductSupplier.is_primary.desc(), Supplier.name),
+    )
+    view.purchase_orders = _dicts(
+        session,
+        select(
+            PurchaseOrder.number,
+            Supplier.name.label("supplier"),
+            Warehouse.code.label("warehouse"),
+            PurchaseOrder.ordered_at,
+            PurchaseOrder.eta,
+            PurchaseOrder.eta_confirmed,
+            PurchaseOrder.status,
+            POLine.qty,
+            POLine.qty_received,
+            POLine.cross_dock,
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
+        .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
+        .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
+        .where(POLine.product_id == product.id)
+        .order_by(PurchaseOrder.ordered_at.desc())
+        .limit(25),
+    )
+    view.waiting = _dicts(
+        session,
+        select(
+            SalesOrder.number,
+            Customer.name.label("customer"),
+            Customer.priority,
+            Warehouse.code.label("warehouse"),
+            OrderLine.warehouse_id,
+            OrderLine.qty,
+            OrderLine.qty_allocated,
+            OrderLine.backordered_at,
+            OrderLine.promised_date,
+            OrderLine.original_promised_date,
+            OrderLine.promise_revision_count,
+            OrderLine.priority_pin,
+        )
+        .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+        .join(Customer, Customer.id == SalesOrder.customer_id)
+        .join(Warehouse, Warehouse.id == OrderLine.warehouse_id)
+        .where(OrderLine.product_id == product.id, line_is_waiting())
+        # The allocation queue's order: priority pin, then VIP, then order time.
+        .order_by(
+            OrderLine.warehouse_id,
+            OrderLine.priority_pin.is_(None),
+            OrderLine.priority_pin,
+            (Customer.priority != "vip"),
+            SalesOrder.ordered_at,
+            OrderLine.id,
+        ),
+    )
     if chosen is None:
         return view
     view.metrics = session.scalar(
@@ -159,25 +157,23 @@ def load_sku(session: Session, sku: str, warehouse_code: str | None, today: dt.d
         )
         or {}
     )
-    view.inbound = [
-        dict(r)
-        for r in session.execute(
-            select(
-                PurchaseOrder.number,
-                PurchaseOrder.eta,
-                PurchaseOrder.eta_confirmed,
-                (POLine.qty - POLine.qty_received).label("open_qty"),
-            )
-            .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
-            .where(
-                POLine.product_id == product.id,
-                PurchaseOrder.warehouse_id == chosen,
-                PurchaseOrder.status.in_(["open", "partially_received"]),
-                POLine.qty > POLine.qty_received,
-            )
-            .order_by(PurchaseOrder.eta)
-        ).mappings()
-    ]
+    view.inbound = _dicts(
+        session,
+        select(
+            PurchaseOrder.number,
+            PurchaseOrder.eta,
+            PurchaseOrder.eta_confirmed,
+            (POLine.qty - POLine.qty_received).label("open_qty"),
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
+        .where(
+            POLine.product_id == product.id,
+            PurchaseOrder.warehouse_id == chosen,
+            po_is_open(),
+            POLine.qty > POLine.qty_received,
+        )
+        .order_by(PurchaseOrder.eta),
+    )
     view.history = stock_history(session, product.id, chosen, today)
     return view
 
