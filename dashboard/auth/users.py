@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth.passwords import hash_password
-from dashboard.db.models import AuditEvent, User
+from dashboard.db.models import User
 from dashboard.domain.codes import Role
+from dashboard.services import audit
+from dashboard.services.audit import Actor
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
@@ -18,14 +19,6 @@ MIN_PASSWORD_LENGTH = 10
 
 class UserError(ValueError):
     """A user change that cannot be made; the message says why."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is making a change: a signed-in user or a named system actor such as ``cli``."""
-
-    name: str
-    user_id: int | None = None
 
 
 def _audit(
@@ -37,18 +30,7 @@ def _audit(
     after: dict | None,
     reason: str | None = None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            user_id=actor.user_id,
-            actor=actor.name,
-            entity_type="user",
-            entity_id=user.username,
-            action=action,
-            before=before,
-            after=after,
-            reason=reason,
-        )
-    )
+    audit.record(session, actor, "user", user.username, action, before, after, reason)
 
 
 def _get(session: Session, username: str) -> User:
