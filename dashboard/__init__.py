@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     server.secret_key = settings.session_secret()
     configure_cookies(server, settings)
-    refresher = BackgroundRefresher(db, settings.today, settings.metrics_max_age)
+    refresher = BackgroundRefresher(db, settings.today, settings.metrics_max_age, settings.handling_days)
     context.install(server, context.AppContext(settings=settings, db=db, metrics=refresher))
     init_login_manager(server)
     # Failed sign-ins are counted per client address; Redis shares the count between workers.

@@ -110,19 +110,19 @@ def demo(ctx: click.Context, skus: int, days: int, seed: int, today: dt.datetime
 @click.option("--kpis", is_flag=True, help="Also rebuild kpi_daily from scratch (once KPIs exist).")
 @click.pass_context
 def refresh(ctx: click.Context, kpis: bool) -> None:
-    """Recompute sku_metrics (demand, lead time, safety stock, reorder points, flags) for every SKU."""
+    """Recompute sku_metrics (demand, lead time, safety stock, reorder points, flags) and the backorder projection."""
     from dashboard.services.metrics import refresh_metrics
 
     if kpis:
         raise click.ClickException("KPI rebuild is not available yet (kpi_daily arrives with the KPI pages)")
     settings: Settings = ctx.obj["settings"]
     progress = _StageProgress()
-    summary = refresh_metrics(_database(ctx), settings.today(), progress=progress)
+    summary = refresh_metrics(_database(ctx), settings.today(), progress=progress, handling_days=settings.handling_days)
     click.echo(err=True)
     click.echo(
         f"refreshed {summary.pairs:,} SKU-warehouse pairs in {summary.seconds:.1f}s: "
         f"{summary.below_reorder_point:,} below reorder point, {summary.below_safety_stock:,} below safety stock, "
-        f"{summary.stocked_out:,} stocked out"
+        f"{summary.stocked_out:,} stocked out; {summary.backorder_lines:,} waiting order lines projected"
     )
 
 

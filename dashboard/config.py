@@ -46,6 +46,8 @@ class Settings:
     trusted_proxies: int = 0
     # Metrics older than this are recomputed in the background when a page needs them.
     metrics_max_age: dt.timedelta = dt.timedelta(hours=1)
+    # Days from stock in the warehouse to a parcel leaving it; added to every projected ship window.
+    handling_days: int = 2
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -66,6 +68,7 @@ class Settings:
             today_override=dt.date.fromisoformat(today) if today else None,
             trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
             metrics_max_age=dt.timedelta(minutes=int(env.get("METRICS_MAX_AGE_MINUTES", "60"))),
+            handling_days=int(env.get("HANDLING_DAYS", defaults.handling_days)),
         )
 
     @property

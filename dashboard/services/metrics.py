@@ -41,6 +41,7 @@ from dashboard.db.models import (
 from dashboard.db.queries import days_between, po_is_open, utc_day
 from dashboard.domain import replenishment as rp
 from dashboard.domain.codes import LineStatus, SalesStatus
+from dashboard.services.triage import DEFAULT_HANDLING_DAYS, refresh_triage
 
 WINDOW_DAYS = 90
 REVIEW_PERIOD_DAYS = 14
@@ -57,6 +58,7 @@ class RefreshSummary:
     below_safety_stock: int
     stocked_out: int
     seconds: float
+    backorder_lines: int = 0
 
 
 def _frame(session: Session, stmt) -> pd.DataFrame:
@@ -337,16 +339,21 @@ def compute_metrics(
 
 
 def refresh_metrics(
-    db: Database, today: dt.date, *, window_days: int = WINDOW_DAYS, progress: Progress | None = None
+    db: Database,
+    today: dt.date,
+    *,
+    window_days: int = WINDOW_DAYS,
+    progress: Progress | None = None,
+    handling_days: int = DEFAULT_HANDLING_DAYS,
 ) -> RefreshSummary:
-    """Recompute every pair's metrics and replace ``sku_metrics`` in one transaction."""
+    """Recompute every pair's metrics and replace ``sku_metrics`` in one transaction, then the triage queue."""
     report = progress or (lambda _stage, _done, _total: None)
     began = utcnow()
     with db.read_session() as session:
         inputs = load_inputs(session, today, window_days)
-    report("read inputs", 1, 3)
+    report("read inputs", 1, 4)
     frame = compute_metrics(inputs, today, window_days)
-    report("computed", 2, 3)
+    report("computed", 2, 4)
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
     frame["computed_at"] = began.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
     explain = frame[["id", "product_id", "warehouse_id", "explain"]]
@@ -382,13 +389,17 @@ def refresh_metrics(
             # Fresh statistics let SQLite pick the flag and sort indexes for the grid's queries.
             connection.exec_driver_sql("ANALYZE sku_metrics")
         _mark_refreshed(session, began, today)
-    report("done", 3, 3)
+    report("projecting backorders", 3, 4)
+    # The allocation-queue projection reads the same stock and supply, so it is rebuilt with them.
+    projected = refresh_triage(db, today, handling_days)
+    report("done", 4, 4)
     return RefreshSummary(
         len(frame),
         int(frame["below_reorder_point"].sum()),
         int(frame["below_safety_stock"].sum()),
         int(frame["stocked_out"].sum()),
         (utcnow() - began).total_seconds(),
+        projected,
     )
 
 
@@ -446,9 +457,15 @@ class BackgroundRefresher:
     receipts, ETA and status changes. Neither blocks the request that triggers it.
     """
 
-    def __init__(self, db: Database, today: Callable[[], dt.date], max_age: dt.timedelta) -> None:
+    def __init__(
+        self,
+        db: Database,
+        today: Callable[[], dt.date],
+        max_age: dt.timedelta,
+        handling_days: int = DEFAULT_HANDLING_DAYS,
+    ) -> None:
         """Refresh ``db`` when older than ``max_age``."""
-        self.db, self.today, self.max_age = db, today, max_age
+        self.db, self.today, self.max_age, self.handling_days = db, today, max_age, handling_days
         self._lock = threading.Lock()
         self._pending = False
         self.thread: threading.Thread | None = None
@@ -478,7 +495,7 @@ class BackgroundRefresher:
 
     def _run(self) -> None:
         while True:
-            refresh_metrics(self.db, self.today())
+            refresh_metrics(self.db, self.today(), handling_days=self.handling_days)
             with self._lock:
                 if not self._pending:
                     return

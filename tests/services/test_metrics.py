@@ -606,7 +606,7 @@ class TestRefresh:
     def test_reports_progress_to_the_end(self, small):
         stages = []
         refresh_metrics(small, TODAY, progress=lambda stage, done, total: stages.append((stage, done, total)))
-        assert stages[-1] == ("done", 3, 3)
+        assert stages[-1] == ("done", 4, 4)
 
 
 class TestBackgroundRefresher:

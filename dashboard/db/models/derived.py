@@ -137,3 +137,66 @@ class KpiDaily(Base):
     cogs_shipped: Mapped[float] = mapped_column(MONEY, default=0.0)
     inventory_value: Mapped[float] = mapped_column(MONEY, default=0.0)
     lost_sales_estimate: Mapped[float] = mapped_column(MONEY, default=0.0)
+
+
+class BackorderTriage(Base):
+    """One waiting order line as support triages it: queue position, projected ship window, last contact.
+
+    Rebuilt from the allocation-queue projection at each metrics refresh, and per queue in the same
+    transaction as any action that changes a queue (a cancellation). Dates that the severity score
+    and the aging buckets compare with "today" are also stored as day numbers (days since
+    1970-01-01), so "days past promise" or "age" is plain integer arithmetic in any database and
+    today's value is always computed at query time, never stored stale.
+    """
+
+    __tablename__ = "backorder_triage"
+    __table_args__ = (
+        Index(None, "warehouse_id", "promised_day"),
+        Index(None, "promised_day"),
+        Index(None, "backordered_day"),
+        Index(None, "product_id", "warehouse_id"),
+        Index(None, "customer_id"),
+        Index(None, "sku"),
+    )
+
+    # The order line's id: one row per waiting line.
+    id: Mapped[int] = mapped_column(ForeignKey("order_line.id", ondelete="CASCADE"), primary_key=True)
+    order_number: Mapped[str] = mapped_column(String(32))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(String(64))
+    product_name: Mapped[str] = mapped_column(String(200))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
+    warehouse_code: Mapped[str] = mapped_column(String(16))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    customer_name: Mapped[str] = mapped_column(String(200))
+    vip: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel: Mapped[str] = mapped_column(String(16))
+    qty: Mapped[int] = mapped_column(Integer)
+    qty_waiting: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(MONEY)
+    backordered_on: Mapped[dt.date] = mapped_column(Date)
+    backordered_day: Mapped[int] = mapped_column(Integer)
+    original_promised_date: Mapped[dt.date | None] = mapped_column(Date)
+    promised_date: Mapped[dt.date] = mapped_column(Date)
+    promised_day: Mapped[int] = mapped_column(Integer)
+    revisions: Mapped[int] = mapped_column(Integer, default=0)
+    queue_position: Mapped[int] = mapped_column(Integer)
+    queue_length: Mapped[int] = mapped_column(Integer)
+    covering_po_id: Mapped[int | None] = mapped_column(ForeignKey("purchase_order.id", ondelete="SET NULL"))
+    covering_po_number: Mapped[str | None] = mapped_column(String(32))
+    covering_eta: Mapped[dt.date | None] = mapped_column(Date)
+    # "stock" when units on hand cover it, "po" for a receipt, "none" when no known supply does.
+    covered_by: Mapped[str] = mapped_column(String(8))
+    covered_qty: Mapped[int] = mapped_column(Integer, default=0)
+    ship_p50: Mapped[dt.date | None] = mapped_column(Date)
+    ship_p80: Mapped[dt.date | None] = mapped_column(Date)
+    at_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_notice_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_notice_kind: Mapped[str | None] = mapped_column(String(32))
+    last_contact_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_contact_outcome: Mapped[str | None] = mapped_column(String(32))
+    # Day of the last contact, or of the backorder when nobody has been in touch yet.
+    quiet_since_day: Mapped[int] = mapped_column(Integer)
+    # The parts of the severity score that do not move with the calendar (value, VIP, revisions, risk).
+    base_score: Mapped[float] = mapped_column(Float, default=0.0)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
