@@ -1,0 +1,276 @@
+"""Support actions on a waiting line: log a contact, record the customer's decision.
+
+Each function runs inside the caller's single transaction (``Database.write_session``): the
+contact, the line change, the freed stock handed down the queue, the notice and the audit
+event commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.db.base import utcnow
+from dashboard.db.models import (
+    AuditEvent,
+    BackorderTriage,
+    ContactLog,
+    Customer,
+    OrderLine,
+    Product,
+    SalesOrder,
+    StockLevel,
+)
+from dashboard.domain import allocation as alloc
+from dashboard.domain.codes import CustomerPriority, LineStatus
+from dashboard.services import audit, notices, triage
+from dashboard.services.audit import Actor
+
+CONTACT_CHANNELS = {"phone": "Phone", "email": "Email", "chat": "Chat", "sms": "SMS"}
+CONTACT_OUTCOMES = {
+    "reached": "Reached, informed of the date",
+    "left_message": "Left a message",
+    "no_answer": "No answer",
+    "asked_to_wait": "Customer will wait",
+    "considering": "Customer is considering cancelling",
+}
+# Outcomes written by the decision actions, never chosen in the contact form.
+DECISION_OUTCOMES = {"accepted_date": "Accepted the new date", "cancelled": "Cancelled the line"}
+MAX_NOTE = 2000
+MAX_REASON = 500
+
+
+class SupportError(ValueError):
+    """An action that cannot be done; the message says why and nothing was changed."""
+
+
+class StaleLineError(SupportError):
+    """The line changed since the user loaded it."""
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    """What a cancellation did."""
+
+    line_id: int
+    released_units: int
+    allocated_to: list[alloc.Allocation]
+
+
+def _waiting_line(session: Session, line_id: object, version: object | None) -> OrderLine:
+    if isinstance(line_id, bool) or not isinstance(line_id, int) or line_id <= 0:
+        raise SupportError("No order line is selected.")
+    # FOR UPDATE (PostgreSQL) serialises two people acting on one line; SQLite's write lock already does.
+    line = session.get(OrderLine, line_id, with_for_update=True)
+    if line is None:
+        raise SupportError(f"Order line {line_id} does not exist.")
+    if version is not None and version != line.version:
+        last = session.execute(
+            select(AuditEvent.actor, AuditEvent.at)
+            .where(AuditEvent.entity_type == "order_line", AuditEvent.entity_id == str(line_id))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(1)
+        ).first()
+        who = f" by {last.actor} at {last.at:%d %b %H:%M} UTC" if last else ""
+        raise StaleLineError(f"This line was changed{who} after you opened it. Reload it and try again.")
+    if line.status not in (LineStatus.BACKORDERED,):
+        raise SupportError(f"Order line {line_id} is {line.status.label.lower()}, not waiting for stock.")
+    return line
+
+
+def _text(value: object, name: str, limit: int, required: bool = False) -> str | None:
+    if value is None or value == "":
+        if required:
+            raise SupportError(f"Write a {name}.")
+        return None
+    if not isinstance(value, str):
+        raise SupportError(f"The {name} must be text.")
+    value = value.strip()
+    if required and not value:
+        raise SupportError(f"Write a {name}.")
+    if len(value) > limit:
+        raise SupportError(f"The {name} is too long (at most {limit} characters).")
+    return value or None
+
+
+def _note_contact(session: Session, line_id: int, at: dt.datetime, outcome: str) -> None:
+    """Keep the triage row's "last contact" in step, in the same transaction."""
+    row = session.get(BackorderTriage, line_id)
+    if row is not None:
+        row.last_contact_at = at
+        row.last_contact_outcome = outcome
+        row.quiet_since_day = max(row.quiet_since_day, triage.day_number(at.date()))
+
+
+def log_contact(
+    session: Session, actor: Actor, line_id: object, channel: object, outcome: object, note: object
+) -> ContactLog:
+    """Record a contact with the customer about a waiting line."""
+    line = _waiting_line(session, line_id, None)
+    if channel not in CONTACT_CHANNELS:
+        raise SupportError(f"Choose how you contacted the customer: {', '.join(CONTACT_CHANNELS.values())}.")
+    if outcome not in CONTACT_OUTCOMES:
+        raise SupportError("Choose the outcome of the contact.")
+    text = _text(note, "note", MAX_NOTE)
+    at = utcnow()
+    contact = ContactLog(
+        order_line_id=line.id, user_id=actor.user_id, at=at, channel=channel, outcome=outcome, note=text
+    )
+    session.add(contact)
+    _note_contact(session, line.id, at, str(outcome))
+    audit.record(
+        session, actor, "order_line", line.id, "log_contact", None, {"channel": channel, "outcome": outcome}, text
+    )
+    return contact
+
+
+def accept_new_date(session: Session, actor: Actor, line_id: object, version: object, note: object) -> ContactLog:
+    """The customer accepts the current promised date and keeps waiting."""
+    line = _waiting_line(session, line_id, version)
+    text = _text(note, "note", MAX_NOTE)
+    at = utcnow()
+    contact = ContactLog(
+        order_line_id=line.id, user_id=actor.user_id, at=at, channel="decision", outcome="accepted_date", note=text
+    )
+    session.add(contact)
+    _note_contact(session, line.id, at, "accepted_date")
+    audit.record(
+        session,
+        actor,
+        "order_line",
+        line.id,
+        "customer_accepts_date",
+        None,
+        {"promised_date": line.promised_date.isoformat() if line.promised_date else None},
+        text,
+    )
+    return contact
+
+
+def cancel_line(
+    session: Session,
+    actor: Actor,
+    line_id: object,
+    version: object,
+    reason: object,
+    today: dt.date,
+    handling_days: int = triage.DEFAULT_HANDLING_DAYS,
+) -> CancelResult:
+    """The customer cancels: the line leaves the queue, its reserved units go to the next in line.
+
+    Writes the cancellation, a contact record, a queued cancellation notice, the audit event,
+    and rebuilds the (product, warehouse) queue's triage rows.
+    """
+    line = _waiting_line(session, line_id, version)
+    why = _text(reason, "reason", MAX_REASON, required=True)
+    order = session.get(SalesOrder, line.order_id)
+    customer = session.get(Customer, order.customer_id)
+    product = session.get(Product, line.product_id)
+    before = {"status": line.status.value, "qty_allocated": line.qty_allocated, "version": line.version}
+    released = line.qty_allocated
+    at = utcnow()
+    line.status = LineStatus.CANCELLED
+    line.cancelled_at = at
+    line.cancel_reason = why
+    line.qty_allocated = 0
+    stock = session.scalar(
+        select(StockLevel)
+        .where(StockLevel.product_id == line.product_id, StockLevel.warehouse_id == line.warehouse_id)
+        .with_for_update()
+    )
+    given: list[alloc.Allocation] = []
+    if stock is not None:
+        stock.allocated -= released
+        session.flush()
+        given = _allocate_free_stock(session, stock, handling_days)
+    session.add(
+        ContactLog(
+            order_line_id=line.id, user_id=actor.user_id, at=at, channel="decision", outcome="cancelled", note=why
+        )
+    )
+    notices.queue(
+        session,
+        "line_cancelled",
+        f"line_cancelled:{line.id}",
+        customer.email,
+        {
+            "customer_name": customer.name,
+            "order_number": order.number,
+            "product_name": product.name,
+            "sku": product.sku,
+            "qty": line.qty - line.qty_shipped,
+            "refund": True,
+        },
+        order_line_id=line.id,
+        product_id=product.id,
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "order_line",
+        line.id,
+        "customer_cancels",
+        before,
+        {"status": LineStatus.CANCELLED.value, "released_units": released, "version": line.version},
+        why,
+    )
+    triage.refresh_queue(session, [(line.product_id, line.warehouse_id)], today, handling_days)
+    return CancelResult(line.id, released, given)
+
+
+def _allocate_free_stock(session: Session, stock: StockLevel, handling_days: int) -> list[alloc.Allocation]:
+    """Hand the pair's free units down its queue (the same queue receiving uses)."""
+    free = stock.on_hand - stock.allocated
+    if free <= 0:
+        return []
+    rows = session.execute(
+        select(OrderLine, SalesOrder.ordered_at, Customer.priority, Customer.name, Customer.email, SalesOrder.number)
+        .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+        .join(Customer, Customer.id == SalesOrder.customer_id)
+        .where(
+            OrderLine.product_id == stock.product_id,
+            OrderLine.warehouse_id == stock.warehouse_id,
+            OrderLine.status == LineStatus.BACKORDERED,
+        )
+    ).all()
+    by_id = {row[0].id: row for row in rows}
+    queue = [
+        alloc.WaitingLine(
+            line.id,
+            line.qty - line.qty_allocated - line.qty_shipped,
+            ordered_at,
+            vip=priority == CustomerPriority.VIP,
+            priority_pin=line.priority_pin,
+        )
+        for line, ordered_at, priority, *_ in rows
+        if line.qty - line.qty_allocated - line.qty_shipped > 0
+    ]
+    allocations, _left = alloc.allocate(queue, free)
+    product = session.get(Product, stock.product_id)
+    for allocation in allocations:
+        line, _ordered_at, _priority, name, email, number = by_id[allocation.line_id]
+        line.qty_allocated += allocation.qty
+        stock.allocated += allocation.qty
+        if allocation.completes:
+            line.status = LineStatus.ALLOCATED
+            notices.queue(
+                session,
+                "ready_to_ship",
+                f"ready_to_ship:{line.id}",
+                email,
+                {
+                    "customer_name": name,
+                    "order_number": number,
+                    "product_name": product.name,
+                    "sku": product.sku,
+                    "qty": line.qty - line.qty_shipped,
+                    "handling_days": handling_days,
+                },
+                order_line_id=line.id,
+                product_id=product.id,
+            )
+    return allocations
