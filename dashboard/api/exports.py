@@ -14,10 +14,12 @@ from dashboard.auth.gate import deny
 from dashboard.auth.routes import roles_required
 from dashboard.db.grid import GridQueryError, parse_filters, parse_sorts
 from dashboard.domain.codes import Role
+from dashboard.services import backorders as bo
 from dashboard.services import replenishment as repl
 
 bp = Blueprint("exports", __name__)
 REPLENISHMENT_ROLES = (Role.MANAGER, Role.EXECUTIVE)
+BACKORDER_ROLES = (Role.SUPPORT, Role.MANAGER, Role.EXECUTIVE)
 FLUSH_BYTES = 64_000
 
 
@@ -67,4 +69,31 @@ def replenishment_csv() -> Response:
         stream_with_context(generate()),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/backorders/export.csv")
+@roles_required(*BACKORDER_ROLES)
+def backorders_csv() -> Response:
+    """The triage queue's filtered set as CSV, in the grid's order."""
+    try:
+        filters = bo.BackorderFilters.parse(request.args)
+        filter_model, sort_model = _json_param("filterModel"), _json_param("sortModel")
+        today = context.current().settings.today()
+        columns = bo.grid_columns(today)
+        parse_filters(filter_model, columns)
+        parse_sorts(sort_model, columns)
+    except (bo.FilterError, GridQueryError) as exc:
+        return deny(400, str(exc))
+    db = context.current().db
+
+    def generate() -> Iterator[str]:
+        with db.read_session() as session:
+            rows = bo.export_rows(session, filters, filter_model, sort_model, today)
+            yield from _csv_lines(["line_id", *columns], rows)
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="backorders-{today:%Y%m%d}.csv"'},
     )

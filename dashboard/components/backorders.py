@@ -1,0 +1,465 @@
+"""Builders for /backorders: cards, the aging chart, the severity explanation, the grid and the line panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard.components.cards import make_kpi_card
+from dashboard.services import triage
+from dashboard.services.backorders import BUCKETS, STATES, LineDetail, TriageSummary
+from dashboard.services.support import CONTACT_CHANNELS, CONTACT_OUTCOMES, DECISION_OUTCOMES
+
+STATE_COLOURS = {"on_track": "#198754", "at_risk": "#ffc107", "past_promise": "#dc3545"}
+NOTICE_KINDS = {
+    "backorder_confirmed": "Backorder confirmed",
+    "promise_revised": "Promise revised",
+    "still_waiting": "Still waiting",
+    "ready_to_ship": "Ready to ship",
+    "line_cancelled": "Line cancelled",
+}
+
+
+def make_summary_cards(summary: TriageSummary) -> dbc.Row:
+    """Open backorders and the three reasons to act on one."""
+    cards = [
+        make_kpi_card(
+            "Open backorder lines",
+            f"{summary.lines:,}",
+            f"{summary.units:,} units · ${summary.value:,.0f} waiting",
+            colour="primary",
+            card_id="bo-card-open",
+            icon="bi-hourglass-split",
+        ),
+        make_kpi_card(
+            "Past promise",
+            f"{summary.past_promise:,}",
+            "promised date already passed",
+            colour="danger",
+            card_id="bo-card-past",
+            icon="bi-calendar-x",
+        ),
+        make_kpi_card(
+            "At risk",
+            f"{summary.at_risk:,}",
+            f"projected to miss the promise · {summary.uncovered:,} with no supply in sight",
+            colour="warning",
+            card_id="bo-card-risk",
+            icon="bi-exclamation-triangle",
+        ),
+        make_kpi_card(
+            "Not contacted for 7+ days",
+            f"{summary.quiet_week:,}",
+            "no contact since the backorder or the last call",
+            colour="secondary",
+            card_id="bo-card-quiet",
+            icon="bi-telephone-x",
+        ),
+    ]
+    return dbc.Row([dbc.Col(card, md=6, xl=3, className="mb-3") for card in cards])
+
+
+def make_aging_chart(cells: dict[tuple[str, str], tuple[int, float]]) -> dict[str, Any]:
+    """Stacked bars: lines per aging bucket, split into on track / at risk / past promise."""
+    labels = [label for _key, label, *_ in BUCKETS]
+    data = []
+    for state, (name, _colour) in STATES.items():
+        counts = [cells.get((key, state), (0, 0.0))[0] for key, *_ in BUCKETS]
+        values = [round(cells.get((key, state), (0, 0.0))[1], 2) for key, *_ in BUCKETS]
+        data.append(
+            {
+                "type": "bar",
+                "x": labels,
+                "y": counts,
+                "name": name,
+                "marker": {"color": STATE_COLOURS[state]},
+                "customdata": values,
+                "hovertemplate": f"{name}: %{{y:,}} lines · $%{{customdata:,.0f}}<extra>%{{x}}</extra>",
+            }
+        )
+    layout: dict[str, Any] = {
+        "barmode": "stack",
+        "height": 300,
+        "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
+        "legend": {"orientation": "h", "y": 1.12, "x": 0},
+        "xaxis": {"title": {"text": "days since the line went on backorder"}},
+        "yaxis": {"title": {"text": "order lines"}, "rangemode": "tozero"},
+        "plot_bgcolor": "white",
+    }
+    if not any(cells.values()):
+        layout["annotations"] = [
+            {"text": "No open backorders in these filters", "showarrow": False, "xref": "paper", "yref": "paper"}
+        ]
+    return {"data": data, "layout": layout}
+
+
+def make_severity_explainer() -> dbc.Card:
+    """How the queue is ordered, in the same numbers the code uses."""
+    t = triage
+    rows = [
+        (f"+{t.POINTS_PER_DAY_PAST_PROMISE}/day", f"past the promised date (up to {t.MAX_DAYS_PAST_PROMISE} days)"),
+        (f"+{t.POINTS_AT_RISK}", "projected to miss the promise, or no supply in sight"),
+        (f"+{t.POINTS_VIP}", "VIP customer"),
+        (f"+{t.POINTS_PER_REVISION}", f"per promise revision already made (up to {t.MAX_REVISIONS})"),
+        (
+            f"+{t.POINTS_PER_QUIET_DAY}/day",
+            f"without contact since the backorder or last call (up to {t.MAX_QUIET_DAYS})",
+        ),
+        (f"+{t.POINTS_PER_VALUE_DECADE}", "per tenfold of line value ($10 → 10, $100 → 20, $1,000 → 30)"),
+    ]
+    table = html.Table(
+        html.Tbody(
+            [
+                html.Tr(
+                    [
+                        html.Td(points, className="fw-semibold text-nowrap pe-3 align-top"),
+                        html.Td(what, className="pb-1"),
+                    ]
+                )
+                for points, what in rows
+            ]
+        ),
+        className="small mb-2",
+    )
+    return dbc.Card(
+        [
+            dbc.CardHeader("How the queue is ordered", className="fw-semibold"),
+            dbc.CardBody(
+                [
+                    html.P(
+                        "Each waiting line scores points; the queue lists the highest first.", className="small mb-2"
+                    ),
+                    table,
+                    html.P(
+                        [
+                            "Ship window: [P50, P80] of the covering PO's ETA plus its supplier's history of "
+                            "delays, plus handling days. ",
+                            html.Strong("At risk"),
+                            ": the P80 date falls after the promise, or no open PO covers the line.",
+                        ],
+                        className="small text-body-secondary mb-0",
+                    ),
+                ],
+                className="p-3",
+            ),
+        ],
+        className="h-100",
+        id="bo-severity-help",
+    )
+
+
+def _date(field: str, header: str, width: int = 120, **extra: Any) -> dict[str, Any]:
+    return {
+        "field": field,
+        "headerName": header,
+        "filter": "agDateColumnFilter",
+        "width": width,
+        "valueFormatter": {"function": "params.value ? params.value.slice(0, 10) : ''"},
+        "filterParams": {"browserDatePicker": True, "maxNumConditions": 1},
+        **extra,
+    }
+
+
+def _num(field: str, header: str, width: int = 100, money: bool = False, **extra: Any) -> dict[str, Any]:
+    column: dict[str, Any] = {
+        "field": field,
+        "headerName": header,
+        "filter": "agNumberColumnFilter",
+        "width": width,
+        "type": "rightAligned",
+        **extra,
+    }
+    if money:
+        column["valueFormatter"] = {"function": "params.value == null ? '' : d3.format('$,.2f')(params.value)"}
+    return column
+
+
+COLUMN_DEFS: list[dict[str, Any]] = [
+    _num(
+        "severity",
+        "Severity",
+        105,
+        pinned="left",
+        valueFormatter={"function": "params.value == null ? '' : d3.format('.0f')(params.value)"},
+    ),
+    {
+        "field": "state",
+        "headerName": "Promise",
+        "width": 125,
+        "filter": "agTextColumnFilter",
+        "pinned": "left",
+        "cellClassRules": {
+            "text-danger fw-semibold": "params.data && params.data.state_key === 'past_promise'",
+            "text-warning-emphasis fw-semibold": "params.data && params.data.state_key === 'at_risk'",
+            "text-success": "params.data && params.data.state_key === 'on_track'",
+        },
+    },
+    {"field": "order_number", "headerName": "Order", "width": 125, "filter": "agTextColumnFilter"},
+    {"field": "sku", "headerName": "SKU", "width": 120, "filter": "agTextColumnFilter"},
+    {"field": "product_name", "headerName": "Product", "width": 200, "filter": "agTextColumnFilter"},
+    {"field": "warehouse", "headerName": "WH", "width": 80, "filter": "agTextColumnFilter"},
+    {
+        "field": "customer",
+        "headerName": "Customer",
+        "width": 170,
+        "filter": "agTextColumnFilter",
+        "cellClassRules": {"fw-semibold": "params.data && params.data.vip"},
+        "tooltipValueGetter": {"function": "params.data && params.data.vip ? 'VIP customer' : null"},
+    },
+    {
+        "field": "vip",
+        "headerName": "VIP",
+        "width": 70,
+        "valueFormatter": {"function": "params.value ? 'VIP' : ''"},
+        "filter": False,
+    },
+    {"field": "channel", "headerName": "Channel", "width": 110, "filter": "agTextColumnFilter"},
+    _num("age_days", "Age (d)", 95),
+    _num(
+        "days_to_promise",
+        "Days to promise",
+        120,
+        tooltipField="promised_date",
+        cellClassRules={"text-danger fw-semibold": "params.value < 0"},
+    ),
+    _date("promised_date", "Promised"),
+    _date("original_promised_date", "First promise"),
+    _num("revisions", "Revisions", 100),
+    _date("ship_p50", "Ships (P50)"),
+    _date("ship_p80", "Ships (P80)"),
+    {
+        "field": "covering_po",
+        "headerName": "Covering PO",
+        "width": 125,
+        "filter": "agTextColumnFilter",
+        "valueFormatter": {
+            "function": "params.value || (params.data ? (params.data.covered_by === 'stock' ? 'stock on hand' "
+            ": 'no supply') : '')"
+        },
+    },
+    _num("queue_position", "Queue #", 90),
+    _num("qty_waiting", "Waiting", 90),
+    _num("value", "Value", 110, money=True),
+    _date("backordered_on", "Backordered"),
+    _date("last_notice_at", "Last notice"),
+    {"field": "last_notice_kind", "headerName": "Notice", "width": 140, "filter": "agTextColumnFilter"},
+    _date("last_contact_at", "Last contact"),
+    {"field": "last_contact_outcome", "headerName": "Contact outcome", "width": 150, "filter": "agTextColumnFilter"},
+]
+
+
+def make_grid(grid_id: str) -> dag.AgGrid:
+    """The triage queue on the infinite row model: the server sorts, filters and pages."""
+    return dag.AgGrid(
+        id=grid_id,
+        rowModelType="infinite",
+        columnDefs=COLUMN_DEFS,
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "filterParams": {"maxNumConditions": 2, "buttons": ["reset"]},
+        },
+        dashGridOptions={
+            "cacheBlockSize": 100,
+            "maxBlocksInCache": 10,
+            "infiniteInitialRowCount": 100,
+            "getRowId": {"function": "'' + params.data.line_id"},
+            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+            "tooltipShowDelay": 300,
+        },
+        className="ag-theme-quartz",
+        style={"height": "560px", "width": "100%"},
+    )
+
+
+def _fmt_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return f"{value:%d %b %Y %H:%M} UTC"
+    return f"{value:%a %d %b %Y}"
+
+
+def _fact(label: str, value: Any, fact_id: str | None = None) -> html.Tr:
+    return html.Tr(
+        [html.Th(label, className="fw-normal text-body-secondary"), html.Td(value, id=fact_id or "")],
+        className="small",
+    )
+
+
+def _window(line: dict[str, Any]) -> str:
+    if line["ship_p50"] is None:
+        return "No open PO covers this line"
+    if line["ship_p50"] == line["ship_p80"]:
+        return f"{line['ship_p80']:%d %b}"
+    return f"{line['ship_p50']:%d %b} – {line['ship_p80']:%d %b}"
+
+
+def _covering(line: dict[str, Any]) -> str:
+    if line["covered_by"] == "stock":
+        return "Stock on hand"
+    if line["covered_by"] == "none":
+        covered = line["covered_qty"]
+        return f"None ({covered} of {line['qty_waiting']} units coming)" if covered else "None"
+    return f"{line['covering_po_number']} (ETA {line['covering_eta']:%d %b})"
+
+
+def _history(detail: LineDetail) -> html.Div:
+    events: list[tuple[dt.datetime, str, str, str]] = []
+    for p in detail.promises:
+        old = f"{p['old_date']:%d %b}" if p["old_date"] else "—"
+        events.append(
+            (p["at"], "bi-calendar-event", "Promise revised", f"{old} → {p['new_date']:%d %b} ({p['cause'].label})")
+        )
+    for n in detail.notices:
+        kind = NOTICE_KINDS.get(n["kind"], n["kind"])
+        events.append((n["created_at"], "bi-envelope", f"Notice: {kind}", f"{n['subject']} · {n['status'].label}"))
+    outcomes = {**CONTACT_OUTCOMES, **DECISION_OUTCOMES}
+    for c in detail.contacts:
+        who = c["username"] or "system"
+        channel = CONTACT_CHANNELS.get(c["channel"], c["channel"].capitalize())
+        text = f"{outcomes.get(c['outcome'], c['outcome'])} · {channel} · {who}"
+        events.append((c["at"], "bi-chat-left-text", "Contact", text + (f" — “{c['note']}”" if c["note"] else "")))
+    if not events:
+        return html.P(
+            "Nothing has happened on this line since it went on backorder.",
+            className="small text-body-secondary",
+            id="bo-history",
+        )
+    events.sort(key=lambda event: event[0], reverse=True)
+    return html.Ul(
+        [
+            html.Li(
+                [
+                    html.I(className=f"bi {icon} me-2 text-body-secondary"),
+                    html.Span(title, className="fw-semibold me-1"),
+                    html.Span(f"{at:%d %b %Y %H:%M}", className="text-body-secondary me-2"),
+                    html.Div(text, className="ms-4"),
+                ],
+                className="mb-2",
+            )
+            for at, icon, title, text in events
+        ],
+        className="list-unstyled small mb-0",
+        id="bo-history",
+    )
+
+
+def _actions(line_id: int) -> html.Div:
+    return html.Div(
+        [
+            html.H6("Log a contact", className="mt-3"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Select(
+                            id="bo-contact-channel",
+                            options=[{"label": label, "value": key} for key, label in CONTACT_CHANNELS.items()],
+                            value="phone",
+                        ),
+                        width=5,
+                    ),
+                    dbc.Col(
+                        dbc.Select(
+                            id="bo-contact-outcome",
+                            options=[{"label": label, "value": key} for key, label in CONTACT_OUTCOMES.items()],
+                            placeholder="Outcome…",
+                        ),
+                        width=7,
+                    ),
+                ],
+                className="g-2 mb-2",
+            ),
+            dbc.Textarea(id="bo-contact-note", placeholder="Note (optional)", rows=2, maxLength=2000, className="mb-2"),
+            dbc.Button([html.I(className="bi bi-telephone me-1"), "Log contact"], id="bo-log-contact", size="sm"),
+            html.H6("Customer's decision", className="mt-4"),
+            html.Div(
+                [
+                    dbc.Button(
+                        [html.I(className="bi bi-check2-circle me-1"), "Accepts the current date"],
+                        id="bo-accept",
+                        color="success",
+                        outline=True,
+                        size="sm",
+                    ),
+                ],
+                className="mb-2",
+            ),
+            dbc.InputGroup(
+                [
+                    dbc.Input(id="bo-cancel-reason", placeholder="Why the customer cancels (required)", maxLength=500),
+                    dbc.Button("Cancel line", id="bo-cancel", color="danger", size="sm"),
+                ],
+                size="sm",
+            ),
+            html.Small(
+                "Cancelling frees the line's place in the queue, hands any reserved units to the next customer "
+                "and queues a cancellation notice.",
+                className="text-body-secondary",
+            ),
+        ],
+        id=f"bo-actions-{line_id}",
+    )
+
+
+def make_line_panel(detail: LineDetail, today: dt.date, can_act: bool) -> html.Div:
+    """The selected line: where it stands, its history, and (for support and managers) the actions."""
+    line = detail.line
+    days = (line["promised_date"] - today).days
+    due = f"in {days} days" if days > 0 else ("today" if days == 0 else f"{-days} days ago")
+    facts = dbc.Table(
+        html.Tbody(
+            [
+                _fact(
+                    "Customer",
+                    [
+                        line["customer_name"],
+                        dbc.Badge("VIP", color="warning", className="ms-2") if line["vip"] else None,
+                    ],
+                ),
+                _fact("Product", f"{line['sku']} · {line['product_name']} ({line['warehouse_code']})"),
+                _fact("Waiting", f"{line['qty_waiting']} of {line['qty']} units · ${line['value']:,.2f}"),
+                _fact(
+                    "Backordered",
+                    f"{_fmt_date(line['backordered_on'])} ({(today - line['backordered_on']).days} days ago)",
+                ),
+                _fact("First promise", _fmt_date(line["original_promised_date"])),
+                _fact("Current promise", f"{_fmt_date(line['promised_date'])} ({due})", "bo-panel-promise"),
+                _fact("Promise revisions", str(line["revisions"])),
+                _fact("Projected ship window", _window(line), "bo-panel-window"),
+                _fact("Covering supply", _covering(line)),
+                _fact("Queue position", f"{line['queue_position']} of {line['queue_length']}"),
+                _fact("Last contact", _fmt_date(line["last_contact_at"]), "bo-panel-last-contact"),
+            ]
+        ),
+        size="sm",
+        borderless=True,
+        className="mb-2",
+    )
+    risk = None
+    if line["promised_date"] < today:
+        risk = dbc.Alert("Past its promised date: contact the customer.", color="danger", className="py-2 small")
+    elif line["at_risk"]:
+        risk = dbc.Alert(
+            "At risk: the projected ship date falls after the promise, or no supply covers it.",
+            color="warning",
+            className="py-2 small",
+        )
+    return html.Div(
+        [
+            risk,
+            facts,
+            html.H6("History"),
+            _history(detail),
+            _actions(line["id"])
+            if can_act
+            else html.P(
+                "Read-only: support leads and managers log contacts and record decisions.",
+                className="small text-body-secondary mt-3",
+            ),
+        ]
+    )

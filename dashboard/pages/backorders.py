@@ -1,0 +1,321 @@
+"""Backorder triage: every open backorder by age and promised date (design §4, §6)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+import orjson
+from dash import Input, Output, State, callback, ctx, dcc, html
+from flask_login import current_user
+
+from dashboard import context
+from dashboard.auth.roles import allow_roles
+from dashboard.components.backorders import (
+    make_aging_chart,
+    make_grid,
+    make_line_panel,
+    make_severity_explainer,
+    make_summary_cards,
+)
+from dashboard.db.grid import GridQueryError
+from dashboard.domain.codes import Role
+from dashboard.services import backorders as bo
+from dashboard.services import support
+from dashboard.services.audit import Actor
+from dashboard.services.metrics import last_refreshed
+
+ROLES = (Role.SUPPORT, Role.MANAGER, Role.EXECUTIVE)
+ACTING_ROLES = (Role.SUPPORT, Role.MANAGER)
+dash.register_page(
+    __name__,
+    path="/backorders",
+    name="Backorders",
+    title="Backorders · Backorder Desk",
+    nav_order=5,
+    allowed_roles=list(ROLES),
+)
+
+BUCKET_KEYS = {key for key, *_ in bo.BUCKETS}
+FILTER_IDS = ("bo-warehouse", "bo-channel", "bo-customer", "bo-sku", "bo-bucket", "bo-state")
+FILTER_INPUTS = [Input(i, "value") for i in FILTER_IDS]
+FILTER_STATES = [State(i, "value") for i in FILTER_IDS]
+
+
+def _filters(warehouse, channel, customer, sku, bucket, state) -> bo.BackorderFilters:
+    return bo.BackorderFilters.parse(
+        {
+            "warehouse_id": warehouse,
+            "channel": channel,
+            "customer": customer,
+            "sku": sku,
+            "bucket": bucket,
+            "state": state,
+        }
+    )
+
+
+def _can_act() -> bool:
+    return current_user.is_authenticated and current_user.role in (*ACTING_ROLES, Role.ADMIN)
+
+
+def _dropdown(component_id: str, options: list, placeholder: str, value=None) -> dbc.Col:
+    return dbc.Col(
+        dcc.Dropdown(id=component_id, options=options, placeholder=placeholder, value=value),
+        md=4,
+        lg=True,
+        className="mb-2",
+    )
+
+
+def _search(component_id: str, placeholder: str) -> dbc.Col:
+    return dbc.Col(
+        dbc.Input(id=component_id, placeholder=placeholder, debounce=True, maxLength=bo.MAX_TEXT, type="search"),
+        md=4,
+        lg=True,
+        className="mb-2",
+    )
+
+
+def layout(state: str | None = None, bucket: str | None = None, **_query: str) -> html.Div:
+    """Filters (optionally preset from the query string), cards, aging chart, queue and side panel."""
+    app = context.current()
+    app.metrics.ensure_fresh()
+    with app.db.read_session() as session:
+        options = bo.filter_options(session)
+        refreshed = last_refreshed(session)
+    stamp = f"Projection computed {refreshed:%d %b %H:%M} UTC" if refreshed else "Projection is being computed…"
+    return html.Div(
+        [
+            dcc.Store(id="bo-purge"),
+            dcc.Store(id="bo-selected"),
+            dcc.Store(id="bo-changed"),
+            html.Div(
+                [
+                    html.H2("Backorder triage", className="mb-0"),
+                    html.Span(stamp, className="text-body-secondary small"),
+                ],
+                className="d-flex align-items-baseline gap-3 mb-3 flex-wrap",
+            ),
+            dbc.Row(
+                [
+                    _dropdown("bo-warehouse", options["warehouse"], "All warehouses"),
+                    _dropdown("bo-channel", options["channel"], "All channels"),
+                    _search("bo-customer", "Customer name…"),
+                    _search("bo-sku", "SKU…"),
+                    _dropdown("bo-bucket", options["bucket"], "Any age", bucket if bucket in BUCKET_KEYS else None),
+                    _dropdown("bo-state", options["state"], "Any promise state", state if state in bo.STATES else None),
+                ],
+                className="g-2 mb-2",
+            ),
+            html.Div(id="bo-alert"),
+            html.Div(id="bo-cards"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Card(
+                            [
+                                dbc.CardHeader("Open backorders by age", className="fw-semibold"),
+                                dbc.CardBody(dcc.Graph(id="bo-aging", config={"displaylogo": False}), className="p-2"),
+                            ],
+                            className="h-100",
+                        ),
+                        lg=8,
+                        className="mb-3",
+                    ),
+                    dbc.Col(make_severity_explainer(), lg=4, className="mb-3"),
+                ]
+            ),
+            html.Div(
+                [
+                    html.Span(
+                        "Most severe first. Click a line to see its history"
+                        + (" and act on it." if _can_act() else "."),
+                        className="text-body-secondary small",
+                    ),
+                    dbc.Button(
+                        [html.I(className="bi bi-download me-1"), "Export CSV"],
+                        id="bo-export",
+                        href="/backorders/export.csv",
+                        external_link=True,
+                        color="secondary",
+                        outline=True,
+                        size="sm",
+                    ),
+                ],
+                className="d-flex justify-content-between align-items-center mb-2",
+            ),
+            make_grid("bo-grid"),
+            dbc.Offcanvas(
+                [html.Div(id="bo-feedback"), html.Div(id="bo-panel")],
+                id="bo-offcanvas",
+                title="Order line",
+                placement="end",
+                is_open=False,
+                scrollable=True,
+                style={"width": "min(520px, 100vw)"},
+            ),
+        ]
+    )
+
+
+@callback(
+    Output("bo-cards", "children"),
+    Output("bo-aging", "figure"),
+    Output("bo-alert", "children"),
+    *FILTER_INPUTS,
+    Input("bo-changed", "data"),
+)
+@allow_roles(*ROLES)
+def update_overview(warehouse, channel, customer, sku, bucket, state, _changed):
+    """Cards and aging chart for the chosen filters."""
+    try:
+        filters = _filters(warehouse, channel, customer, sku, bucket, state)
+    except bo.FilterError as exc:
+        return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger")
+    app = context.current()
+    today = app.settings.today()
+    with app.db.read_session() as session:
+        summary = bo.summary(session, filters, today)
+        cells = bo.aging(session, filters, today)
+    return make_summary_cards(summary), make_aging_chart(cells), None
+
+
+@callback(
+    Output("bo-grid", "getRowsResponse"),
+    Output("bo-export", "href"),
+    Input("bo-grid", "getRowsRequest"),
+    *FILTER_STATES,
+)
+@allow_roles(*ROLES)
+def grid_rows(request, warehouse, channel, customer, sku, bucket, state):
+    """One block of the triage queue, sorted and filtered in SQL; the export link follows the same filters."""
+    if not request:
+        raise dash.exceptions.PreventUpdate
+    app = context.current()
+    try:
+        filters = _filters(warehouse, channel, customer, sku, bucket, state)
+        with app.db.read_session() as session:
+            page = bo.grid_rows(session, filters, request, app.settings.today())
+    except (bo.FilterError, GridQueryError) as exc:
+        dash.set_props("bo-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
+        return {"rowData": [], "rowCount": 0}, dash.no_update
+    query = {
+        **filters.as_query(),
+        "filterModel": orjson.dumps(request.get("filterModel") or {}).decode(),
+        "sortModel": orjson.dumps(request.get("sortModel") or []).decode(),
+    }
+    return page.as_response(), "/backorders/export.csv?" + urlencode(query)
+
+
+def _panel(line_id: int):
+    """The panel's title and body for ``line_id`` (None body when the line is no longer waiting)."""
+    app = context.current()
+    with app.db.read_session() as session:
+        detail = bo.line_detail(session, line_id)
+    if detail is None:
+        return "Order line", html.P("This line is no longer waiting for stock.", className="text-body-secondary"), None
+    title = f"{detail.line['order_number']} · {detail.line['sku']}"
+    return (
+        title,
+        make_line_panel(detail, app.settings.today(), _can_act()),
+        {
+            "line_id": line_id,
+            "version": detail.version,
+        },
+    )
+
+
+@callback(
+    Output("bo-offcanvas", "is_open"),
+    Output("bo-offcanvas", "title"),
+    Output("bo-panel", "children"),
+    Output("bo-selected", "data"),
+    Output("bo-feedback", "children"),
+    Input("bo-grid", "cellClicked"),
+    prevent_initial_call=True,
+)
+@allow_roles(*ROLES)
+def open_line(cell):
+    """A click on a row opens that line in the side panel."""
+    row_id = (cell or {}).get("rowId")
+    if not isinstance(row_id, str) or not row_id.isdigit():
+        raise dash.exceptions.PreventUpdate
+    title, body, selected = _panel(int(row_id))
+    return True, title, body, selected, None
+
+
+@callback(
+    Output("bo-panel", "children", allow_duplicate=True),
+    Output("bo-selected", "data", allow_duplicate=True),
+    Output("bo-feedback", "children", allow_duplicate=True),
+    Output("bo-changed", "data"),
+    Input("bo-log-contact", "n_clicks"),
+    Input("bo-accept", "n_clicks"),
+    Input("bo-cancel", "n_clicks"),
+    State("bo-selected", "data"),
+    State("bo-contact-channel", "value"),
+    State("bo-contact-outcome", "value"),
+    State("bo-contact-note", "value"),
+    State("bo-cancel-reason", "value"),
+    prevent_initial_call=True,
+)
+@allow_roles(*ACTING_ROLES, writes=True)
+def act_on_line(_contact, _accept, _cancel, selected, channel, outcome, note, reason):
+    """Log a contact, or record the customer's decision; one transaction each."""
+    if not ctx.triggered_id or not (ctx.triggered and ctx.triggered[0].get("value")):
+        raise dash.exceptions.PreventUpdate
+    selected = selected if isinstance(selected, dict) else {}
+    line_id, version = selected.get("line_id"), selected.get("version")
+    app = context.current()
+    actor = Actor(current_user.username, int(current_user.get_id()))
+    try:
+        with app.db.write_session() as session:
+            if ctx.triggered_id == "bo-log-contact":
+                support.log_contact(session, actor, line_id, channel, outcome, note)
+                message = "Contact logged."
+            elif ctx.triggered_id == "bo-accept":
+                support.accept_new_date(session, actor, line_id, version, note)
+                message = "Recorded: the customer accepts the current date."
+            else:
+                result = support.cancel_line(
+                    session, actor, line_id, version, reason, app.settings.today(), app.settings.handling_days
+                )
+                handed = sum(a.qty for a in result.allocated_to)
+                message = "Line cancelled; a cancellation notice is queued." + (
+                    f" {handed} freed units went to the next customers in the queue." if handed else ""
+                )
+    except support.SupportError as exc:
+        return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
+    _title, body, selected = _panel(line_id)
+    return body, selected, dbc.Alert(message, color="success", className="py-2", duration=6000), ctx.triggered_id
+
+
+# When the page filters change, the grid must forget its cached blocks and ask again.
+dash.clientside_callback(
+    """
+    async function(...values) {
+        const api = await dash_ag_grid.getApiAsync("bo-grid");
+        api.purgeInfiniteCache();
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("bo-purge", "data"),
+    *FILTER_INPUTS,
+    prevent_initial_call=True,
+)
+
+# After an action the grid re-reads the blocks it shows, keeping the user's scroll position.
+dash.clientside_callback(
+    """
+    async function(changed) {
+        const api = await dash_ag_grid.getApiAsync("bo-grid");
+        api.refreshInfiniteCache();
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("bo-purge", "data", allow_duplicate=True),
+    Input("bo-changed", "data"),
+    prevent_initial_call=True,
+)
