@@ -38,7 +38,7 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
             f"{counts.lines_past_promise:,}",
             "open lines whose promise has passed",
             colour="danger",
-            href=_href("/backorders?promise=past"),
+            href=_href("/backorders?state=past_promise"),
             card_id="card-past-promise",
             icon="bi-exclamation-octagon",
         ),

@@ -24,3 +24,11 @@ def test_write_callbacks_are_marked_as_writes(demo_app, client):
         if "callback" in entry and getattr(entry["callback"], WRITES_ATTR, False)
     ]
     assert any("users-feedback" in key for key in writes)
+
+
+def test_backorder_support_actions_are_writes_for_support_and_managers_only(demo_app, client):
+    client.get("/_dash-dependencies")
+    key = next(k for k in demo_app.callback_map if "bo-changed.data" in k and "bo-feedback" in k)
+    func = demo_app.callback_map[key]["callback"]
+    assert getattr(func, WRITES_ATTR) is True
+    assert {role.value for role in declared_roles(func)} == {"support", "manager"}
