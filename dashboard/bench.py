@@ -171,11 +171,11 @@ def _overview_scenario(database: Database, name: str, filters: dict[str, Any]) -
 
 
 def scenarios(database: Database) -> list[Scenario]:
-    """The actions a manager takes on /replenishment, from the default view to narrow searches."""
+    """The actions a manager takes on /replenishment and a support lead on /backorders, broad to narrow."""
     with database.read_session() as session:
         category = session.scalar(select(Product.category).order_by(Product.category).limit(1))
     sort_value = [{"colId": "suggested_value", "sort": "desc"}]
-    return [
+    replenishment = [
         _grid_scenario(
             database,
             "replenishment grid: below ROP, by order value",
@@ -211,6 +211,10 @@ def scenarios(database: Database) -> list[Scenario]:
             {"condition": "below_rop", "warehouse_id": 2, "category": category},
         ),
     ]
+    # Imported here: the triage scenarios build on this module's Scenario and _raw.
+    from dashboard.bench_triage import triage_scenarios
+
+    return replenishment + triage_scenarios(database, Settings().today())
 
 
 def _percentile(values: list[float], q: float) -> float:
