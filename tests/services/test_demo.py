@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from dashboard.auth.passwords import verify_password
 from dashboard.db.migrate import upgrade
 from dashboard.db.models import (
+    ContactLog,
     OrderLine,
     Product,
     PurchaseOrder,
@@ -125,6 +126,23 @@ class TestRealism:
         }
         assert all(buckets.values()), {k: len(v) for k, v in buckets.items()}
         assert any(promised < TODAY for _, promised in waiting)
+
+    def test_support_contacts_are_on_backordered_lines_within_their_wait(self, demo_db):
+        with demo_db.read_session() as session:
+            contacts = session.execute(
+                select(ContactLog.at, OrderLine.backordered_at, OrderLine.status, User.role)
+                .join(OrderLine, OrderLine.id == ContactLog.order_line_id)
+                .join(User, User.id == ContactLog.user_id)
+            ).all()
+            waiting = session.scalar(
+                select(func.count()).select_from(OrderLine).where(OrderLine.status == LineStatus.BACKORDERED)
+            )
+        assert contacts, "the triage page needs some contacted lines"
+        assert all(backordered is not None and at >= backordered for at, backordered, _, _ in contacts)
+        assert {role for *_, role in contacts} == {"support"}
+        # Some waiting customers were called, others never were (the "quiet" lines triage surfaces).
+        called_waiting = [at for at, _, status, _ in contacts if status == LineStatus.BACKORDERED]
+        assert 0 < len(called_waiting) < waiting
 
     def test_purchase_orders_mix_confirmed_unconfirmed_revised_and_late(self, demo_db):
         with demo_db.read_session() as session:

@@ -105,7 +105,8 @@ def generate_demo(
         )
         session.flush()
         manager_id = next(u.id for u in users if u.role is Role.MANAGER)
-        tables = build_tables(sim, rng, Clock(start), DemoUsers(manager_id=manager_id))
+        support_id = next(u.id for u in users if u.role is Role.SUPPORT)
+        tables = build_tables(sim, rng, Clock(start), DemoUsers(manager_id=manager_id, support_id=support_id))
         connection = session.connection()
         total = sum(len(next(iter(cols.values()), [])) for cols in tables.values())
         done = 0

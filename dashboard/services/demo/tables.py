@@ -32,6 +32,7 @@ class DemoUsers:
     """Ids of the demo users, for audit rows and ``status_changed_by``."""
 
     manager_id: int
+    support_id: int | None = None
 
 
 class Clock:
@@ -367,6 +368,8 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
         "status": np.where(has, SubscriptionStatus.NOTIFIED.value, SubscriptionStatus.ACTIVE.value).tolist(),
     }
 
+    tables["contact_log"] = _contacts(rng, clock, users, backordered, revisions, sec, ship_sec, cancel_sec, status, now)
+
     # ---- audit trail of the people-made changes in the story --------------------------------
     audit: Columns = {
         k: [] for k in ("at", "user_id", "actor", "entity_type", "entity_id", "action", "before", "after", "reason")
@@ -400,3 +403,52 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
         },
     }
     return tables
+
+
+CONTACT_CHANNELS = np.array(["phone", "email", "chat"])
+CONTACT_OUTCOMES = np.array(["reached", "left_message", "no_answer", "asked_to_wait", "considering"])
+CONTACT_NOTES = np.array(
+    [
+        "Explained the new date",
+        "Customer asked for a firm date",
+        "Voicemail left with the new window",
+        "Offered an alternative product",
+        None,
+    ],
+    dtype=object,
+)
+
+
+def _contacts(
+    rng: np.random.Generator,
+    clock: Clock,
+    users: DemoUsers,
+    backordered: np.ndarray,
+    revisions: np.ndarray,
+    sec: np.ndarray,
+    ship_sec: np.ndarray,
+    cancel_sec: np.ndarray,
+    status: np.ndarray,
+    now: int,
+) -> Columns:
+    """The support lead's calls: the more often a promise slipped, the likelier someone called.
+
+    Some waiting lines are never contacted, which is what the triage page's "quiet" score finds.
+    """
+    end = np.where(status == LineStatus.CANCELLED.value, cancel_sec, ship_sec)
+    end = np.where(status == LineStatus.BACKORDERED.value, now, np.minimum(end, now))
+    chance = np.clip(0.12 + 0.2 * revisions, 0, 0.8)
+    called = np.flatnonzero(backordered & (end > sec + HOUR) & (rng.random(sec.size) < chance))
+    at = sec[called] + (rng.random(called.size) * (end[called] - sec[called])).astype(np.int64)
+    order = np.argsort(at, kind="stable")
+    called, at = called[order], at[order]
+    k = called.size
+    return {
+        "id": list(range(1, k + 1)),
+        "order_line_id": (called + 1).tolist(),
+        "user_id": [users.support_id] * k,
+        "at": clock.stamps(at),
+        "channel": CONTACT_CHANNELS[rng.integers(0, CONTACT_CHANNELS.size, k)].tolist(),
+        "outcome": CONTACT_OUTCOMES[rng.integers(0, CONTACT_OUTCOMES.size, k)].tolist(),
+        "note": CONTACT_NOTES[rng.integers(0, CONTACT_NOTES.size, k)].tolist(),
+    }
