@@ -299,13 +299,15 @@ def _window(line: dict[str, Any]) -> str:
     return f"{line['ship_p50']:%d %b} – {line['ship_p80']:%d %b}"
 
 
-def _covering(line: dict[str, Any]) -> str:
+def _covering(line: dict[str, Any], today: dt.date) -> str:
     if line["covered_by"] == "stock":
         return "Stock on hand"
     if line["covered_by"] == "none":
         covered = line["covered_qty"]
         return f"None ({covered} of {line['qty_waiting']} units coming)" if covered else "None"
-    return f"{line['covering_po_number']} (ETA {line['covering_eta']:%d %b})"
+    eta = line["covering_eta"]
+    late = f", {(today - eta).days} days late" if eta < today else ""
+    return f"{line['covering_po_number']} (ETA {eta:%d %b}{late})"
 
 
 def _history(detail: LineDetail) -> html.Div:
@@ -431,7 +433,7 @@ def make_line_panel(detail: LineDetail, today: dt.date, can_act: bool) -> html.D
                 _fact("Current promise", f"{_fmt_date(line['promised_date'])} ({due})", "bo-panel-promise"),
                 _fact("Promise revisions", str(line["revisions"])),
                 _fact("Projected ship window", _window(line), "bo-panel-window"),
-                _fact("Covering supply", _covering(line)),
+                _fact("Covering supply", _covering(line, today)),
                 _fact("Queue position", f"{line['queue_position']} of {line['queue_length']}"),
                 _fact("Last contact", _fmt_date(line["last_contact_at"]), "bo-panel-last-contact"),
             ]
