@@ -9,6 +9,11 @@ client-side to server-side rows does not change what users see. Date filters com
 
 Grid expressions go into WHERE and ORDER BY, so they must be row-level; to filter an aggregate, wrap the
 grouped query in a subquery and point the columns at ``subquery.c``.
+
+A "contains" filter is a substring search that no B-tree index can serve. A text column can opt in to a
+trigram index (:class:`TrigramIndex`): on SQLite an FTS5 ``trigram`` table narrows the candidates and the
+usual ``LIKE`` then decides, so the answer is exactly the ``LIKE`` answer; on PostgreSQL a pg_trgm GIN
+index on ``lower(column)`` serves the ``LIKE`` itself.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     DateTime,
     Result,
@@ -38,7 +44,10 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import Enum as SqlEnum
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from dashboard.db.base import UTCDateTime
 
@@ -50,6 +59,8 @@ MAX_TEXT = 200
 MAX_SET_VALUES = 1000
 MAX_START_ROW = 2**31 - 1
 LIKE_ESCAPE = "/"
+# FTS5's trigram tokenizer cannot match fewer than three characters; shorter needles use LIKE alone.
+MIN_TRIGRAM_NEEDLE = 3
 UNKNOWN_ROW_COUNT = -1
 # Which AG Grid filterType each column kind accepts.
 ALLOWED_FILTERS: dict[str, tuple[str, ...]] = {
@@ -69,6 +80,20 @@ class GridQueryError(ValueError):
 
 
 @dataclass(frozen=True)
+class TrigramIndex:
+    """Where a text column's trigram index lives, for its "contains" filter.
+
+    ``table`` and ``column`` name the SQLite FTS5 table (``tokenize='trigram'``, rowid = ``key``) that indexes
+    the column's text; PostgreSQL needs nothing here, its pg_trgm GIN index on ``lower(column)`` is found by
+    the planner. The index must have been created (by a migration) and kept in step with its table.
+    """
+
+    table: str
+    column: str
+    key: ColumnElement[Any]
+
+
+@dataclass(frozen=True)
 class GridColumn:
     """Allow-list entry: the grid column ``key`` (its colId) and the SQL expression it stands for."""
 
@@ -77,6 +102,7 @@ class GridColumn:
     kind: Kind
     sortable: bool = True
     filterable: bool = True
+    trigram: TrigramIndex | None = None
 
     def __post_init__(self) -> None:
         """Refuse an unknown kind at definition time rather than on the first request."""
@@ -250,8 +276,55 @@ def _text_condition(column: GridColumn, op: str, value: Any) -> ColumnElement[bo
         escaped = escaped.replace("_", LIKE_ESCAPE + "_")
         pattern = {"startsWith": "{}%", "endsWith": "%{}"}.get(op, "%{}%").format(escaped)
         match = lowered.like(func.lower(literal(pattern, String)), escape=LIKE_ESCAPE)
+        # FTS5's query parser stops at a NUL ("unterminated string"), so such a needle (only ever forged) keeps to LIKE.
+        trigram = column.trigram is not None and len(value) >= MIN_TRIGRAM_NEEDLE and "\x00" not in value
+        if op == "contains" and trigram:
+            match = TrigramContains(match, column.trigram, value)
     # AG Grid lets empty cells pass the negative text filters; SQL's NULL logic would drop them.
     return or_(expr.is_(None), not_(match)) if op in ("notEqual", "notContains") else match
+
+
+class TrigramContains(ColumnElement[bool]):
+    """A "contains" ``LIKE`` that SQLite first narrows through an FTS5 trigram index.
+
+    Rendered on SQLite as ``key IN (SELECT rowid FROM fts WHERE fts.column MATCH '"needle"') AND <like>``:
+    the phrase query finds the rows whose text holds the needle's trigrams in a row, i.e. the substring,
+    and the ``LIKE`` keeps the exact semantics (FTS5 folds all of Unicode's case, SQLite's ``lower()`` only
+    ASCII, so the index may offer more candidates than ``LIKE`` accepts, never fewer). Elsewhere it is the
+    ``LIKE`` alone, which PostgreSQL answers from the pg_trgm index on the same expression.
+    """
+
+    __visit_name__ = "trigram_contains"
+    inherit_cache = True
+    type = Boolean()
+    # A condition in its own right: without this SQLite gets "(...) = 1", which hides the IN from its planner.
+    _is_implicitly_boolean = True
+    _traverse_internals: ClassVar[list[tuple[str, InternalTraversal]]] = [
+        ("like", InternalTraversal.dp_clauseelement),
+        ("key", InternalTraversal.dp_clauseelement),
+        ("phrase", InternalTraversal.dp_clauseelement),
+        ("table", InternalTraversal.dp_string),
+        ("column", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, like: ColumnElement[bool], index: TrigramIndex, needle: str) -> None:
+        """Narrow ``like`` (the column's "contains" condition for ``needle``) through ``index``."""
+        self.like, self.key, self.table, self.column = like, index.key, index.table, index.column
+        # An FTS5 string is double-quoted with inner quotes doubled; inside it every character is literal.
+        self.phrase = literal('"' + needle.replace('"', '""') + '"', String)
+
+
+@compiles(TrigramContains)
+def _trigram_contains_default(element: TrigramContains, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.like, **kw)
+
+
+@compiles(TrigramContains, "sqlite")
+def _trigram_contains_sqlite(element: TrigramContains, compiler: SQLCompiler, **kw: Any) -> str:
+    table = compiler.preparer.quote(element.table)
+    column = compiler.preparer.quote(element.column)
+    candidates = f"SELECT rowid FROM {table} WHERE {table}.{column} MATCH {compiler.process(element.phrase, **kw)}"
+    return f"({compiler.process(element.key, **kw)} IN ({candidates}) AND {compiler.process(element.like, **kw)})"
 
 
 def _set_condition(column: GridColumn, model: Mapping[str, Any]) -> ColumnElement[bool]:

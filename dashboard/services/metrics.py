@@ -39,6 +39,7 @@ from dashboard.db.models import (
     Warehouse,
 )
 from dashboard.db.queries import days_between, po_is_open, utc_day
+from dashboard.db.text_search import rebuild_sku_metrics_search
 from dashboard.domain import replenishment as rp
 from dashboard.domain.codes import LineStatus, SalesStatus
 from dashboard.services.triage import DEFAULT_HANDLING_DAYS, refresh_triage
@@ -373,6 +374,9 @@ def refresh_metrics(
             rows,
             lambda done: report("writing sku_metrics", done, len(frame)),
         )
+        # The FTS5 index behind the grid's "contains" search holds no text of its own: refill it from the
+        # new rows in this transaction, so no reader ever sees rows and index disagree.
+        rebuild_sku_metrics_search(connection)
         insert_rows(
             connection,
             SkuMetricsSummary.__table__,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.grid import GridColumn, GridPage, fetch_rows, iter_filtered_rows
 from dashboard.db.models import Product, SkuMetrics, SkuMetricsSummary, Supplier, Warehouse
+from dashboard.db.text_search import sku_metrics_trigram
 from dashboard.domain.codes import SalesStatus
 
 CONDITIONS = {
@@ -88,11 +89,12 @@ M = SkuMetrics
 GRID_COLUMNS: dict[str, GridColumn] = {
     column.key: column
     for column in (
-        GridColumn("sku", M.sku, "text"),
-        GridColumn("name", M.product_name, "text"),
+        # Free text people search in: "contains" goes through a trigram index (see db/text_search.py).
+        GridColumn("sku", M.sku, "text", trigram=sku_metrics_trigram("sku")),
+        GridColumn("name", M.product_name, "text", trigram=sku_metrics_trigram("product_name")),
         GridColumn("warehouse", M.warehouse_code, "text"),
         GridColumn("category", M.category, "text"),
-        GridColumn("supplier", M.supplier_name, "text"),
+        GridColumn("supplier", M.supplier_name, "text", trigram=sku_metrics_trigram("supplier_name")),
         # Users see and type labels ("Out of stock"), so the column is the label, computed in SQL.
         GridColumn(
             "sales_status",

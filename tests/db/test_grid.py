@@ -23,6 +23,7 @@ from dashboard.db.grid import (
     parse_request,
 )
 from dashboard.db.models import Product, SkuMetrics, Warehouse
+from dashboard.db.text_search import rebuild_sku_metrics_search, sku_metrics_trigram
 from dashboard.domain.codes import SalesStatus, Substitutability
 
 UTC = dt.UTC
@@ -268,6 +269,118 @@ class TestFilters:
         )
         both = {"category": values("Garden", "Kitchen"), "price": number("lessThan", 10)}
         assert ids(shop, both) == [3, 4]
+
+
+# (sku, name, supplier) of sku_metrics rows whose text trips up case folding, LIKE and FTS5 query syntax.
+SEARCHABLE = [
+    ("A-100", "Blue Widget", "Acme"),
+    ("a-101", "blue widget XL", "ACME Trading"),
+    ("Q-1", 'Say "hello" lamp', None),
+    ("P-50%", "Discount 50% off", "Half_Price Ltd"),
+    ("S_1", "snake_case tool", "Snakes & Co"),
+    ("SX1", "snakeXcase tool", "Snake's"),
+    ("D-400", "Pipe 1/2 inch", "Pipes / Tubes"),
+    ("É-1", "ÉCLAIR lamp", "Ökoladen"),
+    ("é-2", "éclair LAMP", "ökoladen"),
+    ("N-0", None, None),
+    ("F-1", "Lamp* (NEAR) OR AND: {x} ^", "x"),
+    ("SP-1", "  spaced  out  ", ""),
+]
+NEEDLES = [
+    *("a", "A", "la", "É", "é", "%", "_", "/", '"', '""', "^"),  # 1-2 characters: LIKE alone
+    *("lamp", "LAMP", "LaMp", "widget x", "Blue Widget XL", "acme", "ökolad", "ÖKOLAD"),
+    *("ÉCL", "écl", "clair", 'hello"', '"hello"', '"""', "50%", "0% o", "%%%", "e_c", "snake_case", "___"),
+    *("1/2", "///", "lamp*", "(near)", "or and", "{x}", "AND:", "  s", "no such thing"),
+]
+PLAIN = {"sku": SkuMetrics.sku, "name": SkuMetrics.product_name, "supplier": SkuMetrics.supplier_name}
+LIKE_ONLY = {key: GridColumn(key, expr, "text") for key, expr in PLAIN.items()}
+TRIGRAM = {key: GridColumn(key, expr, "text", trigram=sku_metrics_trigram(expr.key)) for key, expr in PLAIN.items()}
+SEARCH_BASE = select(SkuMetrics.id, SkuMetrics.sku, SkuMetrics.product_name.label("name"))
+
+
+@pytest.fixture
+def searchable(db):
+    """One sku_metrics row per entry of SEARCHABLE, with its search index rebuilt as a refresh does."""
+    with db.write_session() as session:
+        session.add(Warehouse(id=1, code="W1", name="Main"))
+        for pid in range(1, len(SEARCHABLE) + 1):
+            session.add(
+                Product(
+                    id=pid,
+                    sku=f"P{pid}",
+                    name=f"Product {pid}",
+                    category="Any",
+                    unit_price=1,
+                    unit_cost=1,
+                    substitutability=Substitutability.STANDARD,
+                    sales_status=SalesStatus.IN_STOCK,
+                )
+            )
+        session.flush()
+        for pid, (sku, name, supplier) in enumerate(SEARCHABLE, start=1):
+            session.add(
+                SkuMetrics(
+                    id=pid,
+                    product_id=pid,
+                    warehouse_id=1,
+                    sku=sku,
+                    product_name=name,
+                    supplier_name=supplier,
+                    computed_at=dt.datetime(2026, 1, 1, tzinfo=UTC),
+                )
+            )
+        session.flush()
+        rebuild_sku_metrics_search(session.connection())
+    return db
+
+
+def search(db, columns, col_id, needle):
+    """Ids of the rows whose ``col_id`` contains ``needle``, through ``columns``."""
+    request = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {col_id: text("contains", needle)}}
+    with db.read_session() as session:
+        return [row["id"] for row in fetch_rows(session, SEARCH_BASE, columns, request, SkuMetrics.id).rows]
+
+
+class TestTrigramContains:
+    def test_finds_exactly_what_like_finds_on_both_backends(self, searchable):
+        found = 0
+        for col_id in PLAIN:
+            for needle in NEEDLES:
+                expected = search(searchable, LIKE_ONLY, col_id, needle)
+                assert search(searchable, TRIGRAM, col_id, needle) == expected, f"{col_id} contains {needle!r}"
+                found += bool(expected)
+        assert found > len(NEEDLES)  # the comparison is not between empty answers
+
+    def test_case_insensitive_like_the_like_path(self, searchable):
+        assert search(searchable, TRIGRAM, "name", "LaMp") == [3, 8, 9, 11]
+        assert search(searchable, TRIGRAM, "name", "blue widget") == [1, 2]
+        assert search(searchable, TRIGRAM, "sku", "a-10") == [1, 2]
+
+    def test_quotes_and_like_metacharacters_match_literally(self, searchable):
+        assert search(searchable, TRIGRAM, "name", '"hello"') == [3]
+        assert search(searchable, TRIGRAM, "name", "50% o") == [4]
+        assert search(searchable, TRIGRAM, "name", "e_c") == [5]
+        assert search(searchable, TRIGRAM, "supplier", "f_p") == [4]
+        assert search(searchable, TRIGRAM, "name", "lamp*") == [11]
+
+    def test_sqlite_asks_the_fts5_index_from_three_characters_on(self, searchable):
+        for needle, uses_index in (("la", False), ("lam", True), ("lamp", True)):
+            with statements(searchable) as sent:
+                search(searchable, TRIGRAM, "name", needle)
+            assert any("MATCH" in sql for sql in sent) is (searchable.is_sqlite and uses_index), needle
+
+    def test_a_contains_filter_on_a_column_without_trigram_index_is_unchanged(self, searchable):
+        with statements(searchable) as sent:
+            assert search(searchable, LIKE_ONLY, "name", "lamp") == [3, 8, 9, 11]
+        assert not any("MATCH" in sql for sql in sent)
+
+    def test_only_contains_uses_the_index(self, searchable):
+        with statements(searchable) as sent:
+            for op in ("notContains", "equals", "notEqual", "startsWith", "endsWith"):
+                request = {"startRow": 0, "endRow": 100, "filterModel": {"name": text(op, "lamp")}}
+                with searchable.read_session() as session:
+                    fetch_rows(session, SEARCH_BASE, TRIGRAM, request, SkuMetrics.id)
+        assert not any("MATCH" in sql for sql in sent)
 
 
 class TestSortingAndPaging:

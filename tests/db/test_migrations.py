@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from dashboard.db.migrate import current_revision, head_revision, upgrade
+from dashboard.db.migrate import current_revision, head_revision, include_object, upgrade
 from dashboard.db.models import Base
 
 DESIGN_TABLES = {
@@ -42,8 +42,18 @@ def test_upgrade_from_empty_creates_every_design_table(empty_db):
 
 def test_migrated_schema_matches_the_models(db):
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
+
+
+def test_text_search_structures_exist_on_each_backend(db):
+    inspector = inspect(db.engine)
+    if db.is_sqlite:
+        assert "sku_metrics_fts" in inspector.get_table_names()
+    else:
+        indexes = {index["name"] for index in inspector.get_indexes("sku_metrics")}
+        assert indexes >= {f"ix_sku_metrics_{column}_trgm" for column in ("sku", "product_name", "supplier_name")}
 
 
 def test_upgrade_twice_is_harmless(db):

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from dashboard.db.migrate import include_object
 from dashboard.db.models import Base
 
 config = context.config
@@ -14,6 +15,7 @@ with engine.connect() as connection:
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -19,7 +19,9 @@ class SkuMetrics(Base):
     The product's display fields (SKU, name, category, warehouse code, primary supplier, sales
     status, unit cost) are copied in at refresh so the replenishment grid reads one table and
     sorts and counts on its own indexes. Whatever changes them (a status change, an import)
-    updates these copies in the same transaction or triggers a refresh.
+    updates these copies in the same transaction or triggers a refresh. ``sku``, ``product_name``
+    and ``supplier_name`` also feed the trigram search index (migration 0004): on SQLite whatever
+    rewrites them calls :func:`dashboard.db.text_search.rebuild_sku_metrics_search` in the same transaction.
     """
 
     __tablename__ = "sku_metrics"

@@ -17,6 +17,7 @@ from dashboard.auth.passwords import hash_password
 from dashboard.db.bulk import insert_rows, reset_sequences
 from dashboard.db.engine import Database
 from dashboard.db.models import DEMO_DATASET_KEY, AppSetting, Base, Product, User
+from dashboard.db.text_search import rebuild_sku_metrics_search
 from dashboard.domain.codes import Role
 from dashboard.services.demo.catalog import build_catalog
 from dashboard.services.demo.simulation import Simulation
@@ -93,6 +94,8 @@ def generate_demo(
                 raise DatabaseNotEmptyError("the database already has data; pass --replace to wipe it first")
             for table in reversed(Base.metadata.sorted_tables):
                 session.execute(delete(table))
+            # sku_metrics is empty now; its search index (not a model table) must not keep the old rows.
+            rebuild_sku_metrics_search(session.connection())
         users = []
         for role in DEMO_USERS:
             user = User(username=role.value, password_hash=hash_password(demo_password(role.value)), role=role)
