@@ -97,7 +97,7 @@ def _overview(database: Database, name: str, filters: dict[str, Any], today: dt.
         "..bo-cards.children...bo-aging.figure...bo-alert.children..",
         "bo-state.value",
         _inputs(filters),
-        _raw(database, [bo.summary_statement(parsed, today), bo.aging_statement(parsed, today)]),
+        _raw(database, [bo.overview_statement(parsed, today)]),
         naive,
     )
 

@@ -177,8 +177,7 @@ def update_overview(warehouse, channel, customer, sku, bucket, state, _changed):
     app = context.current()
     today = app.settings.today()
     with app.db.read_session() as session:
-        summary = bo.summary(session, filters, today)
-        cells = bo.aging(session, filters, today)
+        summary, cells = bo.overview(session, filters, today)
     return make_summary_cards(summary), make_aging_chart(cells), None
 
 

@@ -273,23 +273,6 @@ def export_rows(
     return iter_filtered_rows(session, stmt, columns, filter_model, sort_model or DEFAULT_SORT, TIEBREAK)
 
 
-def aging_statement(filters: BackorderFilters, today: dt.date) -> Select:
-    """Line count and value per (aging bucket, promise state)."""
-    t = Today(today)
-    bucket, state = t.bucket().label("bucket"), t.state.label("state")
-    return (
-        select(bucket, state, func.count().label("lines"), func.coalesce(func.sum(B.value), 0).label("value"))
-        .where(*_where(filters, t))
-        .group_by(bucket, state)
-    )
-
-
-def aging(session: Session, filters: BackorderFilters, today: dt.date) -> dict[tuple[str, str], tuple[int, float]]:
-    """``{(bucket, state): (lines, value)}`` for the aging chart."""
-    rows = session.connection().execute(aging_statement(filters, today))
-    return {(bucket, state): (int(lines), float(value)) for bucket, state, lines, value in rows}
-
-
 @dataclass(frozen=True)
 class TriageSummary:
     """Card numbers for the current filters."""
@@ -303,28 +286,55 @@ class TriageSummary:
     quiet_week: int
 
 
-def summary_statement(filters: BackorderFilters, today: dt.date) -> Select:
-    """Counts behind the cards, in one pass over the filtered lines."""
+# A line nobody has contacted for longer than this counts on the "not contacted" card.
+QUIET_DAYS = 7
+Cells = dict[tuple[str, str], tuple[int, float]]
+
+
+def overview_statement(filters: BackorderFilters, today: dt.date) -> Select:
+    """Per (aging bucket, promise state): lines and value for the chart, plus the sums behind the cards.
+
+    One pass over the filtered lines serves both the chart and the cards.
+    """
     t = Today(today)
+    bucket, state = t.bucket().label("bucket"), t.state.label("state")
 
     def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    return select(
-        func.count(),
-        func.coalesce(func.sum(B.qty_waiting), 0),
-        func.coalesce(func.sum(B.value), 0),
-        count_if(B.promised_day < t.number),
-        count_if(and_(B.promised_day >= t.number, B.at_risk)),
-        count_if(B.covered_by == "none"),
-        count_if(t.number - B.quiet_since_day > 7),
-    ).where(*_where(filters, t))
+    return (
+        select(
+            bucket,
+            state,
+            func.count().label("lines"),
+            func.coalesce(func.sum(B.value), 0).label("value"),
+            func.coalesce(func.sum(B.qty_waiting), 0).label("units"),
+            count_if(B.covered_by == "none").label("uncovered"),
+            count_if(t.number - B.quiet_since_day > QUIET_DAYS).label("quiet"),
+        )
+        .where(*_where(filters, t))
+        .group_by(bucket, state)
+    )
 
 
-def summary(session: Session, filters: BackorderFilters, today: dt.date) -> TriageSummary:
-    """Card numbers for the current filters."""
-    row = session.connection().execute(summary_statement(filters, today)).one()
-    return TriageSummary(int(row[0]), int(row[1]), float(row[2]), *(int(v) for v in row[3:]))
+def overview(session: Session, filters: BackorderFilters, today: dt.date) -> tuple[TriageSummary, Cells]:
+    """Card numbers and ``{(bucket, state): (lines, value)}`` for the aging chart."""
+    rows = session.connection().execute(overview_statement(filters, today)).all()
+    cells = {(r.bucket, r.state): (int(r.lines), float(r.value)) for r in rows}
+
+    def total(attribute: str, state: str | None = None) -> int:
+        return sum(int(getattr(r, attribute)) for r in rows if state is None or r.state == state)
+
+    summary = TriageSummary(
+        lines=total("lines"),
+        units=total("units"),
+        value=round(sum(float(r.value) for r in rows), 2),
+        past_promise=total("lines", "past_promise"),
+        at_risk=total("lines", "at_risk"),
+        uncovered=total("uncovered"),
+        quiet_week=total("quiet"),
+    )
+    return summary, cells
 
 
 def filter_options(session: Session) -> dict[str, list[dict[str, Any]]]:

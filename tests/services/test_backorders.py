@@ -120,7 +120,7 @@ def test_grid_sorts_and_filters_in_sql_by_any_allowed_column(triage_db):
 
 def test_aging_chart_counts_by_bucket_and_state(triage_db):
     with triage_db.read_session() as session:
-        cells = bo.aging(session, bo.BackorderFilters(), TODAY)
+        _summary, cells = bo.overview(session, bo.BackorderFilters(), TODAY)
     assert cells == {
         ("0-7", "past_promise"): (1, 30.0),
         ("0-7", "at_risk"): (1, 200.0),
@@ -129,9 +129,9 @@ def test_aging_chart_counts_by_bucket_and_state(triage_db):
     }
 
 
-def test_summary_cards(triage_db):
+def test_summary_cards(triage_db):  # from the same single query as the chart
     with triage_db.read_session() as session:
-        summary = bo.summary(session, bo.BackorderFilters(), TODAY)
+        summary, _cells = bo.overview(session, bo.BackorderFilters(), TODAY)
     assert summary == bo.TriageSummary(
         lines=4, units=31, value=310.0, past_promise=1, at_risk=2, uncovered=1, quiet_week=1
     )
