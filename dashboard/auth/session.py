@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import flask
 from flask_login import LoginManager, UserMixin
-from sqlalchemy import select, true
+from sqlalchemy import bindparam, select, true
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import context
@@ -32,15 +32,19 @@ class SignedInUser(UserMixin):
         return str(self.user_id)
 
 
+# Built once: this runs on every request, and building a statement and its SQLAlchemy cache key
+# costs more than SQLite takes to answer it.
+ACTIVE_USER = select(User.id, User.username, User.role).where(User.id == bindparam("user_id"), User.active == true())
+
+
 def _load_user(user_id: str) -> SignedInUser | None:
     if not user_id.isdigit():
         return None
     try:
-        # A Core query, not session.get: this runs on every request and must stay cheap.
-        with context.current().db.engine.connect() as connection:
-            row = connection.execute(
-                select(User.id, User.username, User.role).where(User.id == int(user_id), User.active == true())
-            ).first()
+        # A Core query in a read-only transaction: engine.connect() would begin IMMEDIATE on SQLite and
+        # make every request wait for the write lock, e.g. for the whole of a metrics refresh.
+        with context.current().db.read_connection() as connection:
+            row = connection.execute(ACTIVE_USER, {"user_id": int(user_id)}).first()
         return SignedInUser(row.id, row.username, row.role) if row else None
     except DBAPIError as exc:
         raise DatabaseUnavailableError(str(exc)) from exc

@@ -1,9 +1,11 @@
 """Engines and sessions: one place that knows how SQLite and PostgreSQL are tuned.
 
 Use :func:`write_session` for a user action (one transaction, committed on success, rolled
-back on any error) and :func:`read_session` for pages. On SQLite a write transaction starts
-with ``BEGIN IMMEDIATE`` so it takes the write lock up front and waits ``busy_timeout`` for
-it; a deferred transaction that later writes fails at once with "database is locked".
+back on any error) and :func:`read_session` for pages (:func:`read_connection` where Core is
+enough). On SQLite a write transaction starts with ``BEGIN IMMEDIATE`` so it takes the write
+lock up front and waits ``busy_timeout`` for it; a deferred transaction that later writes fails
+at once with "database is locked". Reads must therefore go through the read-only variants: a
+plain ``engine.connect()`` also begins IMMEDIATE and would queue behind any writer.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,8 +69,9 @@ class Database:
         """Connect lazily to ``url``."""
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, **engine_kwargs)
+        self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
-        self._reader = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -87,9 +90,16 @@ class Database:
         with self._reader() as session, session.begin():
             yield session
 
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A Core connection in a read-only transaction, for per-request reads that need no ORM session."""
+        with self._read_engine.connect() as connection, connection.begin():
+            yield connection
+
     def ping(self) -> None:
         """Run a trivial query; raises if the database does not answer."""
-        with self.engine.connect() as connection:
+        # Read-only, so a readiness probe answers during a long write (a metrics refresh) instead of queueing.
+        with self.read_connection() as connection:
             connection.exec_driver_sql("SELECT 1")
 
     def dispose(self) -> None:

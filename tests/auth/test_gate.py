@@ -1,8 +1,10 @@
 """Everything is behind sign-in, and callbacks check roles on the server before they run."""
 
+import time
+
 import pytest
 from dash import Input, Output
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles
@@ -138,6 +140,16 @@ class TestRolesAreReadEachRequest:
             session.scalar(select(User).where(User.username == "support")).active = False
         assert auth.client.get("/").status_code == 302
         assert auth.login("support").status_code == 401
+
+    def test_reading_the_user_does_not_wait_for_a_writer(self, demo_app, auth):
+        # A metrics refresh holds SQLite's write lock for its whole rewrite; the per-request user lookup
+        # must not queue behind it (busy_timeout is 15 s) but read the last committed state.
+        auth.login("manager")
+        with context.current_for(demo_app.server).db.write_session() as writer:
+            writer.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: this connection now holds the write lock
+            started = time.monotonic()
+            assert auth.client.get("/_dash-layout").status_code == 200
+            assert time.monotonic() - started < 2
 
 
 def test_an_unknown_component_bundle_is_a_404_not_a_server_error(client):

@@ -60,6 +60,9 @@ class TestSqliteTuning:
             started = time.monotonic()
             with database.read_session() as reader:
                 assert reader.execute(text("SELECT count(*) FROM t")).scalar() == 0
+            with database.read_connection() as connection:
+                assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
+            database.ping()
             assert time.monotonic() - started < 1
 
 
