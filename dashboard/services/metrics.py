@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select, true
 from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
@@ -42,6 +42,7 @@ from dashboard.db.queries import days_between, po_is_open, utc_day
 from dashboard.db.text_search import rebuild_sku_metrics_search
 from dashboard.domain import replenishment as rp
 from dashboard.domain.codes import LineStatus, SalesStatus
+from dashboard.services.status import refresh_advice
 from dashboard.services.triage import DEFAULT_HANDLING_DAYS, refresh_triage
 
 WINDOW_DAYS = 90
@@ -396,6 +397,8 @@ def refresh_metrics(
     report("projecting backorders", 3, 4)
     # The allocation-queue projection reads the same stock and supply, so it is rebuilt with them.
     projected = refresh_triage(db, today, handling_days)
+    with db.write_session() as session:
+        refresh_advice(session, today, handling_days)
     report("done", 4, 4)
     return RefreshSummary(
         len(frame),
@@ -437,6 +440,56 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     summary["suggested_value"] = summary["suggested_value"].round(2)
     summary.insert(0, "id", np.arange(1, len(summary) + 1))
     return summary
+
+
+def resummarise(session: Session, product_ids: list[int]) -> None:
+    """Recompute the summary groups that ``product_ids``' pairs belong to, inside the caller's transaction.
+
+    Used after a change to a copied field (a status change) so the cards stay right without a refresh.
+    """
+    M, S = SkuMetrics, SkuMetricsSummary  # noqa: N806 - short aliases keep the queries readable
+    groups = session.execute(
+        select(M.warehouse_id, M.category, M.supplier_id).where(M.product_id.in_(product_ids)).distinct()
+    ).all()
+    if not groups:
+        return
+    next_id = (session.scalar(select(func.max(S.id))) or 0) + 1
+    for warehouse_id, category, supplier_id in groups:
+        same_supplier = S.supplier_id.is_(None) if supplier_id is None else S.supplier_id == supplier_id
+        session.execute(delete(S).where(S.warehouse_id == warehouse_id, S.category == category, same_supplier))
+        member = M.supplier_id.is_(None) if supplier_id is None else M.supplier_id == supplier_id
+        below = M.below_reorder_point == true()
+        rows = session.execute(
+            select(
+                M.sales_status,
+                func.count(),
+                func.sum(case((below, 1), else_=0)),
+                func.sum(case((M.below_safety_stock == true(), 1), else_=0)),
+                func.sum(case((M.stocked_out == true(), 1), else_=0)),
+                func.sum(case((below, M.suggested_order_qty), else_=0)),
+                func.sum(case((below, M.suggested_value), else_=0)),
+            )
+            .where(M.warehouse_id == warehouse_id, M.category == category, member)
+            .group_by(M.sales_status)
+        ).all()
+        for status, pairs, rop, ss, out, units, value in rows:
+            session.add(
+                SkuMetricsSummary(
+                    id=next_id,
+                    warehouse_id=warehouse_id,
+                    category=category,
+                    supplier_id=supplier_id,
+                    sales_status=status,
+                    pairs=pairs,
+                    below_reorder_point=int(rop or 0),
+                    below_safety_stock=int(ss or 0),
+                    stocked_out=int(out or 0),
+                    suggested_units=int(units or 0),
+                    suggested_value=round(float(value or 0), 2),
+                )
+            )
+            next_id += 1
+    session.flush()
 
 
 def _mark_refreshed(session: Session, at: dt.datetime, today: dt.date) -> None:

@@ -19,6 +19,9 @@ from dashboard.domain.codes import NotificationStatus
 SUBJECTS = {
     "line_cancelled": "Your order {order_number}: {product_name} has been cancelled",
     "ready_to_ship": "Your order {order_number}: {product_name} is ready to ship",
+    "promise_revised": "Your order {order_number}: new shipping date for {product_name}",
+    "back_in_stock": "{product_name} is available again",
+    "discontinued": "{product_name} has been discontinued",
 }
 _ENV = Environment(
     loader=PackageLoader("dashboard", "templates/notices"),

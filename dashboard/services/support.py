@@ -158,6 +158,8 @@ def cancel_line(
     reason: object,
     today: dt.date,
     handling_days: int = triage.DEFAULT_HANDLING_DAYS,
+    *,
+    discontinued: bool = False,
 ) -> CancelResult:
     """The customer cancels: the line leaves the queue, its reserved units go to the next in line.
 
@@ -185,7 +187,9 @@ def cancel_line(
     if stock is not None:
         stock.allocated -= released
         session.flush()
-        given = _allocate_free_stock(session, stock, handling_days)
+        # A discontinued SKU's queue is being cancelled as a whole: freed units stay on the shelf.
+        if not discontinued:
+            given = _allocate_free_stock(session, stock, handling_days)
     session.add(
         ContactLog(
             order_line_id=line.id, user_id=actor.user_id, at=at, channel="decision", outcome="cancelled", note=why
@@ -203,6 +207,7 @@ def cancel_line(
             "sku": product.sku,
             "qty": line.qty - line.qty_shipped,
             "refund": True,
+            "discontinued": discontinued,
         },
         order_line_id=line.id,
         product_id=product.id,
@@ -213,7 +218,7 @@ def cancel_line(
         actor,
         "order_line",
         line.id,
-        "customer_cancels",
+        "cancel_discontinued" if discontinued else "customer_cancels",
         before,
         {"status": LineStatus.CANCELLED.value, "released_units": released, "version": line.version},
         why,

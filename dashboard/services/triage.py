@@ -104,7 +104,7 @@ def _pair_filter(pairs: Iterable[Pair] | None, product_col, warehouse_col) -> li
     return [tuple_(product_col, warehouse_col).in_(list(pairs))]
 
 
-def _delay_profiles(session: Session) -> tuple[dict[int, alloc.DelayProfile], alloc.DelayProfile]:
+def delay_profiles(session: Session) -> tuple[dict[int, alloc.DelayProfile], alloc.DelayProfile]:
     """Per supplier, receipt day minus the ETA the PO carried when it arrived (its last promise)."""
     received = session.execute(
         select(PurchaseOrder.supplier_id, PurchaseOrder.eta, utc_day(PurchaseOrder.received_at)).where(
@@ -184,7 +184,7 @@ def load_inputs(session: Session, pairs: Iterable[Pair] | None = None) -> Triage
     for product_id, warehouse_id, po_id, number, eta, supplier_id, open_qty in session.execute(open_lines):
         if (product_id, warehouse_id) in wanted:
             inbound[(product_id, warehouse_id)].append(alloc.Supply(int(open_qty), eta, po_id, number, supplier_id))
-    delays, fallback = _delay_profiles(session)
+    delays, fallback = delay_profiles(session)
     line_ids = [line["id"] for line in lines]
     everything = pairs is None
     contacts = _latest(session, ContactLog.order_line_id, ContactLog.at, ContactLog.outcome, line_ids, everything)

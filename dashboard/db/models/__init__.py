@@ -11,7 +11,14 @@ from dashboard.db.models.catalog import (
     Warehouse,
 )
 from dashboard.db.models.comms import Notification, RestockSubscription
-from dashboard.db.models.derived import BackorderTriage, KpiDaily, SkuMetrics, SkuMetricsExplain, SkuMetricsSummary
+from dashboard.db.models.derived import (
+    BackorderTriage,
+    KpiDaily,
+    SkuMetrics,
+    SkuMetricsExplain,
+    SkuMetricsSummary,
+    StatusAdvice,
+)
 from dashboard.db.models.orders import ContactLog, Customer, OrderLine, PromiseRevision, SalesOrder
 from dashboard.db.models.purchasing import EtaRevision, POLine, PurchaseOrder
 from dashboard.db.models.system import DEMO_DATASET_KEY, AppSetting
@@ -39,6 +46,7 @@ __all__ = [
     "SkuMetrics",
     "SkuMetricsExplain",
     "SkuMetricsSummary",
+    "StatusAdvice",
     "StockLevel",
     "StockMovement",
     "Supplier",

@@ -202,3 +202,32 @@ class BackorderTriage(Base):
     # The parts of the severity score that do not move with the calendar (value, VIP, revisions, risk).
     base_score: Mapped[float] = mapped_column(Float, default=0.0)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class StatusAdvice(Base):
+    """The sales-status policy's recommendation per product, and the mismatch with its current status.
+
+    Rebuilt at each metrics refresh and, for the products concerned, in the same transaction as
+    any change that moves it (a status change, an ETA revision), so the "status mismatches" list
+    and the backorder cap read one small table.
+    """
+
+    __tablename__ = "status_advice"
+    __table_args__ = (Index(None, "has_mismatch"),)
+
+    # The product's id: one row per product.
+    id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    product_name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(80))
+    current_status: Mapped[str] = mapped_column(String(24))
+    recommended_status: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(String(400))
+    available: Mapped[int] = mapped_column(Integer, default=0)
+    waiting_units: Mapped[int] = mapped_column(Integer, default=0)
+    backorderable: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.date | None] = mapped_column(Date)
+    window_end: Mapped[dt.date | None] = mapped_column(Date)
+    has_mismatch: Mapped[bool] = mapped_column(Boolean, default=False)
+    mismatch: Mapped[str | None] = mapped_column(String(500))
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
