@@ -19,7 +19,10 @@ index on ``lower(column)`` serves the ``LIKE`` itself.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -31,11 +34,13 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     DateTime,
+    Integer,
     Result,
     Select,
     String,
     TypeDecorator,
     and_,
+    bindparam,
     cast,
     func,
     literal,
@@ -62,6 +67,8 @@ LIKE_ESCAPE = "/"
 # FTS5's trigram tokenizer cannot match fewer than three characters; shorter needles use LIKE alone.
 MIN_TRIGRAM_NEEDLE = 3
 UNKNOWN_ROW_COUNT = -1
+# Views whose page and count statements are kept, per process (see _StatementCache).
+STATEMENT_CACHE_SIZE = 256
 # Which AG Grid filterType each column kind accepts.
 ALLOWED_FILTERS: dict[str, tuple[str, ...]] = {
     "text": ("text", "set"),
@@ -118,6 +125,9 @@ class GridRequest:
     end: int
     sorts: list[tuple[GridColumn, bool]]
     filters: list[ColumnElement[bool]]
+    # The validated sort and filter models as canonical JSON: requests with equal shapes differ only in
+    # their window, so they build the same statements.
+    shape: str = ""
 
 
 @dataclass(frozen=True)
@@ -213,8 +223,10 @@ def parse_request(
         raise GridQueryError("endRow must be greater than startRow.")
     if end - start > max_page:
         raise GridQueryError(f"A page may hold at most {max_page} rows; {end - start} were asked for.")
-    sorts = parse_sorts(request.get("sortModel"), columns)
-    return GridRequest(start, end, sorts, parse_filters(request.get("filterModel"), columns))
+    sort_model, filter_model = request.get("sortModel"), request.get("filterModel")
+    sorts, filters = parse_sorts(sort_model, columns), parse_filters(filter_model, columns)
+    shape = json.dumps([sort_model, filter_model], sort_keys=True, separators=(",", ":"), default=repr)
+    return GridRequest(start, end, sorts, filters, shape)
 
 
 def _condition(column: GridColumn, model: Any, parent_type: Any) -> ColumnElement[bool]:
@@ -439,6 +451,54 @@ def _rows(result: Result[Any]) -> list[dict[str, Any]]:
     ]
 
 
+WINDOW_OFFSET = bindparam("grid_offset", type_=Integer)
+WINDOW_LIMIT = bindparam("grid_limit", type_=Integer)
+
+
+class _StatementCache:
+    """The page and count statements of recently asked-for views, reused across requests (never their rows).
+
+    Building a grid statement and letting SQLAlchemy compute its cache key costs about as much as running
+    it on an index (0.6 ms against 0.4-0.9 ms at 100,000 SKUs), and a grid asks for the same view again and
+    again: every block while scrolling, every user opening a page's default view. The window (offset and
+    limit) is a bound parameter, so all blocks of one view share a statement; the rows are read fresh on
+    every request. A view is ``base`` and ``columns`` (by identity: callers must not mutate them, and must
+    pass the same ``base`` object to profit), ``tiebreak`` and the request's shape.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[int, int, int, str], tuple[Any, ...]] = OrderedDict()
+        self._lock = threading.Lock()  # WSGI servers run requests on several threads
+
+    def statements(
+        self,
+        base: Select[Any],
+        columns: Mapping[str, GridColumn],
+        grid_request: GridRequest,
+        tiebreak: ColumnElement[Any],
+    ) -> tuple[Select[Any], Select[Any]]:
+        """The view's page statement (binding ``grid_offset`` and ``grid_limit``) and its count statement."""
+        key = (id(base), id(columns), id(tiebreak), grid_request.shape)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry[-2], entry[-1]
+        filtered = apply_filters(base, grid_request)
+        page = _ordered(filtered, grid_request.sorts, tiebreak).offset(WINDOW_OFFSET).limit(WINDOW_LIMIT)
+        count = select(func.count()).select_from(filtered.order_by(None).subquery())
+        with self._lock:
+            # Holding base, columns and tiebreak keeps their ids from being reused while the entry lives.
+            self._entries[key] = (base, columns, tiebreak, page, count)
+            if len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return page, count
+
+
+_statements = _StatementCache(STATEMENT_CACHE_SIZE)
+
+
 def fetch_rows(
     session: Session,
     base: Select[Any],
@@ -451,21 +511,22 @@ def fetch_rows(
 
     The request is fully validated before anything runs. The filtered set is counted only for the first
     block; later blocks answer -1 ("unknown"), which the grid reads as "keep the size you know", and a
-    short page tells the size by itself.
+    short page tells the size by itself. The SQL is what :func:`apply_sort_and_page` builds, with the
+    window bound at execution.
     """
     grid_request = parse_request(request, columns, max_page)
-    filtered = apply_filters(base, grid_request)
+    page, count = _statements.statements(base, columns, grid_request, tiebreak)
+    window = {"grid_offset": grid_request.start, "grid_limit": grid_request.end - grid_request.start}
     # Core execution on the session's connection: same transaction, none of the ORM's row machinery.
     connection = session.connection()
-    rows = _rows(connection.execute(apply_sort_and_page(filtered, grid_request, tiebreak)))
+    rows = _rows(connection.execute(page, window))
     if 0 < len(rows) < grid_request.end - grid_request.start or (not rows and grid_request.start == 0):
         return GridPage(rows, grid_request.start + len(rows))
     if grid_request.start > 0 and rows:
         # The grid learnt the size from the first block and keeps it when told "unknown" (-1);
         # counting again for every block would double the work of scrolling.
         return GridPage(rows, UNKNOWN_ROW_COUNT)
-    count = connection.scalar(select(func.count()).select_from(filtered.order_by(None).subquery()))
-    return GridPage(rows, int(count or 0))
+    return GridPage(rows, int(connection.scalar(count) or 0))
 
 
 def iter_filtered_rows(

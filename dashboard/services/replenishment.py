@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -146,8 +147,13 @@ def _conditions(filters: ReplenishmentFilters) -> list[ColumnElement[bool]]:
 AS_TEXT = {"projected_stockout_date"}
 
 
+@functools.lru_cache(maxsize=128)
 def grid_base(filters: ReplenishmentFilters) -> Select:
-    """Every grid column (labelled by its colId) for the filtered pairs."""
+    """Every grid column (labelled by its colId) for the filtered pairs.
+
+    Memoised (statements are immutable) so the grid recognises a view it has built before and reuses
+    its statements; see ``_StatementCache`` in db/grid.py.
+    """
     columns = [
         (cast(column.expr, String) if key in AS_TEXT else column.expr).label(key)
         for key, column in GRID_COLUMNS.items()

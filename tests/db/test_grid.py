@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from dashboard.db.grid import (
     GridColumn,
     GridQueryError,
+    _StatementCache,
     apply_filters,
     apply_sort_and_page,
     fetch_rows,
@@ -434,6 +435,50 @@ class TestSortingAndPaging:
             result = fetch_rows(session, BASE, COLUMNS, None, Product.id, max_page=3)
         assert [row["id"] for row in result.rows] == [1, 2, 3]
         assert result.row_count == 7
+
+
+class TestStatementReuse:
+    def test_blocks_of_one_view_share_the_statement_and_read_fresh_rows(self, shop):
+        sort = [{"colId": "price", "sort": "desc"}]
+        with statements(shop) as sent:
+            first = ids(shop, sort_model=sort, start=0, end=3)
+            with shop.write_session() as session:
+                session.add(
+                    Product(
+                        id=8,
+                        sku="E-500",
+                        name="Golden Widget",
+                        category="Kitchen",
+                        unit_price=500,
+                        unit_cost=1,
+                        substitutability=Substitutability.STANDARD,
+                        sales_status=SalesStatus.IN_STOCK,
+                    )
+                )
+            again = ids(shop, sort_model=sort, start=0, end=3)
+            second_block = ids(shop, sort_model=sort, start=3, end=6)
+        assert first == [5, 7, 2]
+        assert again == [8, 5, 7]  # the new row shows at once: statements are reused, rows never are
+        assert second_block == [2, 1, 6]
+        pages = [sql for sql in sent if "LIMIT" in sql]
+        assert len(pages) == 3 and len(set(pages)) == 1
+
+    def test_the_shape_of_a_request_not_its_window_names_the_view(self):
+        def shape(**overrides):
+            return parse_request(request(**overrides), COLUMNS).shape
+
+        assert shape(startRow=0, endRow=100) == shape(startRow=300, endRow=400)
+        assert shape(filterModel={"name": text("contains", "a")}) != shape(filterModel={"name": text("contains", "b")})
+        assert shape(sortModel=[{"colId": "sku", "sort": "asc"}]) != shape(sortModel=[{"colId": "sku", "sort": "desc"}])
+
+    def test_the_cache_keeps_only_the_most_recent_views(self):
+        cache = _StatementCache(size=2)
+        views = [parse_request(request(filterModel={"name": text("contains", n)}), COLUMNS) for n in "abc"]
+        first, _ = cache.statements(BASE, COLUMNS, views[0], Product.id)
+        assert cache.statements(BASE, COLUMNS, views[0], Product.id)[0] is first
+        cache.statements(BASE, COLUMNS, views[1], Product.id)
+        cache.statements(BASE, COLUMNS, views[2], Product.id)  # evicts views[0], the least recently used
+        assert cache.statements(BASE, COLUMNS, views[0], Product.id)[0] is not first
 
 
 class TestExport:
