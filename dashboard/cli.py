@@ -233,3 +233,13 @@ def users_activate(ctx: click.Context, username: str) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def _register_manager_commands() -> None:
+    from dashboard.cli_manage import eta_command, status_command
+
+    main.add_command(eta_command)
+    main.add_command(status_command)
+
+
+_register_manager_commands()
