@@ -7,10 +7,10 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 EXPECTED_MENU = {
-    "admin": ["Overview", "Replenishment", "Users"],
-    "manager": ["Overview", "Replenishment"],
-    "support": ["Overview"],
-    "executive": ["Overview", "Replenishment"],
+    "admin": ["Overview", "Backorders", "Replenishment", "Users"],
+    "manager": ["Overview", "Backorders", "Replenishment"],
+    "support": ["Overview", "Backorders"],
+    "executive": ["Overview", "Backorders", "Replenishment"],
 }
 
 
