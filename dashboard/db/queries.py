@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Float, Select, and_, func, select
+from sqlalchemy import ColumnElement, Date, Float, Integer, Select, and_, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -79,3 +79,23 @@ def _days_between_default(element: days_between, compiler: Any, **kw: Any) -> st
 def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
     later, earlier = list(element.clauses)
     return f"(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}))"
+
+
+class day_diff(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
+    """Whole days from the second DATE to the first (negative when the first is earlier)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(day_diff)
+def _day_diff_default(element: day_diff, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    # PostgreSQL: date − date is already an integer number of days.
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(day_diff, "sqlite")
+def _day_diff_sqlite(element: day_diff, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"CAST(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}) AS INTEGER)"

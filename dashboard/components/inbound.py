@@ -1,0 +1,285 @@
+"""Builders for /inbound: the open-PO grid, the PO panel with its Revise-ETA form, and the impact preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard.domain.codes import CauseCode
+from dashboard.services.eta import EtaImpact
+from dashboard.services.inbound import PODetail
+
+
+def _date(field: str, header: str, width: int = 115) -> dict[str, Any]:
+    return {"field": field, "headerName": header, "width": width, "filter": "agDateColumnFilter"}
+
+
+def _num(field: str, header: str, width: int = 105, **extra: Any) -> dict[str, Any]:
+    return {
+        "field": field,
+        "headerName": header,
+        "width": width,
+        "type": "rightAligned",
+        "filter": "agNumberColumnFilter",
+        **extra,
+    }
+
+
+COLUMN_DEFS: list[dict[str, Any]] = [
+    {"field": "number", "headerName": "PO", "width": 120, "filter": "agTextColumnFilter", "pinned": "left"},
+    {"field": "supplier", "headerName": "Supplier", "width": 190, "filter": "agTextColumnFilter"},
+    {"field": "warehouse", "headerName": "WH", "width": 80, "filter": "agTextColumnFilter"},
+    {**_date("ordered_on", "Ordered"), "filter": False},
+    _date("eta", "ETA"),
+    {
+        "field": "eta_confirmed",
+        "headerName": "Confirmed",
+        "width": 110,
+        "filter": False,
+        "valueFormatter": {"function": "params.value ? 'confirmed' : 'not confirmed'"},
+        "cellClassRules": {"text-body-secondary": "params.value === false"},
+    },
+    _num("days_late", "Days late", cellClassRules={"text-danger fw-semibold": "params.value > 0"}),
+    _num("lines", "Lines", 85),
+    _num("open_units", "Open units"),
+    _num(
+        "open_value",
+        "Open value",
+        115,
+        valueFormatter={"function": "params.value == null ? '' : d3.format('$,.0f')(params.value)"},
+    ),
+    _num("revisions", "ETA revisions", 120),
+    _num("waiting_lines", "Customers waiting", 150),
+]
+
+
+def make_grid(grid_id: str) -> dag.AgGrid:
+    """Open purchase orders on the infinite row model."""
+    return dag.AgGrid(
+        id=grid_id,
+        rowModelType="infinite",
+        columnDefs=COLUMN_DEFS,
+        defaultColDef={"sortable": True, "resizable": True, "filterParams": {"buttons": ["reset"]}},
+        dashGridOptions={
+            "cacheBlockSize": 100,
+            "maxBlocksInCache": 10,
+            "infiniteInitialRowCount": 100,
+            "getRowId": {"function": "params.data.number"},
+            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+        },
+        className="ag-theme-quartz",
+        style={"height": "600px", "width": "100%"},
+    )
+
+
+def _lines_table(detail: PODetail) -> dbc.Table:
+    return dbc.Table(
+        [
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th("SKU"),
+                        html.Th("Product"),
+                        html.Th("Qty", className="text-end"),
+                        html.Th("Received", className="text-end"),
+                    ]
+                )
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(html.A(line["sku"], href=f"/sku/{line['sku']}")),
+                            html.Td(line["name"] + (" (cross-dock)" if line["cross_dock"] else "")),
+                            html.Td(f"{line['qty']:,}", className="text-end"),
+                            html.Td(f"{line['qty_received']:,}", className="text-end"),
+                        ]
+                    )
+                    for line in detail.lines
+                ]
+            ),
+        ],
+        size="sm",
+        className="small mb-3",
+        id="po-lines",
+    )
+
+
+def _history(detail: PODetail) -> html.Div:
+    if not detail.revisions:
+        return html.P("The ETA has not been revised.", className="small text-body-secondary")
+    return html.Ul(
+        [
+            html.Li(
+                f"{r['at']:%d %b %Y}: {r['old_eta']:%d %b} → {r['new_eta']:%d %b} ({r['cause'].label})"
+                + (f" — {r['note']}" if r["note"] else ""),
+                className="small",
+            )
+            for r in detail.revisions
+        ],
+        className="mb-3",
+    )
+
+
+def _revise_form(detail: PODetail, today: dt.date) -> html.Div:
+    po = detail.po
+    return html.Div(
+        [
+            html.H6("Revise ETA", className="mt-2"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("New ETA", html_for="po-new-eta", className="small mb-0"),
+                            dbc.Input(id="po-new-eta", type="date", value=po["eta"].isoformat(), min=today.isoformat()),
+                        ],
+                        width=6,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Cause", html_for="po-cause", className="small mb-0"),
+                            dbc.Select(
+                                id="po-cause",
+                                options=[{"label": c.label, "value": c.value} for c in CauseCode],
+                                value=CauseCode.SUPPLIER_DELAY.value,
+                            ),
+                        ],
+                        width=6,
+                    ),
+                ],
+                className="g-2 mb-2",
+            ),
+            dbc.Checkbox(id="po-confirmed", label="The supplier confirmed this date", value=bool(po["eta_confirmed"])),
+            dbc.Textarea(
+                id="po-note", placeholder="Note (what the supplier said)", rows=2, maxLength=1000, className="my-2"
+            ),
+            html.Div(
+                [
+                    dbc.Button("Preview impact", id="po-preview", color="primary", outline=True, size="sm"),
+                    dbc.Button("Confirm revision", id="po-confirm", color="danger", size="sm", disabled=True),
+                ],
+                className="d-flex gap-2",
+            ),
+            html.Div(id="po-impact", className="mt-3"),
+        ]
+    )
+
+
+def make_po_panel(detail: PODetail, today: dt.date, can_act: bool) -> html.Div:
+    """The selected PO: header, lines, ETA history, and (for managers) the Revise-ETA form."""
+    po = detail.po
+    late = (today - po["eta"]).days
+    eta_text = f"{po['eta']:%a %d %b %Y}" + (f" ({late} days late)" if late > 0 else "")
+    facts = dbc.Table(
+        html.Tbody(
+            [
+                html.Tr([html.Th("Supplier", className="fw-normal text-body-secondary"), html.Td(po["supplier"])]),
+                html.Tr([html.Th("Warehouse", className="fw-normal text-body-secondary"), html.Td(po["warehouse"])]),
+                html.Tr(
+                    [
+                        html.Th("Ordered", className="fw-normal text-body-secondary"),
+                        html.Td(f"{po['ordered_at']:%d %b %Y}"),
+                    ]
+                ),
+                html.Tr(
+                    [
+                        html.Th("ETA", className="fw-normal text-body-secondary"),
+                        html.Td(
+                            [
+                                eta_text,
+                                dbc.Badge(
+                                    "confirmed" if po["eta_confirmed"] else "not confirmed",
+                                    color="success" if po["eta_confirmed"] else "secondary",
+                                    className="ms-2",
+                                ),
+                            ],
+                            id="po-panel-eta",
+                        ),
+                    ]
+                ),
+                html.Tr(
+                    [
+                        html.Th("Waiting lines it covers", className="fw-normal text-body-secondary"),
+                        html.Td(f"{detail.waiting_lines:,}"),
+                    ]
+                ),
+            ]
+        ),
+        size="sm",
+        borderless=True,
+        className="small mb-2",
+    )
+    return html.Div(
+        [
+            facts,
+            html.H6("Lines"),
+            _lines_table(detail),
+            html.H6("ETA history"),
+            _history(detail),
+            _revise_form(detail, today)
+            if can_act
+            else html.P("Read-only: managers revise ETAs.", className="small text-body-secondary"),
+        ]
+    )
+
+
+def make_impact(impact: EtaImpact, limit: int = 15) -> dbc.Card:
+    """What confirming would do: the numbers a manager decides on, then the lines that get new promises."""
+    stats = [
+        ("Lines that move", f"{impact.moved:,}", "po-impact-moved"),
+        ("New promises", f"{len(impact.revised):,}", "po-impact-revised"),
+        ("Newly past their promise", f"{impact.newly_past:,}", "po-impact-newly-past"),
+        ("Value at risk", f"${impact.value_at_risk:,.2f}", "po-impact-value"),
+        ("Customers who will be told", f"{impact.customers:,}", "po-impact-customers"),
+    ]
+    rows = [
+        html.Tr(
+            [
+                html.Td(line.order_number),
+                html.Td(line.customer_name),
+                html.Td(line.sku),
+                html.Td(f"{line.promised:%d %b} → {line.new_promise:%d %b}"),
+            ]
+        )
+        for line in impact.revised[:limit]
+    ]
+    more = len(impact.revised) - limit
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(f"ETA {impact.old_eta:%d %b} → {impact.new_eta:%d %b %Y}", className="fw-semibold mb-2"),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                html.Div(value, className="fs-5 fw-semibold", id=stat_id),
+                                html.Div(label, className="small text-body-secondary"),
+                            ],
+                            width=4,
+                            className="mb-2",
+                        )
+                        for label, value, stat_id in stats
+                    ]
+                ),
+                dbc.Table(
+                    [
+                        html.Thead(
+                            html.Tr([html.Th("Order"), html.Th("Customer"), html.Th("SKU"), html.Th("Promise")])
+                        ),
+                        html.Tbody(rows),
+                    ],
+                    size="sm",
+                    className="small mb-0",
+                )
+                if rows
+                else html.P("No customer's promise breaks: nobody needs a new date.", className="small mb-0"),
+                html.P(f"…and {more} more.", className="small text-body-secondary mb-0") if more > 0 else None,
+            ]
+        ),
+        color="warning" if impact.revised else "light",
+        outline=True,
+    )

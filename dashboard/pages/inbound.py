@@ -1,0 +1,250 @@
+"""Inbound: open purchase orders and their ETAs; revise an ETA after seeing its impact (design §4, §6)."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html
+from flask_login import current_user
+
+from dashboard import context
+from dashboard.auth.roles import allow_roles
+from dashboard.components.inbound import make_grid, make_impact, make_po_panel
+from dashboard.db.grid import GridQueryError
+from dashboard.domain.codes import Role
+from dashboard.services import eta
+from dashboard.services import inbound as ib
+from dashboard.services.audit import Actor
+
+ROLES = (Role.MANAGER, Role.EXECUTIVE)
+dash.register_page(
+    __name__,
+    path="/inbound",
+    name="Inbound",
+    title="Inbound · Backorder Desk",
+    nav_order=8,
+    allowed_roles=list(ROLES),
+)
+
+FILTER_IDS = ("in-warehouse", "in-supplier", "in-show")
+FORM = [
+    State("po-new-eta", "value"),
+    State("po-confirmed", "value"),
+    State("po-cause", "value"),
+    State("po-note", "value"),
+]
+
+
+def _filters(warehouse, supplier, show) -> ib.InboundFilters:
+    return ib.InboundFilters.parse({"warehouse_id": warehouse, "supplier_id": supplier, "show": show})
+
+
+def _can_act() -> bool:
+    return current_user.is_authenticated and current_user.role in (Role.MANAGER, Role.ADMIN)
+
+
+def layout(show: str | None = None, **_query: str) -> html.Div:
+    """Filters, the open-PO grid and the PO side panel."""
+    with context.current().db.read_session() as session:
+        options = ib.filter_options(session)
+    return html.Div(
+        [
+            dcc.Store(id="po-selected"),
+            dcc.Store(id="po-previewed"),
+            dcc.Store(id="po-changed"),
+            dcc.Store(id="po-purge"),
+            html.H2("Inbound purchase orders", className="mb-3"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dcc.Dropdown(id="in-warehouse", options=options["warehouse"], placeholder="All warehouses"),
+                        md=4,
+                    ),
+                    dbc.Col(
+                        dcc.Dropdown(id="in-supplier", options=options["supplier"], placeholder="All suppliers"), md=4
+                    ),
+                    dbc.Col(
+                        dcc.Dropdown(
+                            id="in-show",
+                            options=options["show"],
+                            value=show if show in ib.InboundFilters.SHOW else "all",
+                            clearable=False,
+                        ),
+                        md=4,
+                    ),
+                ],
+                className="g-2 mb-2",
+            ),
+            html.Div(id="in-alert"),
+            html.P(
+                "Click a purchase order to see its lines and history"
+                + (" and to revise its ETA." if _can_act() else "."),
+                className="text-body-secondary small mb-2",
+            ),
+            make_grid("in-grid"),
+            dbc.Offcanvas(
+                [html.Div(id="po-feedback"), html.Div(id="po-panel")],
+                id="po-offcanvas",
+                title="Purchase order",
+                placement="end",
+                is_open=False,
+                scrollable=True,
+                style={"width": "min(560px, 100vw)"},
+            ),
+        ]
+    )
+
+
+@callback(
+    Output("in-grid", "getRowsResponse"),
+    Input("in-grid", "getRowsRequest"),
+    *[State(i, "value") for i in FILTER_IDS],
+)
+@allow_roles(*ROLES)
+def grid_rows(request, warehouse, supplier, show):
+    """One block of open POs, sorted and filtered in SQL."""
+    if not request:
+        raise dash.exceptions.PreventUpdate
+    app = context.current()
+    try:
+        filters = _filters(warehouse, supplier, show)
+        with app.db.read_session() as session:
+            page = ib.grid_rows(session, filters, request, app.settings.today())
+    except (ib.FilterError, GridQueryError) as exc:
+        dash.set_props("in-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
+        return {"rowData": [], "rowCount": 0}
+    return page.as_response()
+
+
+def _panel(number: str):
+    app = context.current()
+    with app.db.read_session() as session:
+        detail = ib.po_detail(session, number)
+    if detail is None:
+        return "Purchase order", html.P("No such purchase order."), None
+    body = make_po_panel(detail, app.settings.today(), _can_act())
+    return (
+        f"{detail.po['number']} · {detail.po['supplier']}",
+        body,
+        {
+            "number": detail.po["number"],
+            "version": detail.po["version"],
+        },
+    )
+
+
+@callback(
+    Output("po-offcanvas", "is_open"),
+    Output("po-offcanvas", "title"),
+    Output("po-panel", "children"),
+    Output("po-selected", "data"),
+    Output("po-feedback", "children"),
+    Input("in-grid", "cellClicked"),
+    prevent_initial_call=True,
+)
+@allow_roles(*ROLES)
+def open_po(cell):
+    """A click on a row opens that PO in the side panel."""
+    number = (cell or {}).get("rowId")
+    if not isinstance(number, str) or not number or len(number) > 32:
+        raise dash.exceptions.PreventUpdate
+    title, body, selected = _panel(number)
+    return True, title, body, selected, None
+
+
+def _request(selected, new_eta, confirmed, cause, note) -> eta.EtaRequest:
+    selected = selected if isinstance(selected, dict) else {}
+    return eta.EtaRequest.parse(selected.get("number"), new_eta, confirmed, cause, note, selected.get("version"))
+
+
+def _signature(request: eta.EtaRequest) -> dict:
+    return {
+        "po": request.po_number,
+        "eta": request.new_eta.isoformat(),
+        "confirmed": request.confirmed,
+        "cause": request.cause.value,
+    }
+
+
+@callback(
+    Output("po-impact", "children"),
+    Output("po-confirm", "disabled"),
+    Output("po-previewed", "data"),
+    Input("po-preview", "n_clicks"),
+    State("po-selected", "data"),
+    *FORM,
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER)
+def preview(clicks, selected, new_eta, confirmed, cause, note):
+    """Show what the revision would do; Confirm becomes available for exactly these values."""
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
+    app = context.current()
+    try:
+        request = _request(selected, new_eta, confirmed, cause, note)
+        with app.db.read_session() as session:
+            impact = eta.preview(session, request, app.settings.today(), app.settings.handling_days)
+    except eta.EtaError as exc:
+        return dbc.Alert(str(exc), color="danger", className="py-2"), True, None
+    return make_impact(impact), False, _signature(request)
+
+
+@callback(
+    Output("po-panel", "children", allow_duplicate=True),
+    Output("po-selected", "data", allow_duplicate=True),
+    Output("po-feedback", "children", allow_duplicate=True),
+    Output("po-changed", "data"),
+    Input("po-confirm", "n_clicks"),
+    State("po-selected", "data"),
+    State("po-previewed", "data"),
+    *FORM,
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER, writes=True)
+def confirm(clicks, selected, previewed, new_eta, confirmed, cause, note):
+    """Apply the previewed revision and its cascade in one transaction."""
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
+    app = context.current()
+    try:
+        request = _request(selected, new_eta, confirmed, cause, note)
+        if previewed != _signature(request):
+            raise eta.EtaError("The form changed since the preview: preview the impact again before confirming.")
+        actor = Actor(current_user.username, int(current_user.get_id()))
+        with app.db.write_session() as session:
+            impact = eta.revise_eta(session, actor, request, app.settings.today(), app.settings.handling_days)
+    except eta.EtaError as exc:
+        return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
+    app.metrics.after_change()
+    _title, body, selected = _panel(request.po_number)
+    message = (
+        f"{impact.po_number}: ETA now {impact.new_eta:%d %b %Y}. {len(impact.revised)} customer promise(s) revised "
+        f"and notices queued; {impact.moved} waiting line(s) re-projected."
+    )
+    return body, selected, dbc.Alert(message, color="success", className="py-2"), ctx.triggered_id
+
+
+# Any change to the form after a preview disables Confirm until the impact is previewed again.
+dash.clientside_callback(
+    "function() { return true; }",
+    Output("po-confirm", "disabled", allow_duplicate=True),
+    Input("po-new-eta", "value"),
+    Input("po-confirmed", "value"),
+    Input("po-cause", "value"),
+    prevent_initial_call=True,
+)
+
+dash.clientside_callback(
+    """
+    async function(...values) {
+        const api = await dash_ag_grid.getApiAsync("in-grid");
+        api.purgeInfiniteCache();
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("po-purge", "data"),
+    *[Input(i, "value") for i in FILTER_IDS],
+    Input("po-changed", "data"),
+    prevent_initial_call=True,
+)

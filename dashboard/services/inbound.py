@@ -1,0 +1,208 @@
+"""Queries behind /inbound: open purchase orders with their lines, lateness and the customers waiting on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Date, Select, String, case, cast, func, literal, select
+from sqlalchemy.orm import Session
+
+from dashboard.db.grid import GridColumn, GridPage, fetch_rows
+from dashboard.db.models import (
+    BackorderTriage,
+    EtaRevision,
+    POLine,
+    Product,
+    PurchaseOrder,
+    Supplier,
+    Warehouse,
+)
+from dashboard.db.queries import day_diff, po_is_open, utc_day
+from dashboard.domain.codes import CauseCode
+
+
+class FilterError(ValueError):
+    """A filter value that is not allowed."""
+
+
+@dataclass(frozen=True)
+class InboundFilters:
+    """Warehouse, supplier and which POs (all open / late / unconfirmed)."""
+
+    warehouse_id: int | None = None
+    supplier_id: int | None = None
+    show: str = "all"
+
+    SHOW = ("all", "late", "unconfirmed")
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any]) -> InboundFilters:
+        """Validate raw values from the browser."""
+
+        def optional_id(name: str) -> int | None:
+            value = raw.get(name)
+            if value in (None, ""):
+                return None
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                return value
+            if isinstance(value, str) and value.isdigit() and int(value) > 0:
+                return int(value)
+            raise FilterError(f"{name} must be a positive number")
+
+        show = raw.get("show") or "all"
+        if show not in cls.SHOW:
+            raise FilterError(f"show must be one of {', '.join(cls.SHOW)}")
+        return cls(optional_id("warehouse_id"), optional_id("supplier_id"), show)
+
+
+def _lines() -> Any:
+    open_qty = POLine.qty - POLine.qty_received
+    return (
+        select(
+            POLine.po_id,
+            func.count().label("lines"),
+            func.sum(open_qty).label("open_units"),
+            func.sum(open_qty * Product.unit_cost).label("open_value"),
+        )
+        .join(Product, Product.id == POLine.product_id)
+        .group_by(POLine.po_id)
+        .subquery()
+    )
+
+
+def _revisions() -> Any:
+    return select(EtaRevision.po_id, func.count().label("revisions")).group_by(EtaRevision.po_id).subquery()
+
+
+def _waiting() -> Any:
+    return (
+        select(BackorderTriage.covering_po_id.label("po_id"), func.count().label("waiting_lines"))
+        .where(BackorderTriage.covering_po_id.is_not(None))
+        .group_by(BackorderTriage.covering_po_id)
+        .subquery()
+    )
+
+
+def grid_columns(today: dt.date) -> tuple[dict[str, GridColumn], Select]:
+    """The allow-listed columns and the base statement they read from."""
+    lines, revisions, waiting = _lines(), _revisions(), _waiting()
+    late = day_diff(literal(today, Date), PurchaseOrder.eta)
+    columns = {
+        c.key: c
+        for c in (
+            GridColumn("number", PurchaseOrder.number, "text"),
+            GridColumn("supplier", Supplier.name, "text"),
+            GridColumn("warehouse", Warehouse.code, "text"),
+            GridColumn("ordered_on", utc_day(PurchaseOrder.ordered_at), "date", filterable=False),
+            GridColumn("eta", PurchaseOrder.eta, "date"),
+            GridColumn("eta_confirmed", PurchaseOrder.eta_confirmed, "bool", filterable=False),
+            GridColumn("days_late", case((late > 0, late), else_=0), "number"),
+            GridColumn("lines", func.coalesce(lines.c.lines, 0), "number"),
+            GridColumn("open_units", func.coalesce(lines.c.open_units, 0), "number"),
+            GridColumn("open_value", func.coalesce(lines.c.open_value, 0), "number"),
+            GridColumn("revisions", func.coalesce(revisions.c.revisions, 0), "number"),
+            GridColumn("waiting_lines", func.coalesce(waiting.c.waiting_lines, 0), "number"),
+        )
+    }
+    base = (
+        select(
+            PurchaseOrder.id.label("po_id"),
+            PurchaseOrder.version.label("version"),
+            *[(cast(c.expr, String) if c.kind == "date" else c.expr).label(key) for key, c in columns.items()],
+        )
+        .select_from(PurchaseOrder)
+        .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
+        .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
+        .outerjoin(lines, lines.c.po_id == PurchaseOrder.id)
+        .outerjoin(revisions, revisions.c.po_id == PurchaseOrder.id)
+        .outerjoin(waiting, waiting.c.po_id == PurchaseOrder.id)
+        .where(po_is_open())
+    )
+    return columns, base
+
+
+DEFAULT_SORT = [{"colId": "eta", "sort": "asc"}]
+
+
+def grid_rows(session: Session, filters: InboundFilters, request: Mapping[str, Any] | None, today: dt.date) -> GridPage:
+    """One window of open POs, sorted and filtered in SQL (soonest ETA first by default)."""
+    columns, base = grid_columns(today)
+    if filters.warehouse_id:
+        base = base.where(PurchaseOrder.warehouse_id == filters.warehouse_id)
+    if filters.supplier_id:
+        base = base.where(PurchaseOrder.supplier_id == filters.supplier_id)
+    if filters.show == "late":
+        base = base.where(PurchaseOrder.eta < today)
+    elif filters.show == "unconfirmed":
+        base = base.where(PurchaseOrder.eta_confirmed.is_(False))
+    request = dict(request or {})
+    request["sortModel"] = request.get("sortModel") or DEFAULT_SORT
+    return fetch_rows(session, base, columns, request, PurchaseOrder.id)
+
+
+@dataclass(frozen=True)
+class PODetail:
+    """One PO for the side panel."""
+
+    po: dict[str, Any]
+    lines: list[dict[str, Any]]
+    revisions: list[dict[str, Any]]
+    waiting_lines: int
+
+
+def po_detail(session: Session, number: str) -> PODetail | None:
+    """The PO header, its lines, its ETA history and how many waiting lines it covers."""
+    row = session.execute(
+        select(PurchaseOrder, Supplier.name.label("supplier"), Warehouse.code.label("warehouse"))
+        .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
+        .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
+        .where(PurchaseOrder.number == number)
+    ).first()
+    if row is None:
+        return None
+    po = row[0]
+    lines = session.execute(
+        select(Product.sku, Product.name, POLine.qty, POLine.qty_received, POLine.cross_dock)
+        .join(Product, Product.id == POLine.product_id)
+        .where(POLine.po_id == po.id)
+        .order_by(Product.sku)
+    ).mappings()
+    revisions = session.execute(
+        select(EtaRevision.at, EtaRevision.old_eta, EtaRevision.new_eta, EtaRevision.cause, EtaRevision.note)
+        .where(EtaRevision.po_id == po.id)
+        .order_by(EtaRevision.at.desc())
+    ).mappings()
+    waiting = session.scalar(
+        select(func.count()).select_from(BackorderTriage).where(BackorderTriage.covering_po_id == po.id)
+    )
+    header = {
+        "id": po.id,
+        "number": po.number,
+        "supplier": row.supplier,
+        "warehouse": row.warehouse,
+        "ordered_at": po.ordered_at,
+        "eta": po.eta,
+        "eta_confirmed": po.eta_confirmed,
+        "status": po.status,
+        "version": po.version,
+    }
+    return PODetail(header, [dict(r) for r in lines], [dict(r) for r in revisions], int(waiting or 0))
+
+
+def filter_options(session: Session) -> dict[str, list[dict[str, Any]]]:
+    """Dropdown choices."""
+    warehouses = session.execute(select(Warehouse.id, Warehouse.code, Warehouse.name).order_by(Warehouse.code))
+    suppliers = session.execute(select(Supplier.id, Supplier.name).order_by(Supplier.name))
+    return {
+        "warehouse": [{"label": f"{code} · {name}", "value": wid} for wid, code, name in warehouses],
+        "supplier": [{"label": name, "value": sid} for sid, name in suppliers],
+        "show": [
+            {"label": "All open POs", "value": "all"},
+            {"label": "Late (ETA passed)", "value": "late"},
+            {"label": "ETA not confirmed", "value": "unconfirmed"},
+        ],
+        "cause": [{"label": c.label, "value": c.value} for c in CauseCode],
+    }
