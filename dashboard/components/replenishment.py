@@ -198,6 +198,13 @@ def make_grid(grid_id: str) -> dag.AgGrid:
             "getRowId": {"function": "params.data.sku + '|' + params.data.warehouse"},
             "rowClassRules": {"row-stocked-out": "params.data && params.data.stocked_out"},
             "tooltipShowDelay": 300,
+            # Tick boxes select rows for the bulk status action; a click elsewhere opens the SKU.
+            "rowSelection": {
+                "mode": "multiRow",
+                "checkboxes": True,
+                "headerCheckbox": False,
+                "enableClickSelection": False,
+            },
         },
         style={"height": "560px"},
     )

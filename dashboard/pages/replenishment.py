@@ -8,14 +8,19 @@ import dash
 import dash_bootstrap_components as dbc
 import orjson
 from dash import Input, Output, State, callback, dcc, html
+from flask_login import current_user
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles
 from dashboard.components.replenishment import make_grid, make_summary_cards, make_urgency_chart
+from dashboard.components.status import make_mismatch_list
 from dashboard.db.grid import GridQueryError
-from dashboard.domain.codes import Role
+from dashboard.domain.codes import Role, SalesStatus
 from dashboard.services import replenishment as repl
+from dashboard.services import status as status_service
+from dashboard.services.audit import Actor
 from dashboard.services.metrics import last_refreshed
+from dashboard.services.status import BACKORDER_ACTIONS
 
 ROLES = (Role.MANAGER, Role.EXECUTIVE)
 dash.register_page(
@@ -60,6 +65,7 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
     with app.db.read_session() as session:
         options = repl.filter_options(session)
         refreshed = last_refreshed(session)
+        mismatches = status_service.mismatches(session)
     initial_condition = condition if condition in repl.CONDITIONS else "below_rop"
     initial_wh = int(warehouse_id) if warehouse_id and warehouse_id.isdigit() else None
     stamp = f"Metrics computed {refreshed:%d %b %H:%M} UTC" if refreshed else "Metrics are being computed…"
@@ -67,6 +73,7 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
         [
             dcc.Location(id="repl-nav", refresh="callback-nav"),
             dcc.Store(id="repl-purge"),
+            dcc.Store(id="repl-changed"),
             html.Div(
                 [
                     html.H2("Replenishment", className="mb-0"),
@@ -101,19 +108,87 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
                         "Click a row to open the SKU. Sort and filter from the column headers.",
                         className="text-body-secondary small",
                     ),
-                    dbc.Button(
-                        [html.I(className="bi bi-download me-1"), "Export CSV"],
-                        id="repl-export",
-                        href="/replenishment/export.csv",
-                        external_link=True,
-                        color="secondary",
-                        outline=True,
-                        size="sm",
+                    html.Div(
+                        [
+                            dbc.Button(
+                                [html.I(className="bi bi-tags me-1"), "Set status of selected…"],
+                                id="bulk-open",
+                                color="primary",
+                                outline=True,
+                                size="sm",
+                                disabled=True,
+                            )
+                            if _can_set_status()
+                            else None,
+                            dbc.Button(
+                                [html.I(className="bi bi-download me-1"), "Export CSV"],
+                                id="repl-export",
+                                href="/replenishment/export.csv",
+                                external_link=True,
+                                color="secondary",
+                                outline=True,
+                                size="sm",
+                            ),
+                        ],
+                        className="d-flex gap-2",
                     ),
                 ],
                 className="d-flex justify-content-between align-items-center mb-2",
             ),
             make_grid("repl-grid"),
+            _bulk_status_modal(options["sales_status"]) if _can_set_status() else None,
+            dbc.Card(
+                [
+                    dbc.CardHeader(
+                        "Status mismatches: SKUs whose sales status disagrees with the policy", className="fw-semibold"
+                    ),
+                    dbc.CardBody(make_mismatch_list(*mismatches), className="p-2", id="repl-mismatches"),
+                ],
+                className="mt-3",
+            ),
+        ]
+    )
+
+
+def _can_set_status() -> bool:
+    return current_user.is_authenticated and current_user.role in (Role.MANAGER, Role.ADMIN)
+
+
+def _bulk_status_modal(statuses: list) -> html.Div:
+    return html.Div(
+        [
+            dbc.Modal(
+                [
+                    dbc.ModalHeader(dbc.ModalTitle("Set the sales status of the selected SKUs")),
+                    dbc.ModalBody(
+                        [
+                            html.P(id="bulk-selected", className="small"),
+                            dbc.Select(id="bulk-status", options=statuses, value="out_of_stock", className="mb-2"),
+                            dbc.Input(
+                                id="bulk-reason", placeholder="Reason (required)", maxLength=500, className="mb-2"
+                            ),
+                            dbc.Input(
+                                id="bulk-override",
+                                placeholder="Override reason (only to take backorders without a confirmed ETA)",
+                                maxLength=500,
+                                className="mb-2",
+                            ),
+                            dbc.RadioItems(
+                                id="bulk-backorders",
+                                options=[{"label": label, "value": key} for key, label in BACKORDER_ACTIONS.items()],
+                                className="small",
+                            ),
+                            html.Small(
+                                "When discontinuing: what happens to open backorders.", className="text-body-secondary"
+                            ),
+                            html.Div(id="bulk-feedback", className="mt-2"),
+                        ]
+                    ),
+                    dbc.ModalFooter(dbc.Button("Apply to all selected", id="bulk-apply", color="primary")),
+                ],
+                id="bulk-modal",
+                is_open=False,
+            ),
         ]
     )
 
@@ -150,8 +225,9 @@ def grid_rows(request, warehouse, category, supplier, status, condition):
         raise dash.exceptions.PreventUpdate
     try:
         filters = _filters(warehouse, category, supplier, status, condition)
-        with context.current().db.read_session() as session:
-            page = repl.grid_rows(session, filters, request)
+        # A Core connection: the grid needs no ORM session, and this runs for every block scrolled.
+        with context.current().db.read_connection() as connection:
+            page = repl.grid_rows(connection, filters, request)
     except (repl.FilterError, GridQueryError) as exc:
         dash.set_props("repl-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
         return {"rowData": [], "rowCount": 0}, dash.no_update
@@ -171,7 +247,10 @@ def grid_rows(request, warehouse, category, supplier, status, condition):
 @allow_roles(*ROLES)
 def open_sku(cell):
     """A click on a row opens that SKU's page for that warehouse."""
-    row_id = (cell or {}).get("rowId") or ""
+    cell = cell or {}
+    if cell.get("colId") == "ag-Grid-SelectionColumn":
+        raise dash.exceptions.PreventUpdate  # ticking a row's box selects it; it does not navigate
+    row_id = cell.get("rowId") or ""
     sku, _, warehouse = row_id.partition("|")
     if not sku:
         raise dash.exceptions.PreventUpdate
@@ -189,5 +268,102 @@ dash.clientside_callback(
     """,
     Output("repl-purge", "data"),
     *FILTER_INPUTS,
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output("bulk-open", "disabled"),
+    Output("bulk-selected", "children"),
+    Input("repl-grid", "selectedRows"),
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER)
+def count_selected(rows):
+    """The bulk button is live while rows are ticked; the dialog says which SKUs."""
+    skus = sorted({row.get("sku") for row in rows or [] if isinstance(row, dict) and row.get("sku")})
+    if not skus:
+        return True, ""
+    shown = ", ".join(skus[:12]) + (f" and {len(skus) - 12} more" if len(skus) > 12 else "")
+    return False, f"{len(skus)} SKU(s): {shown}"
+
+
+@callback(
+    Output("bulk-modal", "is_open"),
+    Input("bulk-open", "n_clicks"),
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER)
+def open_bulk(clicks):
+    """Open the bulk status dialog."""
+    return bool(clicks)
+
+
+LABEL_TO_STATUS = {s.label: s.value for s in SalesStatus}
+
+
+@callback(
+    Output("bulk-feedback", "children"),
+    Output("repl-mismatches", "children"),
+    Output("repl-changed", "data"),
+    Input("bulk-apply", "n_clicks"),
+    State("repl-grid", "selectedRows"),
+    State("bulk-status", "value"),
+    State("bulk-reason", "value"),
+    State("bulk-override", "value"),
+    State("bulk-backorders", "value"),
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER, writes=True)
+def apply_bulk(clicks, rows, new_status, reason, override, backorder_action):
+    """Set the status of every selected SKU in one transaction: all of them, or none with the reason."""
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
+    shown: dict[str, str | None] = {}
+    for row in rows or []:
+        if isinstance(row, dict) and isinstance(row.get("sku"), str):
+            shown[row["sku"]] = LABEL_TO_STATUS.get(row.get("sales_status"))
+    changes = [status_service.StatusChange(sku, new_status, expected=expected) for sku, expected in shown.items()]
+    app = context.current()
+    actor = Actor(current_user.username, int(current_user.get_id()))
+    try:
+        with app.db.write_session() as session:
+            results = status_service.set_status(
+                session,
+                actor,
+                changes,
+                reason,
+                app.settings.today(),
+                app.settings.handling_days,
+                override_reason=override,
+                backorder_action=backorder_action,
+            )
+    except status_service.StatusError as exc:
+        return (
+            dbc.Alert(f"Nothing changed. {exc}", color="danger", className="py-2 small"),
+            dash.no_update,
+            dash.no_update,
+        )
+    with app.db.read_session() as session:
+        mismatch_list = make_mismatch_list(*status_service.mismatches(session))
+    told = sum(r.notices for r in results)
+    message = (
+        f"{len(results)} SKU(s) set to {SalesStatus(new_status).label.lower()}; {told} subscriber notice(s) queued."
+    )
+    return dbc.Alert(message, color="success", className="py-2 small"), mismatch_list, len(results)
+
+
+# After a bulk change the grid re-reads its blocks (statuses changed) and forgets the selection.
+dash.clientside_callback(
+    """
+    async function(changed) {
+        const api = await dash_ag_grid.getApiAsync("repl-grid");
+        api.deselectAll();
+        api.refreshInfiniteCache();
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("repl-purge", "data", allow_duplicate=True),
+    Input("repl-changed", "data"),
     prevent_initial_call=True,
 )

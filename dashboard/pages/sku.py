@@ -6,11 +6,19 @@ from urllib.parse import quote, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html
+from flask_login import current_user
+from sqlalchemy import select
 
 from dashboard import context
+from dashboard.auth.roles import allow_roles
 from dashboard.components.sku import make_po_table, make_stock_chart, make_waiting_table, make_why_panel
+from dashboard.components.status import make_status_panel
+from dashboard.db.models import Product, StatusAdvice
+from dashboard.domain.codes import Role
 from dashboard.domain.projection import project_available
+from dashboard.services import status as status_service
+from dashboard.services.audit import Actor
 from dashboard.services.sku import load_sku
 
 dash.register_page(__name__, path_template="/sku/<sku>", name="SKU", title="SKU · Backorder Desk")
@@ -32,6 +40,7 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
     today = app.settings.today()
     with app.db.read_session() as session:
         view = load_sku(session, sku or "", warehouse, today)
+        advice = session.get(StatusAdvice, view.product.id) if view else None
     if view is None:
         return html.Div(
             [
@@ -103,6 +112,7 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
     )
     return html.Div(
         [
+            dcc.Store(id="status-sku", data={"sku": product.sku, "version": product.version}),
             header,
             dbc.Row(
                 [
@@ -120,5 +130,67 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
                     ),
                 ]
             ),
+            _card(
+                "Sales status",
+                [
+                    html.Div(make_status_panel(product, advice, _can_set_status()), id="status-panel"),
+                    html.Div(id="status-feedback", className="mt-2"),
+                ],
+            ),
         ]
     )
+
+
+def _can_set_status() -> bool:
+    return current_user.is_authenticated and current_user.role in (Role.MANAGER, Role.ADMIN)
+
+
+@callback(
+    Output("status-panel", "children"),
+    Output("sku-status", "children"),
+    Output("sku-status", "color"),
+    Output("status-sku", "data"),
+    Output("status-feedback", "children"),
+    Input("status-save", "n_clicks"),
+    State("status-sku", "data"),
+    State("status-new", "value"),
+    State("status-reason", "value"),
+    State("status-override", "value"),
+    State("status-backorders", "value"),
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER, writes=True)
+def save_status(clicks, selected, new_status, reason, override, backorder_action):
+    """Set this SKU's status with the policy's checks; one transaction."""
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
+    app = context.current()
+    selected = selected if isinstance(selected, dict) else {}
+    change = status_service.StatusChange(str(selected.get("sku") or ""), new_status, selected.get("version"))
+    actor = Actor(current_user.username, int(current_user.get_id()))
+    try:
+        with app.db.write_session() as session:
+            [result] = status_service.set_status(
+                session,
+                actor,
+                [change],
+                reason,
+                app.settings.today(),
+                app.settings.handling_days,
+                override_reason=override,
+                backorder_action=backorder_action,
+            )
+    except status_service.StatusError as exc:
+        alert = dbc.Alert(str(exc), color="danger", className="py-2 small")
+        return dash.no_update, dash.no_update, dash.no_update, dash.no_update, alert
+    with app.db.read_session() as session:
+        product = session.scalar(select(Product).where(Product.sku == change.sku))
+        advice = session.get(StatusAdvice, product.id)
+    panel = make_status_panel(product, advice, True)
+    done = f"Status set to {result.new.label.lower()}."
+    if result.notices:
+        done += f" {result.notices} notify-me subscriber notice(s) queued."
+    if result.cancelled_lines:
+        done += f" {result.cancelled_lines} open backorder(s) cancelled and notified."
+    version = {"sku": product.sku, "version": product.version}
+    return panel, result.new.label, result.new.colour, version, dbc.Alert(done, color="success", className="py-2 small")

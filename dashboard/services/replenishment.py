@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, String, case, cast, func, select, true
+from sqlalchemy import ColumnElement, Connection, Float, Select, String, case, cast, func, select, true
 from sqlalchemy.orm import Session
 
 from dashboard.db.grid import GridColumn, GridPage, fetch_rows, iter_filtered_rows
@@ -170,9 +170,12 @@ def grid_base(filters: ReplenishmentFilters) -> Select:
     )
 
 
-def grid_rows(session: Session, filters: ReplenishmentFilters, request: Mapping[str, Any] | None) -> GridPage:
-    """One window for the infinite grid, sorted and filtered in SQL."""
-    return fetch_rows(session, grid_base(filters), GRID_COLUMNS, request, TIEBREAK)
+def grid_rows(
+    reader: Session | Connection, filters: ReplenishmentFilters, request: Mapping[str, Any] | None
+) -> GridPage:
+    """One window for the infinite grid, sorted and filtered in SQL (``reader``: a session or a Core connection)."""
+    # grid_base is memoised and GRID_COLUMNS a constant, so the statements of a view can be reused.
+    return fetch_rows(reader, grid_base(filters), GRID_COLUMNS, request, TIEBREAK, reuse_statements=True)
 
 
 def export_rows(

@@ -147,11 +147,16 @@ def refresh_advice(
 
 @dataclass(frozen=True)
 class StatusChange:
-    """One SKU's requested change, as the browser or the command line sends it."""
+    """One SKU's requested change, as the browser or the command line sends it.
+
+    ``version`` is the product version the form loaded; a grid that does not carry it sends the
+    status it showed as ``expected`` instead. Either one going stale refuses the change.
+    """
 
     sku: str
     status: object
     version: object | None = None
+    expected: object | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,16 @@ class ChangeResult:
     new: SalesStatus
     cancelled_lines: int
     notices: int
+
+
+def mismatches(session: Session, limit: int = 50) -> tuple[list[StatusAdvice], int]:
+    """SKUs whose status disagrees with the policy, most waiting units first, and how many there are."""
+    where = StatusAdvice.has_mismatch.is_(True)
+    total = session.scalar(select(func.count()).select_from(StatusAdvice).where(where)) or 0
+    rows = session.scalars(
+        select(StatusAdvice).where(where).order_by(StatusAdvice.waiting_units.desc(), StatusAdvice.sku).limit(limit)
+    ).all()
+    return list(rows), int(total)
 
 
 def _text(value: object, name: str, required: bool) -> str | None:
@@ -217,7 +232,9 @@ def set_status(
         product = session.scalar(select(Product).where(Product.sku == change.sku).with_for_update())
         if product is None:
             raise StatusError(f"No SKU {str(change.sku)[:64]!r}.")
-        if change.version is not None and change.version != product.version:
+        stale_version = change.version is not None and change.version != product.version
+        stale_status = change.expected is not None and change.expected != product.sales_status.value
+        if stale_version or stale_status:
             raise StaleStatusError(_stale_message(session, product))
         advice = compute_advice(session, today, handling_days, [product.id])[0]
         rec = policy.Recommendation(

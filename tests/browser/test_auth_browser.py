@@ -7,10 +7,10 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 EXPECTED_MENU = {
-    "admin": ["Overview", "Backorders", "Replenishment", "Users"],
-    "manager": ["Overview", "Backorders", "Replenishment"],
+    "admin": ["Overview", "Backorders", "Inbound", "Replenishment", "Audit", "Users"],
+    "manager": ["Overview", "Backorders", "Inbound", "Replenishment", "Audit"],
     "support": ["Overview", "Backorders"],
-    "executive": ["Overview", "Backorders", "Replenishment"],
+    "executive": ["Overview", "Backorders", "Inbound", "Replenishment"],
 }
 
 
