@@ -33,6 +33,7 @@ from typing import Any, ClassVar, Literal
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    Connection,
     DateTime,
     Integer,
     Result,
@@ -455,6 +456,15 @@ WINDOW_OFFSET = bindparam("grid_offset", type_=Integer)
 WINDOW_LIMIT = bindparam("grid_limit", type_=Integer)
 
 
+def _build_statements(
+    base: Select[Any], grid_request: GridRequest, tiebreak: ColumnElement[Any]
+) -> tuple[Select[Any], Select[Any]]:
+    """The page (window bound as ``grid_offset``/``grid_limit``) and count statements of one view."""
+    filtered = apply_filters(base, grid_request)
+    page = _ordered(filtered, grid_request.sorts, tiebreak).offset(WINDOW_OFFSET).limit(WINDOW_LIMIT)
+    return page, select(func.count()).select_from(filtered.order_by(None).subquery())
+
+
 class _StatementCache:
     """The page and count statements of recently asked-for views, reused across requests (never their rows).
 
@@ -462,8 +472,9 @@ class _StatementCache:
     it on an index (0.6 ms against 0.4-0.9 ms at 100,000 SKUs), and a grid asks for the same view again and
     again: every block while scrolling, every user opening a page's default view. The window (offset and
     limit) is a bound parameter, so all blocks of one view share a statement; the rows are read fresh on
-    every request. A view is ``base`` and ``columns`` (by identity: callers must not mutate them, and must
-    pass the same ``base`` object to profit), ``tiebreak`` and the request's shape.
+    every request. A view is ``base`` and ``columns`` (by identity, so only long-lived objects belong
+    here: a base built afresh per request would only push other views out), ``tiebreak`` and the
+    request's shape.
     """
 
     def __init__(self, size: int) -> None:
@@ -485,9 +496,7 @@ class _StatementCache:
             if entry is not None:
                 self._entries.move_to_end(key)
                 return entry[-2], entry[-1]
-        filtered = apply_filters(base, grid_request)
-        page = _ordered(filtered, grid_request.sorts, tiebreak).offset(WINDOW_OFFSET).limit(WINDOW_LIMIT)
-        count = select(func.count()).select_from(filtered.order_by(None).subquery())
+        page, count = _build_statements(base, grid_request, tiebreak)
         with self._lock:
             # Holding base, columns and tiebreak keeps their ids from being reused while the entry lives.
             self._entries[key] = (base, columns, tiebreak, page, count)
@@ -500,25 +509,33 @@ _statements = _StatementCache(STATEMENT_CACHE_SIZE)
 
 
 def fetch_rows(
-    session: Session,
+    reader: Session | Connection,
     base: Select[Any],
     columns: Mapping[str, GridColumn],
     request: Mapping[str, Any] | None,
     tiebreak: ColumnElement[Any],
     max_page: int = MAX_PAGE,
+    *,
+    reuse_statements: bool = False,
 ) -> GridPage:
     """Answer one ``getRowsRequest``: the window of ``base`` the grid asked for and the filtered count.
 
     The request is fully validated before anything runs. The filtered set is counted only for the first
     block; later blocks answer -1 ("unknown"), which the grid reads as "keep the size you know", and a
     short page tells the size by itself. The SQL is what :func:`apply_sort_and_page` builds, with the
-    window bound at execution.
+    window bound at execution. ``reader`` is a session or a Core connection inside a transaction.
+
+    ``reuse_statements`` keeps the view's statements for later requests (see :class:`_StatementCache`);
+    pass it only when ``base`` and ``columns`` are long-lived objects, e.g. memoised per filter set.
     """
     grid_request = parse_request(request, columns, max_page)
-    page, count = _statements.statements(base, columns, grid_request, tiebreak)
+    if reuse_statements:
+        page, count = _statements.statements(base, columns, grid_request, tiebreak)
+    else:
+        page, count = _build_statements(base, grid_request, tiebreak)
     window = {"grid_offset": grid_request.start, "grid_limit": grid_request.end - grid_request.start}
-    # Core execution on the session's connection: same transaction, none of the ORM's row machinery.
-    connection = session.connection()
+    # Core execution (on the session's connection): same transaction, none of the ORM's row machinery.
+    connection = reader.connection() if isinstance(reader, Session) else reader
     rows = _rows(connection.execute(page, window))
     if 0 < len(rows) < grid_request.end - grid_request.start or (not rows and grid_request.start == 0):
         return GridPage(rows, grid_request.start + len(rows))

@@ -437,11 +437,26 @@ class TestSortingAndPaging:
         assert result.row_count == 7
 
 
+def reused(db, sort_model, start, end):
+    """Product ids of one page, with the view's statements kept for later requests."""
+    request = {"startRow": start, "endRow": end, "sortModel": sort_model}
+    with db.read_connection() as connection:
+        page = fetch_rows(connection, BASE, COLUMNS, request, Product.id, reuse_statements=True)
+    return [row["id"] for row in page.rows]
+
+
 class TestStatementReuse:
-    def test_blocks_of_one_view_share_the_statement_and_read_fresh_rows(self, shop):
+    def test_a_core_connection_reads_like_a_session(self, shop):
+        request = {"startRow": 1, "endRow": 5, "sortModel": [{"colId": "price", "sort": "desc"}]}
+        with shop.read_connection() as connection:
+            assert fetch_rows(connection, BASE, COLUMNS, request, Product.id) == page(
+                shop, None, request["sortModel"], 1, 5
+            )
+
+    def test_blocks_of_a_kept_view_get_their_own_window_and_fresh_rows(self, shop):
         sort = [{"colId": "price", "sort": "desc"}]
         with statements(shop) as sent:
-            first = ids(shop, sort_model=sort, start=0, end=3)
+            first = reused(shop, sort, 0, 3)
             with shop.write_session() as session:
                 session.add(
                     Product(
@@ -455,8 +470,8 @@ class TestStatementReuse:
                         sales_status=SalesStatus.IN_STOCK,
                     )
                 )
-            again = ids(shop, sort_model=sort, start=0, end=3)
-            second_block = ids(shop, sort_model=sort, start=3, end=6)
+            again = reused(shop, sort, 0, 3)
+            second_block = reused(shop, sort, 3, 6)
         assert first == [5, 7, 2]
         assert again == [8, 5, 7]  # the new row shows at once: statements are reused, rows never are
         assert second_block == [2, 1, 6]
