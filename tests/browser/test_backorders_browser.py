@@ -23,9 +23,11 @@ def _grid_rows(dash_duo):
 
 def _contacts(app, line_id: int) -> list[tuple]:
     with context.current_for(app.server).db.read_session() as session:
-        return session.connection().exec_driver_sql(
-            f"SELECT channel, outcome, note FROM contact_log WHERE order_line_id = {int(line_id)}"
-        ).all()
+        return (
+            session.connection()
+            .exec_driver_sql(f"SELECT channel, outcome, note FROM contact_log WHERE order_line_id = {int(line_id)}")
+            .all()
+        )
 
 
 def test_bo001_support_filters_opens_a_line_and_logs_a_contact(dash_duo, signed_in, demo_app):
