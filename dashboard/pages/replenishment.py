@@ -344,6 +344,7 @@ def apply_bulk(clicks, rows, new_status, reason, override, backorder_action):
             dash.no_update,
             dash.no_update,
         )
+    app.metrics.after_change()
     with app.db.read_session() as session:
         mismatch_list = make_mismatch_list(*status_service.mismatches(session))
     told = sum(r.notices for r in results)

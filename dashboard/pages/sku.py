@@ -183,6 +183,7 @@ def save_status(clicks, selected, new_status, reason, override, backorder_action
     except status_service.StatusError as exc:
         alert = dbc.Alert(str(exc), color="danger", className="py-2 small")
         return dash.no_update, dash.no_update, dash.no_update, dash.no_update, alert
+    app.metrics.after_change()
     with app.db.read_session() as session:
         product = session.scalar(select(Product).where(Product.sku == change.sku))
         advice = session.get(StatusAdvice, product.id)

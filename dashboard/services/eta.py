@@ -18,16 +18,12 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import utcnow
 from dashboard.db.models import (
     AuditEvent,
-    Customer,
     EtaRevision,
-    OrderLine,
     POLine,
-    PromiseRevision,
     PurchaseOrder,
-    SalesOrder,
 )
 from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode
-from dashboard.services import audit, notices, status, triage
+from dashboard.services import audit, freshness, promises, status, triage
 from dashboard.services.audit import Actor
 
 MAX_NOTE = 1000
@@ -242,67 +238,13 @@ def revise_eta(session: Session, actor: Actor, request: EtaRequest, today: dt.da
         {"eta": request.new_eta.isoformat(), "eta_confirmed": request.confirmed, "cause": request.cause.value},
         request.note,
     )
-    for line_impact in impact.revised:
-        _revise_promise(session, actor, line_impact, request, revision, at, today, handling_days)
+    reason = f"{po.number} ETA {request.new_eta.isoformat()} ({request.cause.label})"
+    for line in impact.revised:
+        promises.revise_promise(
+            session, actor, line.line_id, line.new_promise, request.cause, reason, today, eta_revision_id=revision.id
+        )
     pairs = _pairs(session, po)
     triage.refresh_queue(session, pairs, today, handling_days)
     status.refresh_advice(session, today, handling_days, [product_id for product_id, _ in pairs])
+    freshness.mark_changed(session)
     return impact
-
-
-def _revise_promise(
-    session: Session,
-    actor: Actor,
-    impact: LineImpact,
-    request: EtaRequest,
-    revision: EtaRevision,
-    at: dt.datetime,
-    today: dt.date,
-    handling_days: int,
-) -> None:
-    line = session.get(OrderLine, impact.line_id, with_for_update=True)
-    order = session.get(SalesOrder, line.order_id)
-    customer = session.get(Customer, order.customer_id)
-    old = line.promised_date
-    line.promised_date = impact.new_promise
-    line.promise_revision_count = (line.promise_revision_count or 0) + 1
-    session.add(
-        PromiseRevision(
-            order_line_id=line.id,
-            old_date=old,
-            new_date=impact.new_promise,
-            cause=request.cause,
-            eta_revision_id=revision.id,
-            at=at,
-        )
-    )
-    notices.queue(
-        session,
-        "promise_revised",
-        f"promise_revised:{line.id}:{impact.new_promise.isoformat()}",
-        customer.email,
-        {
-            "customer_name": customer.name,
-            "order_number": order.number,
-            "product_name": impact.product_name,
-            "sku": impact.sku,
-            "qty": impact.qty_waiting,
-            "old_date": old,
-            "new_date": impact.new_promise,
-            "days": max((impact.new_promise - today).days, 0),
-            "cause": request.cause.label.lower(),
-        },
-        order_line_id=line.id,
-        product_id=line.product_id,
-    )
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "order_line",
-        line.id,
-        "revise_promise",
-        {"promised_date": old.isoformat() if old else None},
-        {"promised_date": impact.new_promise.isoformat(), "eta_revision_id": revision.id},
-        f"{request.po_number} ETA {request.new_eta.isoformat()} ({request.cause.label})",
-    )

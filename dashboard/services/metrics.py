@@ -42,6 +42,7 @@ from dashboard.db.queries import days_between, po_is_open, utc_day
 from dashboard.db.text_search import rebuild_sku_metrics_search
 from dashboard.domain import replenishment as rp
 from dashboard.domain.codes import LineStatus, SalesStatus
+from dashboard.services.freshness import last_changed
 from dashboard.services.status import refresh_advice
 from dashboard.services.triage import DEFAULT_HANDLING_DAYS, refresh_triage
 
@@ -533,10 +534,15 @@ class BackgroundRefresher:
         return self.thread is not None and self.thread.is_alive()
 
     def ensure_fresh(self) -> bool:
-        """Start a refresh if the metrics are missing or older than ``max_age``; True if one started."""
+        """Start a refresh if the metrics are missing, older than ``max_age`` or older than the last change.
+
+        True if one started.
+        """
         with self.db.read_session() as session:
             refreshed = last_refreshed(session)
-        if refreshed is not None and utcnow() - refreshed < self.max_age:
+            changed = last_changed(session)
+        current = refreshed is not None and utcnow() - refreshed < self.max_age
+        if current and (changed is None or changed <= refreshed):
             return False
         return self.after_change()
 

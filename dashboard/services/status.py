@@ -33,7 +33,7 @@ from dashboard.db.queries import line_is_waiting, po_is_open
 from dashboard.domain import allocation as alloc
 from dashboard.domain import status_policy as policy
 from dashboard.domain.codes import SalesStatus, SubscriptionStatus
-from dashboard.services import audit, notices, support, triage
+from dashboard.services import audit, freshness, notices, support, triage
 from dashboard.services.audit import Actor
 
 MAX_REASON = 500
@@ -295,6 +295,7 @@ def _apply(session, actor, product, new, rec, why, override, backorder_action, t
 
     resummarise(session, [product.id])
     refresh_advice(session, today, handling_days, [product.id])
+    freshness.mark_changed(session)  # suggestions and flags follow the status at the next refresh
     return ChangeResult(product.sku, old, new, cancelled, sent)
 
 

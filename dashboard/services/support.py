@@ -25,8 +25,8 @@ from dashboard.db.models import (
     StockLevel,
 )
 from dashboard.domain import allocation as alloc
-from dashboard.domain.codes import CustomerPriority, LineStatus
-from dashboard.services import audit, notices, triage
+from dashboard.domain.codes import LineStatus
+from dashboard.services import allocation, audit, notices, triage
 from dashboard.services.audit import Actor
 
 CONTACT_CHANNELS = {"phone": "Phone", "email": "Email", "chat": "Chat", "sms": "SMS"}
@@ -189,7 +189,7 @@ def cancel_line(
         session.flush()
         # A discontinued SKU's queue is being cancelled as a whole: freed units stay on the shelf.
         if not discontinued:
-            given = _allocate_free_stock(session, stock, handling_days)
+            given = allocation.allocate_free_stock(session, stock, handling_days)
     session.add(
         ContactLog(
             order_line_id=line.id, user_id=actor.user_id, at=at, channel="decision", outcome="cancelled", note=why
@@ -227,55 +227,27 @@ def cancel_line(
     return CancelResult(line.id, released, given)
 
 
-def _allocate_free_stock(session: Session, stock: StockLevel, handling_days: int) -> list[alloc.Allocation]:
-    """Hand the pair's free units down its queue (the same queue receiving uses)."""
-    free = stock.on_hand - stock.allocated
-    if free <= 0:
-        return []
-    rows = session.execute(
-        select(OrderLine, SalesOrder.ordered_at, Customer.priority, Customer.name, Customer.email, SalesOrder.number)
-        .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
-        .join(Customer, Customer.id == SalesOrder.customer_id)
-        .where(
-            OrderLine.product_id == stock.product_id,
-            OrderLine.warehouse_id == stock.warehouse_id,
-            OrderLine.status == LineStatus.BACKORDERED,
-        )
-    ).all()
-    by_id = {row[0].id: row for row in rows}
-    queue = [
-        alloc.WaitingLine(
-            line.id,
-            line.qty - line.qty_allocated - line.qty_shipped,
-            ordered_at,
-            vip=priority == CustomerPriority.VIP,
-            priority_pin=line.priority_pin,
-        )
-        for line, ordered_at, priority, *_ in rows
-        if line.qty - line.qty_allocated - line.qty_shipped > 0
-    ]
-    allocations, _left = alloc.allocate(queue, free)
-    product = session.get(Product, stock.product_id)
-    for allocation in allocations:
-        line, _ordered_at, _priority, name, email, number = by_id[allocation.line_id]
-        line.qty_allocated += allocation.qty
-        stock.allocated += allocation.qty
-        if allocation.completes:
-            line.status = LineStatus.ALLOCATED
-            notices.queue(
-                session,
-                "ready_to_ship",
-                f"ready_to_ship:{line.id}",
-                email,
-                {
-                    "customer_name": name,
-                    "order_number": number,
-                    "product_name": product.name,
-                    "sku": product.sku,
-                    "qty": line.qty - line.qty_shipped,
-                    "handling_days": handling_days,
-                },
-                order_line_id=line.id,
-                product_id=product.id,
-            )
-    return allocations
+MAX_PIN = 999
+
+
+def pin_line(
+    session: Session,
+    actor: Actor,
+    line_id: object,
+    version: object,
+    pin: object,
+    today: dt.date,
+    handling_days: int = triage.DEFAULT_HANDLING_DAYS,
+) -> OrderLine:
+    """Set (1 = first) or clear (None) a waiting line's priority pin; its queue is rebuilt at once."""
+    line = _waiting_line(session, line_id, version)
+    if pin is not None and (isinstance(pin, bool) or not isinstance(pin, int) or not 1 <= pin <= MAX_PIN):
+        raise SupportError(f"A priority pin is a whole number from 1 (first) to {MAX_PIN}, or empty to clear it.")
+    before = {"priority_pin": line.priority_pin, "version": line.version}
+    line.priority_pin = pin
+    session.flush()
+    audit.record(
+        session, actor, "order_line", line.id, "pin_priority", before, {"priority_pin": pin, "version": line.version}
+    )
+    triage.refresh_queue(session, [(line.product_id, line.warehouse_id)], today, handling_days)
+    return line

@@ -39,6 +39,7 @@ from dashboard.domain.codes import (
     Substitutability,
 )
 from dashboard.services import replenishment as repl
+from dashboard.services.freshness import mark_changed
 from dashboard.services.metrics import (
     REFRESHED_KEY,
     WINDOW_DAYS,
@@ -627,6 +628,16 @@ class TestBackgroundRefresher:
         refresher = self._refresher(small)
         assert refresher.ensure_fresh() is False
         assert refresher.thread is None
+
+    def test_starts_again_when_data_changed_after_the_last_refresh(self, small):
+        refresh_metrics(small, TODAY)
+        refresher = self._refresher(small)
+        assert refresher.ensure_fresh() is False
+        with small.write_session() as session:
+            mark_changed(session)  # e.g. a status set from the command line in another process
+        assert refresher.ensure_fresh() is True
+        refresher.thread.join(timeout=60)
+        assert refresher.ensure_fresh() is False
 
     def test_starts_again_once_older_than_max_age(self, small):
         refresh_metrics(small, TODAY)
