@@ -107,3 +107,32 @@ def status_command(ctx, sku, new_status, reason, username, override_reason, back
         raise click.ClickException(str(exc)) from exc
     extra = f"; {result.cancelled_lines} backorder(s) cancelled" if result.cancelled_lines else ""
     click.echo(f"{result.sku}: {result.old.value} → {result.new.value}; {result.notices} subscriber notice(s){extra}")
+
+
+@click.command("receive")
+@click.argument("po_number")
+@click.option("--sku", default=None, help="Receive only this SKU (with --qty); without it, everything still open.")
+@click.option("--qty", type=int, default=None, help="Units of --sku that arrived.")
+@click.option("--user", "username", required=True, help="The manager in whose name the receipt is booked.")
+@click.pass_context
+def receive_command(ctx, po_number, sku, qty, username) -> None:
+    """Book a receipt; the units go to waiting customers first (pin, VIP, order time), the rest to the shelf."""
+    from dashboard.services import receiving
+
+    if (sku is None) != (qty is None):
+        raise click.ClickException("--sku and --qty go together (or leave both out to receive everything open)")
+    settings = ctx.find_root().obj["settings"]
+    try:
+        with _database(ctx).write_session() as session:
+            actor = _actor(session, username)
+            result = receiving.receive(
+                session, actor, po_number, settings.today(), settings.handling_days, {sku: qty} if sku else None
+            )
+    except receiving.ReceiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    received = ", ".join(f"{units} × {code}" for code, units in result.received.items())
+    click.echo(
+        f"{result.po_number}: received {received}; {result.lines_completed} waiting line(s) now ready to ship, "
+        f"{len(result.allocations)} allocated in all; {result.promises_moved} promise(s) re-dated; "
+        f"PO {result.po_status.label.lower()}"
+    )

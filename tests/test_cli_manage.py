@@ -85,3 +85,28 @@ def test_status_refuses_bad_input_with_a_message(cli_db, args, message):
     result = run(cli_db, "status", *args)
     assert result.exit_code != 0 and message in result.output
     assert scalar(cli_db, select(Product.sales_status).where(Product.sku == "SKU-1")) is SalesStatus.BACKORDER
+
+
+def test_receive_books_the_units_and_serves_the_queue(cli_db):
+    result = run(cli_db, "receive", "PO-A", "--user", "mia")
+    assert result.exit_code == 0, result.output
+    assert "received 6 × SKU-1; 2 waiting line(s) now ready to ship" in result.output
+    assert scalar(cli_db, select(PurchaseOrder.status).where(PurchaseOrder.number == "PO-A")).value == "received"
+
+
+def test_receive_part_of_a_line(cli_db):
+    result = run(cli_db, "receive", "PO-B", "--sku", "SKU-1", "--qty", "2", "--user", "mia")
+    assert result.exit_code == 0 and "partially received" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["PO-B", "--sku", "SKU-1", "--user", "mia"], "go together"),
+        (["PO-B", "--sku", "SKU-1", "--qty", "99", "--user", "mia"], "Only 4 unit"),
+        (["PO-B", "--user", "sam"], "only managers and admins"),
+    ],
+)
+def test_receive_refuses_bad_input(cli_db, args, message):
+    result = run(cli_db, "receive", *args)
+    assert result.exit_code != 0 and message in result.output
