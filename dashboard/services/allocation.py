@@ -34,7 +34,7 @@ def allocate_free_stock(session: Session, stock: StockLevel, handling_days: int)
             OrderLine.warehouse_id == stock.warehouse_id,
             OrderLine.status == LineStatus.BACKORDERED,
         )
-        .with_for_update(of=OrderLine)
+        .with_for_update(of=OrderLine, key_share=True)
     ).all()
     by_id = {row[0].id: row for row in rows}
     queue = [

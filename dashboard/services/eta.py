@@ -136,7 +136,7 @@ class EtaImpact:
 def load_po(session: Session, request: EtaRequest, today: dt.date, *, lock: bool = False) -> PurchaseOrder:
     """The open PO, after the checks that need it: the version, and the new date against today and its order date."""
     query = select(PurchaseOrder).where(PurchaseOrder.number == request.po_number)
-    po = session.scalar(query.with_for_update() if lock else query)
+    po = session.scalar(query.with_for_update(key_share=True) if lock else query)
     if po is None:
         raise EtaError(f"No purchase order {request.po_number!r}.")
     if po.status not in OPEN_PO_STATUSES:

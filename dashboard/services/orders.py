@@ -49,13 +49,13 @@ def place_line(
     """Add one line to ``order`` (already flushed), from stock or as a capped backorder; refuse otherwise."""
     if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
         raise OrderRefusedError("The quantity must be a whole number of at least 1.")
-    product = session.scalar(select(Product).where(Product.sku == sku).with_for_update())
+    product = session.scalar(select(Product).where(Product.sku == sku).with_for_update(key_share=True))
     if product is None:
         raise OrderRefusedError(f"Unknown SKU {sku!r}.")
     stock = session.scalar(
         select(StockLevel)
         .where(StockLevel.product_id == product.id, StockLevel.warehouse_id == order.warehouse_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
     )
     free = (stock.on_hand - stock.allocated) if stock else 0
     now = utcnow()

@@ -25,7 +25,7 @@ def revise_promise(
     eta_revision_id: int | None = None,
 ) -> PromiseRevision:
     """Move the line's promise to ``new_date`` (later: an apology; earlier: good news), in the caller's transaction."""
-    line = session.get(OrderLine, line_id, with_for_update=True)
+    line = session.get(OrderLine, line_id, with_for_update={"key_share": True})
     order = session.get(SalesOrder, line.order_id)
     customer = session.get(Customer, order.customer_id)
     product = session.get(Product, line.product_id)

@@ -85,14 +85,14 @@ def receive(
     """Book a receipt of ``quantities`` (``{sku: units}``; None = everything still open) on the PO."""
     if not isinstance(po_number, str) or not po_number:
         raise ReceiveError("Choose a purchase order.")
-    po = session.scalar(select(PurchaseOrder).where(PurchaseOrder.number == po_number).with_for_update())
+    po = session.scalar(select(PurchaseOrder).where(PurchaseOrder.number == po_number).with_for_update(key_share=True))
     if po is None:
         raise ReceiveError(f"No purchase order {po_number!r}.")
     if po.status not in OPEN_PO_STATUSES:
         raise ReceiveError(f"{po.number} is {po.status.label.lower()}; nothing more can be received.")
     if version is not None and version != po.version:
         raise ReceiveError(f"{po.number} changed after you loaded it; reload it and try again.")
-    lines = session.scalars(select(POLine).where(POLine.po_id == po.id).with_for_update()).all()
+    lines = session.scalars(select(POLine).where(POLine.po_id == po.id).with_for_update(key_share=True)).all()
     skus = dict(
         session.execute(select(Product.id, Product.sku).where(Product.id.in_([x.product_id for x in lines]))).all()
     )
@@ -148,7 +148,7 @@ def receive(
 def _stock(session: Session, product_id: int, warehouse_id: int) -> StockLevel:
     """The (product, warehouse) stock row, locked; created empty if the SKU was never stocked there."""
     query = select(StockLevel).where(StockLevel.product_id == product_id, StockLevel.warehouse_id == warehouse_id)
-    stock = session.scalar(query.with_for_update())
+    stock = session.scalar(query.with_for_update(key_share=True))
     if stock is None:
         stock = StockLevel(product_id=product_id, warehouse_id=warehouse_id, on_hand=0, allocated=0)
         session.add(stock)

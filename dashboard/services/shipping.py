@@ -18,7 +18,7 @@ class ShipError(ValueError):
 
 def ship_line(session: Session, actor: Actor, line_id: int) -> OrderLine:
     """Ship a fully allocated line in the caller's transaction."""
-    line = session.get(OrderLine, line_id, with_for_update=True)
+    line = session.get(OrderLine, line_id, with_for_update={"key_share": True})
     if line is None:
         raise ShipError(f"Order line {line_id} does not exist.")
     if line.status is not LineStatus.ALLOCATED or line.qty_allocated != line.qty - line.qty_shipped:
@@ -26,7 +26,7 @@ def ship_line(session: Session, actor: Actor, line_id: int) -> OrderLine:
     stock = session.scalar(
         select(StockLevel)
         .where(StockLevel.product_id == line.product_id, StockLevel.warehouse_id == line.warehouse_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
     )
     units = line.qty_allocated
     stock.on_hand -= units

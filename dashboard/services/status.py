@@ -229,7 +229,7 @@ def set_status(
     plan = []
     for change in changes:
         new = _parse_status(change.status)
-        product = session.scalar(select(Product).where(Product.sku == change.sku).with_for_update())
+        product = session.scalar(select(Product).where(Product.sku == change.sku).with_for_update(key_share=True))
         if product is None:
             raise StatusError(f"No SKU {str(change.sku)[:64]!r}.")
         stale_version = change.version is not None and change.version != product.version

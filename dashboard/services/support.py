@@ -63,8 +63,11 @@ class CancelResult:
 def _waiting_line(session: Session, line_id: object, version: object | None) -> OrderLine:
     if isinstance(line_id, bool) or not isinstance(line_id, int) or line_id <= 0:
         raise SupportError("No order line is selected.")
-    # FOR UPDATE (PostgreSQL) serialises two people acting on one line; SQLite's write lock already does.
-    line = session.get(OrderLine, line_id, with_for_update=True)
+    # FOR NO KEY UPDATE (PostgreSQL) serialises two people acting on one line (SQLite's write lock already
+    # does). Every row lock in the services is this weaker form: a plain FOR UPDATE would also block other
+    # transactions' foreign-key checks on the row (inserting a notice or a triage row that points at it)
+    # and deadlock two receipts for the same SKU.
+    line = session.get(OrderLine, line_id, with_for_update={"key_share": True})
     if line is None:
         raise SupportError(f"Order line {line_id} does not exist.")
     if version is not None and version != line.version:
@@ -181,7 +184,7 @@ def cancel_line(
     stock = session.scalar(
         select(StockLevel)
         .where(StockLevel.product_id == line.product_id, StockLevel.warehouse_id == line.warehouse_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
     )
     given: list[alloc.Allocation] = []
     if stock is not None:
