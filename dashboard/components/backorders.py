@@ -408,8 +408,28 @@ def _actions(line_id: int) -> html.Div:
     )
 
 
-def make_line_panel(detail: LineDetail, today: dt.date, can_act: bool) -> html.Div:
-    """The selected line: where it stands, its history, and (for support and managers) the actions."""
+def _pin_form(pin: int | None) -> html.Div:
+    return html.Div(
+        [
+            html.H6("Priority pin", className="mt-4"),
+            dbc.InputGroup(
+                [
+                    dbc.Input(id="bo-pin", type="number", min=1, max=999, step=1, value=pin, placeholder="none"),
+                    dbc.Button("Save pin", id="bo-pin-save", color="secondary", size="sm"),
+                ],
+                size="sm",
+                style={"maxWidth": "16rem"},
+            ),
+            html.Small(
+                "Pinned lines are served before VIPs and order time (1 first). Empty clears the pin.",
+                className="text-body-secondary",
+            ),
+        ]
+    )
+
+
+def make_line_panel(detail: LineDetail, today: dt.date, can_act: bool, can_pin: bool = False) -> html.Div:
+    """The selected line: where it stands, its history, the actions (support, managers) and the pin (managers)."""
     line = detail.line
     days = (line["promised_date"] - today).days
     due = f"in {days} days" if days > 0 else ("today" if days == 0 else f"{-days} days ago")
@@ -434,7 +454,12 @@ def make_line_panel(detail: LineDetail, today: dt.date, can_act: bool) -> html.D
                 _fact("Promise revisions", str(line["revisions"])),
                 _fact("Projected ship window", _window(line), "bo-panel-window"),
                 _fact("Covering supply", _covering(line, today)),
-                _fact("Queue position", f"{line['queue_position']} of {line['queue_length']}"),
+                _fact(
+                    "Queue position",
+                    f"{line['queue_position']} of {line['queue_length']}"
+                    + (f" (pinned {detail.priority_pin})" if detail.priority_pin else ""),
+                    "bo-panel-position",
+                ),
                 _fact("Last contact", _fmt_date(line["last_contact_at"]), "bo-panel-last-contact"),
             ]
         ),
@@ -463,5 +488,6 @@ def make_line_panel(detail: LineDetail, today: dt.date, can_act: bool) -> html.D
                 "Read-only: support leads and managers log contacts and record decisions.",
                 className="small text-body-secondary mt-3",
             ),
+            _pin_form(detail.priority_pin) if can_pin else None,
         ]
     )

@@ -169,6 +169,50 @@ def _revise_form(detail: PODetail, today: dt.date) -> html.Div:
     )
 
 
+def _receive_form(detail: PODetail) -> html.Div:
+    open_lines = [line for line in detail.lines if line["qty"] > line["qty_received"]]
+    if not open_lines:
+        return html.P("Everything on this PO has been received.", className="small text-body-secondary")
+    rows = [
+        html.Tr(
+            [
+                html.Td(line["sku"]),
+                html.Td(f"{line['qty'] - line['qty_received']:,} open", className="text-end"),
+                html.Td(
+                    dbc.Input(
+                        id={"type": "rcv-qty", "sku": line["sku"]},
+                        type="number",
+                        min=0,
+                        max=line["qty"] - line["qty_received"],
+                        step=1,
+                        size="sm",
+                        placeholder="0",
+                    ),
+                    style={"width": "7rem"},
+                ),
+            ]
+        )
+        for line in open_lines
+    ]
+    return html.Div(
+        [
+            html.H6("Receive", className="mt-3"),
+            dbc.Table(html.Tbody(rows), size="sm", borderless=True, className="small mb-2"),
+            html.Div(
+                [
+                    dbc.Button("Receive entered quantities", id="rcv-some", size="sm", color="success", outline=True),
+                    dbc.Button("Receive everything open", id="rcv-all", size="sm", color="success"),
+                ],
+                className="d-flex gap-2",
+            ),
+            html.Small(
+                "Received units go to waiting customers first (pinned, then VIP, then by order time).",
+                className="text-body-secondary d-block mt-1",
+            ),
+        ]
+    )
+
+
 def make_po_panel(detail: PODetail, today: dt.date, can_act: bool) -> html.Div:
     """The selected PO: header, lines, ETA history, and (for managers) the Revise-ETA form."""
     po = detail.po

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
 import dash
@@ -288,7 +289,45 @@ def act_on_line(_contact, _accept, _cancel, selected, channel, outcome, note, re
     except support.SupportError as exc:
         return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
     _title, body, selected = _panel(line_id)
-    return body, selected, dbc.Alert(message, color="success", className="py-2", duration=6000), ctx.triggered_id
+    return body, selected, dbc.Alert(message, color="success", className="py-2", duration=6000), time.time()
+
+
+@callback(
+    Output("bo-panel", "children", allow_duplicate=True),
+    Output("bo-selected", "data", allow_duplicate=True),
+    Output("bo-feedback", "children", allow_duplicate=True),
+    Output("bo-changed", "data", allow_duplicate=True),
+    Input("bo-pin-save", "n_clicks"),
+    State("bo-selected", "data"),
+    State("bo-pin", "value"),
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER, writes=True)
+def save_pin(clicks, selected, pin):
+    """Pin (or unpin) the line; its queue is rebuilt in the same transaction."""
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
+    selected = selected if isinstance(selected, dict) else {}
+    if isinstance(pin, float) and pin.is_integer():
+        pin = int(pin)
+    app = context.current()
+    actor = Actor(current_user.username, int(current_user.get_id()))
+    try:
+        with app.db.write_session() as session:
+            support.pin_line(
+                session,
+                actor,
+                selected.get("line_id"),
+                selected.get("version"),
+                pin if pin not in ("", None) else None,
+                app.settings.today(),
+                app.settings.handling_days,
+            )
+    except support.SupportError as exc:
+        return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
+    _title, body, selected = _panel(selected.get("line_id"))
+    message = f"Pinned at {pin}." if pin not in ("", None) else "Pin cleared."
+    return body, selected, dbc.Alert(message, color="success", className="py-2", duration=6000), time.time()
 
 
 # When the page filters change, the grid must forget its cached blocks and ask again.

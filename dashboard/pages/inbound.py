@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from flask_login import current_user
 
 from dashboard import context
@@ -12,7 +14,7 @@ from dashboard.auth.roles import allow_roles
 from dashboard.components.inbound import make_grid, make_impact, make_po_panel
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role
-from dashboard.services import eta
+from dashboard.services import eta, receiving
 from dashboard.services import inbound as ib
 from dashboard.services.audit import Actor
 
@@ -222,7 +224,58 @@ def confirm(clicks, selected, previewed, new_eta, confirmed, cause, note):
         f"{impact.po_number}: ETA now {impact.new_eta:%d %b %Y}. {len(impact.revised)} customer promise(s) revised "
         f"and notices queued; {impact.moved} waiting line(s) re-projected."
     )
-    return body, selected, dbc.Alert(message, color="success", className="py-2"), ctx.triggered_id
+    return body, selected, dbc.Alert(message, color="success", className="py-2"), time.time()
+
+
+@callback(
+    Output("po-panel", "children", allow_duplicate=True),
+    Output("po-selected", "data", allow_duplicate=True),
+    Output("po-feedback", "children", allow_duplicate=True),
+    Output("po-changed", "data", allow_duplicate=True),
+    Input("rcv-some", "n_clicks"),
+    Input("rcv-all", "n_clicks"),
+    State("po-selected", "data"),
+    State({"type": "rcv-qty", "sku": ALL}, "value"),
+    State({"type": "rcv-qty", "sku": ALL}, "id"),
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER, writes=True)
+def receive(_some, _all, selected, quantities, ids):
+    """Book a receipt (the entered quantities, or everything open) in one transaction."""
+    if not ctx.triggered_id or not (ctx.triggered and ctx.triggered[0].get("value")):
+        raise dash.exceptions.PreventUpdate
+    selected = selected if isinstance(selected, dict) else {}
+    app = context.current()
+    wanted = None
+    if ctx.triggered_id == "rcv-some":
+        wanted = {}
+        for value, component in zip(quantities or [], ids or [], strict=False):
+            if value in (None, "", 0):
+                continue
+            sku = component.get("sku") if isinstance(component, dict) else None
+            wanted[sku] = int(value) if isinstance(value, int | float) and float(value).is_integer() else value
+    actor = Actor(current_user.username, int(current_user.get_id()))
+    try:
+        with app.db.write_session() as session:
+            result = receiving.receive(
+                session,
+                actor,
+                selected.get("number"),
+                app.settings.today(),
+                app.settings.handling_days,
+                wanted,
+                selected.get("version"),
+            )
+    except receiving.ReceiveError as exc:
+        return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
+    app.metrics.after_change()
+    _title, body, selected = _panel(result.po_number)
+    received = ", ".join(f"{units} × {sku}" for sku, units in result.received.items())
+    message = (
+        f"Received {received}. {result.lines_completed} waiting line(s) now ready to ship; "
+        f"{result.promises_moved} promise(s) re-dated. The PO is {result.po_status.label.lower()}."
+    )
+    return body, selected, dbc.Alert(message, color="success", className="py-2"), time.time()
 
 
 # Any change to the form after a preview disables Confirm until the impact is previewed again.

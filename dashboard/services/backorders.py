@@ -355,6 +355,7 @@ class LineDetail:
     line: dict[str, Any]
     version: int
     status: str
+    priority_pin: int | None
     promises: list[dict[str, Any]]
     notices: list[dict[str, Any]]
     contacts: list[dict[str, Any]]
@@ -387,6 +388,7 @@ def line_detail(session: Session, line_id: int) -> LineDetail | None:
         line,
         order_line.version,
         str(order_line.status),
+        order_line.priority_pin,
         [dict(p) for p in promises],
         [dict(n) for n in notices],
         [dict(c) for c in contacts],

@@ -225,3 +225,27 @@ def test_page_is_listed_for_support_and_refused_to_nobody_signed_in(app, auth):
     body = route(auth.client, "/backorders").json["response"]
     ids = {c["props"].get("id") for c in components(body["_pages_content"]["children"])}
     assert {"bo-grid", "bo-aging", "bo-warehouse"} <= ids
+
+
+class TestPin:
+    def pin(self, client, app, line_id, version, value):
+        key = next(k for k, e in app.callback_map.items() if any(i["id"] == "bo-pin-save" for i in e["inputs"]))
+        values = {
+            "bo-pin-save.n_clicks": 1,
+            "bo-selected.data": {"line_id": line_id, "version": version},
+            "bo-pin.value": value,
+        }
+        return post_callback(client, app, key, "bo-pin-save.n_clicks", values)
+
+    def test_a_manager_pins_a_line_to_the_front_of_its_queue(self, app, auth):
+        auth.login("manager")
+        line_id = scalar(app, "SELECT id FROM backorder_triage WHERE queue_position > 1 ORDER BY id LIMIT 1")
+        version = scalar(app, "SELECT version FROM order_line WHERE id = :id", id=line_id)
+        response = self.pin(auth.client, app, line_id, version, 1)
+        assert "Pinned at 1" in json.dumps(response.json["response"]["bo-feedback"])
+        assert scalar(app, "SELECT queue_position FROM backorder_triage WHERE id = :id", id=line_id) == 1
+
+    def test_support_cannot_pin(self, app, auth):
+        auth.login("support")
+        line_id = scalar(app, "SELECT id FROM backorder_triage ORDER BY id LIMIT 1")
+        assert self.pin(auth.client, app, line_id, None, 1).status_code == 403

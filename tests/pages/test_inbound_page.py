@@ -132,3 +132,77 @@ def test_clicking_a_po_opens_its_lines_and_history(app, auth):
     assert body["po-offcanvas"]["is_open"] is True and po["number"] in body["po-offcanvas"]["title"]
     text_of = json.dumps(body["po-panel"]["children"])
     assert "po-lines" in text_of and "Read-only: managers revise ETAs" in text_of
+
+
+def key_by_input(app, component_id: str) -> str:
+    return next(key for key, entry in app.callback_map.items() if any(i["id"] == component_id for i in entry["inputs"]))
+
+
+def receive_payload(po, version, button, quantities=None):
+    ids = [{"type": "rcv-qty", "sku": sku} for sku in (quantities or {})]
+    return {
+        "rcv-some.n_clicks": 1 if button == "rcv-some" else None,
+        "rcv-all.n_clicks": 1 if button == "rcv-all" else None,
+        "po-selected.data": {"number": po, "version": version},
+        '{"sku":["ALL"],"type":"rcv-qty"}.value': list((quantities or {}).values()),
+        '{"sku":["ALL"],"type":"rcv-qty"}.id': ids,
+    }
+
+
+def post_receive(client, app, payload, button):
+    from tests.conftest import callback_payload
+
+    client.get("/_dash-dependencies")
+    body = callback_payload(app, key_by_input(app, "rcv-some"), f"{button}.n_clicks", payload)
+    # Pattern-matching states carry their concrete ids and values as lists.
+    body["state"][1] = [
+        {"id": i, "property": "value", "value": v}
+        for i, v in zip(
+            payload['{"sku":["ALL"],"type":"rcv-qty"}.id'],
+            payload['{"sku":["ALL"],"type":"rcv-qty"}.value'],
+            strict=True,
+        )
+    ]
+    body["state"][2] = [{"id": i, "property": "id", "value": i} for i in payload['{"sku":["ALL"],"type":"rcv-qty"}.id']]
+    return client.post("/_dash-update-component", json=body)
+
+
+def open_po_with_waiting(app):
+    return scalar(
+        app,
+        "SELECT po.number FROM purchase_order po JOIN backorder_triage t ON t.covering_po_id = po.id "
+        "WHERE po.status = 'open' ORDER BY po.number LIMIT 1",
+    )
+
+
+def test_a_manager_receives_everything_open_and_waiting_customers_are_served(app, auth):
+    auth.login("manager")
+    number = open_po_with_waiting(app)
+    version = scalar(app, "SELECT version FROM purchase_order WHERE number = :n", n=number)
+    ready_before = scalar(app, "SELECT count(*) FROM notification WHERE kind = 'ready_to_ship'")
+    response = post_receive(auth.client, app, receive_payload(number, version, "rcv-all"), "rcv-all")
+    assert "Received" in json.dumps(response.json["response"]["po-feedback"]), response.text
+    assert scalar(app, "SELECT status FROM purchase_order WHERE number = :n", n=number) == "received"
+    assert scalar(app, "SELECT count(*) FROM notification WHERE kind = 'ready_to_ship'") > ready_before
+
+
+def test_entered_quantities_are_validated(app, auth):
+    auth.login("manager")
+    number = open_po_with_waiting(app)
+    sku = scalar(
+        app,
+        "SELECT p.sku FROM po_line l JOIN product p ON p.id = l.product_id JOIN purchase_order po ON po.id = l.po_id "
+        "WHERE po.number = :n AND l.qty > l.qty_received ORDER BY p.sku LIMIT 1",
+        n=number,
+    )
+    payload = receive_payload(number, None, "rcv-some", {sku: 100000})
+    response = post_receive(auth.client, app, payload, "rcv-some")
+    assert "is too many" in json.dumps(response.json["response"]["po-feedback"])
+    assert scalar(app, "SELECT status FROM purchase_order WHERE number = :n", n=number) == "open"
+
+
+def test_executives_cannot_receive(app, auth):
+    auth.login("executive")
+    number = open_po_with_waiting(app)
+    response = post_receive(auth.client, app, receive_payload(number, None, "rcv-all"), "rcv-all")
+    assert response.status_code == 403
