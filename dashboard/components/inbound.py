@@ -264,9 +264,10 @@ def make_po_panel(detail: PODetail, today: dt.date, can_act: bool) -> html.Div:
             _lines_table(detail),
             html.H6("ETA history"),
             _history(detail),
+            _receive_form(detail) if can_act else None,
             _revise_form(detail, today)
             if can_act
-            else html.P("Read-only: managers revise ETAs.", className="small text-body-secondary"),
+            else html.P("Read-only: managers receive stock and revise ETAs.", className="small text-body-secondary"),
         ]
     )
 

@@ -131,7 +131,18 @@ def test_clicking_a_po_opens_its_lines_and_history(app, auth):
     body = response.json["response"]
     assert body["po-offcanvas"]["is_open"] is True and po["number"] in body["po-offcanvas"]["title"]
     text_of = json.dumps(body["po-panel"]["children"])
-    assert "po-lines" in text_of and "Read-only: managers revise ETAs" in text_of
+    assert "po-lines" in text_of and "Read-only: managers receive stock and revise ETAs" in text_of
+    assert "rcv-all" not in text_of and "po-preview" not in text_of
+
+
+def test_managers_get_the_receive_and_revise_forms(app, auth):
+    auth.login("manager")
+    po = busiest_po(auth.client, app)
+    response = post_callback(
+        auth.client, app, OPEN, "in-grid.cellClicked", {"in-grid.cellClicked": {"rowId": po["number"]}}
+    )
+    text_of = json.dumps(response.json["response"]["po-panel"]["children"])
+    assert all(component in text_of for component in ("rcv-all", "rcv-some", "rcv-qty", "po-preview", "po-confirm"))
 
 
 def key_by_input(app, component_id: str) -> str:
