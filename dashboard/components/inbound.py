@@ -9,7 +9,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.domain.codes import CauseCode
+from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode
 from dashboard.services.eta import EtaImpact
 from dashboard.services.inbound import PODetail
 
@@ -216,6 +216,12 @@ def _receive_form(detail: PODetail) -> html.Div:
 def make_po_panel(detail: PODetail, today: dt.date, can_act: bool) -> html.Div:
     """The selected PO: header, lines, ETA history, and (for managers) the Revise-ETA form."""
     po = detail.po
+    if not can_act:
+        actions = html.P("Read-only: managers receive stock and revise ETAs.", className="small text-body-secondary")
+    elif po["status"] in OPEN_PO_STATUSES:
+        actions = html.Div([_receive_form(detail), _revise_form(detail, today)])
+    else:
+        actions = html.P(f"This PO is {po['status'].label.lower()}.", className="small text-body-secondary")
     late = (today - po["eta"]).days
     eta_text = f"{po['eta']:%a %d %b %Y}" + (f" ({late} days late)" if late > 0 else "")
     facts = dbc.Table(
@@ -264,10 +270,7 @@ def make_po_panel(detail: PODetail, today: dt.date, can_act: bool) -> html.Div:
             _lines_table(detail),
             html.H6("ETA history"),
             _history(detail),
-            _receive_form(detail) if can_act else None,
-            _revise_form(detail, today)
-            if can_act
-            else html.P("Read-only: managers receive stock and revise ETAs.", className="small text-body-secondary"),
+            actions,
         ]
     )
 

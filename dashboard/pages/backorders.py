@@ -57,6 +57,10 @@ def _filters(warehouse, channel, customer, sku, bucket, state) -> bo.BackorderFi
     )
 
 
+def _can_pin() -> bool:
+    return current_user.is_authenticated and current_user.role in (Role.MANAGER, Role.ADMIN)
+
+
 def _can_act() -> bool:
     return current_user.is_authenticated and current_user.role in (*ACTING_ROLES, Role.ADMIN)
 
@@ -219,7 +223,7 @@ def _panel(line_id: int):
     title = f"{detail.line['order_number']} · {detail.line['sku']}"
     return (
         title,
-        make_line_panel(detail, app.settings.today(), _can_act()),
+        make_line_panel(detail, app.settings.today(), _can_act(), _can_pin()),
         {
             "line_id": line_id,
             "version": detail.version,

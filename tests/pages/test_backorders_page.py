@@ -244,6 +244,16 @@ class TestPin:
         response = self.pin(auth.client, app, line_id, version, 1)
         assert "Pinned at 1" in json.dumps(response.json["response"]["bo-feedback"])
         assert scalar(app, "SELECT queue_position FROM backorder_triage WHERE id = :id", id=line_id) == 1
+        assert "bo-pin-save" in json.dumps(response.json["response"]["bo-panel"])  # the form comes back
+
+    def test_only_managers_see_the_pin_form(self, app, auth):
+        line_id = scalar(app, "SELECT id FROM backorder_triage ORDER BY id LIMIT 1")
+        cell = {"bo-grid.cellClicked": {"rowId": str(line_id), "colId": "sku"}}
+        for role, shown in (("manager", True), ("support", False)):
+            auth.login(role)
+            panel = post_callback(auth.client, app, OPEN, "bo-grid.cellClicked", cell).json["response"]["bo-panel"]
+            assert ("bo-pin-save" in json.dumps(panel)) is shown, role
+            auth.logout()
 
     def test_support_cannot_pin(self, app, auth):
         auth.login("support")
