@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -136,3 +138,44 @@ def receive_command(ctx, po_number, sku, qty, username) -> None:
         f"{len(result.allocations)} allocated in all; {result.promises_moved} promise(s) re-dated; "
         f"PO {result.po_status.label.lower()}"
     )
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(["receipts"]))
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--template", "want_template", is_flag=True, help="Print the CSV header this kind needs, and stop.")
+@click.option("--user", "username", default=None, help="The manager in whose name the rows are booked.")
+@click.option(
+    "--rejected",
+    "rejected_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the refused rows (row, column, value, reason) to this CSV.",
+)
+@click.pass_context
+def import_command(ctx, kind, file, want_template, username, rejected_path) -> None:
+    """Import a CSV or XLSX file of KIND: good rows in one transaction, bad rows reported with the reason."""
+    from dashboard.services import imports
+
+    if want_template:
+        click.echo(imports.template(kind), nl=False)
+        return
+    if file is None or username is None:
+        raise click.ClickException("give the FILE to import and --user (or --template for the header)")
+    settings = ctx.find_root().obj["settings"]
+    try:
+        rows = imports.read_rows(file, imports.TEMPLATES[kind])
+        with _database(ctx).write_session() as session:
+            actor = _actor(session, username)
+            report = imports.import_receipts(session, actor, rows, settings.today(), settings.handling_days, file.name)
+    except imports.ImportFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{file.name}: {report.rows} row(s); {report.applied} booked, {report.skipped} already imported, "
+        f"{len(report.rejected)} refused"
+    )
+    for bad in report.rejected[:20]:
+        click.echo(f"  row {bad.row} [{bad.column}] {bad.value}: {bad.reason}", err=True)
+    if rejected_path and report.rejected:
+        rejected_path.write_text(report.rejected_csv())
+        click.echo(f"refused rows written to {rejected_path}")

@@ -110,3 +110,14 @@ def test_receive_part_of_a_line(cli_db):
 def test_receive_refuses_bad_input(cli_db, args, message):
     result = run(cli_db, "receive", *args)
     assert result.exit_code != 0 and message in result.output
+
+
+def test_import_template_and_receipts(cli_db, tmp_path):
+    assert run(cli_db, "import", "receipts", "--template").output == "po_number,sku,qty,reference\n"
+    path = tmp_path / "in.csv"
+    path.write_text("po_number,sku,qty,reference\nPO-A,SKU-1,6,DN-1\nPO-B,SKU-1,50,DN-2\n")
+    bad = tmp_path / "bad.csv"
+    result = run(cli_db, "import", "receipts", str(path), "--user", "mia", "--rejected", str(bad))
+    assert result.exit_code == 0, result.output
+    assert "2 row(s); 1 booked, 0 already imported, 1 refused" in result.output
+    assert "Only 4 unit(s)" in bad.read_text()

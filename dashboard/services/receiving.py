@@ -81,6 +81,7 @@ def receive(
     handling_days: int = triage.DEFAULT_HANDLING_DAYS,
     quantities: Mapping[str, object] | None = None,
     version: object | None = None,
+    reference: str | None = None,
 ) -> ReceiptResult:
     """Book a receipt of ``quantities`` (``{sku: units}``; None = everything still open) on the PO."""
     if not isinstance(po_number, str) or not po_number:
@@ -104,7 +105,8 @@ def receive(
         line.last_received_at = now
         stock = _stock(session, line.product_id, po.warehouse_id)
         stock.on_hand += qty
-        reference = f"{po.number} (cross-dock)" if line.cross_dock else po.number
+        note = movement_reference(po.number, reference)
+        note = f"{note} (cross-dock)" if line.cross_dock else note
         session.add(
             StockMovement(
                 product_id=line.product_id,
@@ -112,7 +114,7 @@ def receive(
                 at=now,
                 quantity=qty,
                 kind=MovementKind.RECEIPT,
-                reference=reference,
+                reference=note,
             )
         )
         session.flush()
@@ -143,6 +145,11 @@ def receive(
     status.refresh_advice(session, today, handling_days, [product_id for product_id, _ in pairs])
     freshness.mark_changed(session)
     return result
+
+
+def movement_reference(po_number: str, delivery: str | None) -> str:
+    """What a receipt's stock movement is filed under: the PO, and the delivery note when there is one."""
+    return f"{po_number} / {delivery}"[:64] if delivery else po_number
 
 
 def _stock(session: Session, product_id: int, warehouse_id: int) -> StockLevel:
