@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.components.cards import make_kpi_card
+from dashboard.components.grids import ROW_CLICK, make_infinite_grid
 from dashboard.services import triage
 from dashboard.services.backorders import BUCKETS, STATES, LineDetail, TriageSummary
 from dashboard.services.support import CONTACT_CHANNELS, CONTACT_OUTCOMES, DECISION_OUTCOMES
@@ -254,26 +255,7 @@ COLUMN_DEFS: list[dict[str, Any]] = [
 
 def make_grid(grid_id: str) -> dag.AgGrid:
     """The triage queue on the infinite row model: the server sorts, filters and pages."""
-    return dag.AgGrid(
-        id=grid_id,
-        rowModelType="infinite",
-        columnDefs=COLUMN_DEFS,
-        defaultColDef={
-            "sortable": True,
-            "resizable": True,
-            "filterParams": {"maxNumConditions": 2, "buttons": ["reset"]},
-        },
-        dashGridOptions={
-            "cacheBlockSize": 100,
-            "maxBlocksInCache": 10,
-            "infiniteInitialRowCount": 100,
-            "getRowId": {"function": "'' + params.data.line_id"},
-            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
-            "tooltipShowDelay": 300,
-        },
-        className="ag-theme-quartz",
-        style={"height": "560px", "width": "100%"},
-    )
+    return make_infinite_grid(grid_id, COLUMN_DEFS, "'' + params.data.line_id", rowSelection=ROW_CLICK)
 
 
 def _fmt_date(value: dt.date | dt.datetime | None) -> str:

@@ -9,6 +9,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.components.grids import ROW_CLICK, make_infinite_grid
 from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode
 from dashboard.services.eta import EtaImpact
 from dashboard.services.inbound import PODetail
@@ -59,21 +60,7 @@ COLUMN_DEFS: list[dict[str, Any]] = [
 
 def make_grid(grid_id: str) -> dag.AgGrid:
     """Open purchase orders on the infinite row model."""
-    return dag.AgGrid(
-        id=grid_id,
-        rowModelType="infinite",
-        columnDefs=COLUMN_DEFS,
-        defaultColDef={"sortable": True, "resizable": True, "filterParams": {"buttons": ["reset"]}},
-        dashGridOptions={
-            "cacheBlockSize": 100,
-            "maxBlocksInCache": 10,
-            "infiniteInitialRowCount": 100,
-            "getRowId": {"function": "params.data.number"},
-            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
-        },
-        className="ag-theme-quartz",
-        style={"height": "600px", "width": "100%"},
-    )
+    return make_infinite_grid(grid_id, COLUMN_DEFS, "params.data.number", height="600px", rowSelection=ROW_CLICK)
 
 
 def _lines_table(detail: PODetail) -> dbc.Table:

@@ -9,6 +9,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 
 from dashboard.components.cards import make_kpi_card
+from dashboard.components.grids import make_infinite_grid
 from dashboard.services.replenishment import ReplenishmentSummary
 
 BAND_SAFETY = "rgba(220, 53, 69, 0.25)"
@@ -182,29 +183,11 @@ COLUMN_DEFS = [
 
 def make_grid(grid_id: str) -> dag.AgGrid:
     """The SKU grid on the infinite row model: the server sorts, filters and pages."""
-    return dag.AgGrid(
-        id=grid_id,
-        rowModelType="infinite",
-        columnDefs=COLUMN_DEFS,
-        defaultColDef={
-            "sortable": True,
-            "resizable": True,
-            "filterParams": {"maxNumConditions": 2, "buttons": ["reset"]},
-        },
-        dashGridOptions={
-            "cacheBlockSize": 100,
-            "maxBlocksInCache": 10,
-            "infiniteInitialRowCount": 100,
-            "getRowId": {"function": "params.data.sku + '|' + params.data.warehouse"},
-            "rowClassRules": {"row-stocked-out": "params.data && params.data.stocked_out"},
-            "tooltipShowDelay": 300,
-            # Tick boxes select rows for the bulk status action; a click elsewhere opens the SKU.
-            "rowSelection": {
-                "mode": "multiRow",
-                "checkboxes": True,
-                "headerCheckbox": False,
-                "enableClickSelection": False,
-            },
-        },
-        style={"height": "560px"},
+    return make_infinite_grid(
+        grid_id,
+        COLUMN_DEFS,
+        "params.data.sku + '|' + params.data.warehouse",
+        rowClassRules={"row-stocked-out": "params.data && params.data.stocked_out"},
+        # Tick boxes select rows for the bulk status action; a click elsewhere opens the SKU.
+        rowSelection={"mode": "multiRow", "checkboxes": True, "headerCheckbox": False, "enableClickSelection": False},
     )

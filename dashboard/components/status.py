@@ -55,46 +55,51 @@ def make_status_panel(product: Any, advice: Any | None, can_act: bool) -> html.D
     if advice is not None and advice.has_mismatch:
         body.insert(0, dbc.Alert(advice.mismatch, color="warning", className="py-2 small", id="sku-mismatch"))
     if can_act:
+        chosen = advice.recommended_status if advice else product.sales_status.value
         body.append(
             html.Div(
                 [
-                    dbc.Row(
-                        [
-                            dbc.Col(
-                                dbc.Select(
-                                    id="status-new",
-                                    options=[{"label": s.label, "value": s.value} for s in SalesStatus],
-                                    value=advice.recommended_status if advice else product.sales_status.value,
-                                ),
-                                width=4,
-                            ),
-                            dbc.Col(
-                                dbc.Input(id="status-reason", placeholder="Reason (required)", maxLength=500), width=8
-                            ),
-                        ],
-                        className="g-2 mb-2",
-                    ),
-                    dbc.Input(
-                        id="status-override",
-                        placeholder="Override reason (only to take backorders without a confirmed ETA)",
-                        maxLength=500,
-                        className="mb-2",
-                    ),
-                    dbc.RadioItems(
-                        id="status-backorders",
-                        options=[{"label": label, "value": key} for key, label in BACKORDER_ACTIONS.items()],
-                        value=None,
-                        className="small mb-2",
-                    ),
-                    html.Small(
-                        "When discontinuing: what happens to open backorders.",
-                        className="text-body-secondary d-block mb-2",
-                    ),
+                    *make_status_fields("status", chosen),
                     dbc.Button("Save status", id="status-save", size="sm", color="primary"),
                 ]
             )
         )
     return html.Div(body)
+
+
+def make_status_fields(prefix: str, value: str) -> list:
+    """The status form's fields (``{prefix}-new``, ``-reason``, ``-override``, ``-backorders``)."""
+    return [
+        dbc.Row(
+            [
+                dbc.Col(
+                    dbc.Select(
+                        id=f"{prefix}-new",
+                        options=[{"label": s.label, "value": s.value} for s in SalesStatus],
+                        value=value,
+                    ),
+                    width=4,
+                ),
+                dbc.Col(dbc.Input(id=f"{prefix}-reason", placeholder="Reason (required)", maxLength=500), width=8),
+            ],
+            className="g-2 mb-2",
+        ),
+        dbc.Input(
+            id=f"{prefix}-override",
+            placeholder="Override reason (only to take backorders without a confirmed ETA)",
+            maxLength=500,
+            className="mb-2",
+        ),
+        dbc.RadioItems(
+            id=f"{prefix}-backorders",
+            options=[{"label": label, "value": key} for key, label in BACKORDER_ACTIONS.items()],
+            value=None,
+            className="small mb-1",
+        ),
+        html.Small(
+            "When discontinuing: what happens to open backorders.", className="text-body-secondary d-block mb-2"
+        ),
+    ]
 
 
 def make_mismatch_list(rows: Sequence[Any], total: int) -> html.Div:

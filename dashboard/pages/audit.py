@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles
+from dashboard.components.grids import make_infinite_grid
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role
 from dashboard.services import audit_log
@@ -88,20 +88,7 @@ def layout(**_query: str) -> html.Div:
                 className="g-2 mb-2",
             ),
             html.Div(id="audit-alert"),
-            dag.AgGrid(
-                id="audit-grid",
-                rowModelType="infinite",
-                columnDefs=COLUMN_DEFS,
-                defaultColDef={"sortable": True, "resizable": True, "filterParams": {"buttons": ["reset"]}},
-                dashGridOptions={
-                    "cacheBlockSize": 100,
-                    "infiniteInitialRowCount": 100,
-                    "getRowId": {"function": "'' + params.data.id"},
-                    "tooltipShowDelay": 300,
-                },
-                className="ag-theme-quartz",
-                style={"height": "640px", "width": "100%"},
-            ),
+            make_infinite_grid("audit-grid", COLUMN_DEFS, "'' + params.data.id", height="640px"),
         ]
     )
 

@@ -20,6 +20,7 @@ from dashboard.components.backorders import (
     make_severity_explainer,
     make_summary_cards,
 )
+from dashboard.components.grids import make_side_panel
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role
 from dashboard.services import backorders as bo
@@ -152,15 +153,7 @@ def layout(state: str | None = None, bucket: str | None = None, **_query: str) -
                 className="d-flex justify-content-between align-items-center mb-2",
             ),
             make_grid("bo-grid"),
-            dbc.Offcanvas(
-                [html.Div(id="bo-feedback"), html.Div(id="bo-panel")],
-                id="bo-offcanvas",
-                title="Order line",
-                placement="end",
-                is_open=False,
-                scrollable=True,
-                style={"width": "min(520px, 100vw)"},
-            ),
+            make_side_panel("bo", "Order line"),
         ]
     )
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles
+from dashboard.components.grids import make_side_panel
 from dashboard.components.inbound import make_grid, make_impact, make_po_panel
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role
@@ -84,15 +85,7 @@ def layout(show: str | None = None, **_query: str) -> html.Div:
                 className="text-body-secondary small mb-2",
             ),
             make_grid("in-grid"),
-            dbc.Offcanvas(
-                [html.Div(id="po-feedback"), html.Div(id="po-panel")],
-                id="po-offcanvas",
-                title="Purchase order",
-                placement="end",
-                is_open=False,
-                scrollable=True,
-                style={"width": "min(560px, 100vw)"},
-            ),
+            make_side_panel("po", "Purchase order", "560px"),
         ]
     )
 

@@ -13,14 +13,13 @@ from flask_login import current_user
 from dashboard import context
 from dashboard.auth.roles import allow_roles
 from dashboard.components.replenishment import make_grid, make_summary_cards, make_urgency_chart
-from dashboard.components.status import make_mismatch_list
+from dashboard.components.status import make_mismatch_list, make_status_fields
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role, SalesStatus
 from dashboard.services import replenishment as repl
 from dashboard.services import status as status_service
 from dashboard.services.audit import Actor
 from dashboard.services.metrics import last_refreshed
-from dashboard.services.status import BACKORDER_ACTIONS
 
 ROLES = (Role.MANAGER, Role.EXECUTIVE)
 dash.register_page(
@@ -136,7 +135,7 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
                 className="d-flex justify-content-between align-items-center mb-2",
             ),
             make_grid("repl-grid"),
-            _bulk_status_modal(options["sales_status"]) if _can_set_status() else None,
+            _bulk_status_modal() if _can_set_status() else None,
             dbc.Card(
                 [
                     dbc.CardHeader(
@@ -154,7 +153,7 @@ def _can_set_status() -> bool:
     return current_user.is_authenticated and current_user.role in (Role.MANAGER, Role.ADMIN)
 
 
-def _bulk_status_modal(statuses: list) -> html.Div:
+def _bulk_status_modal() -> html.Div:
     return html.Div(
         [
             dbc.Modal(
@@ -163,24 +162,7 @@ def _bulk_status_modal(statuses: list) -> html.Div:
                     dbc.ModalBody(
                         [
                             html.P(id="bulk-selected", className="small"),
-                            dbc.Select(id="bulk-status", options=statuses, value="out_of_stock", className="mb-2"),
-                            dbc.Input(
-                                id="bulk-reason", placeholder="Reason (required)", maxLength=500, className="mb-2"
-                            ),
-                            dbc.Input(
-                                id="bulk-override",
-                                placeholder="Override reason (only to take backorders without a confirmed ETA)",
-                                maxLength=500,
-                                className="mb-2",
-                            ),
-                            dbc.RadioItems(
-                                id="bulk-backorders",
-                                options=[{"label": label, "value": key} for key, label in BACKORDER_ACTIONS.items()],
-                                className="small",
-                            ),
-                            html.Small(
-                                "When discontinuing: what happens to open backorders.", className="text-body-secondary"
-                            ),
+                            *make_status_fields("bulk", SalesStatus.OUT_OF_STOCK.value),
                             html.Div(id="bulk-feedback", className="mt-2"),
                         ]
                     ),
@@ -308,7 +290,7 @@ LABEL_TO_STATUS = {s.label: s.value for s in SalesStatus}
     Output("repl-changed", "data"),
     Input("bulk-apply", "n_clicks"),
     State("repl-grid", "selectedRows"),
-    State("bulk-status", "value"),
+    State("bulk-new", "value"),
     State("bulk-reason", "value"),
     State("bulk-override", "value"),
     State("bulk-backorders", "value"),

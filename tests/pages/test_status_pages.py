@@ -103,7 +103,7 @@ class TestBulkStatus:
         return {
             "bulk-apply.n_clicks": 1,
             "repl-grid.selectedRows": rows,
-            "bulk-status.value": status,
+            "bulk-new.value": status,
             "bulk-reason.value": reason,
             "bulk-override.value": None,
             "bulk-backorders.value": None,
