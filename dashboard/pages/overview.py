@@ -36,7 +36,7 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
         make_kpi_card(
             "Past promised date",
             f"{counts.lines_past_promise:,}",
-            "open lines whose promise has passed",
+            "waiting lines whose promise has passed",
             colour="danger",
             href=_href("/backorders?state=past_promise"),
             card_id="card-past-promise",

@@ -12,7 +12,6 @@ from dashboard.db.models import Customer, OrderLine, Product, PurchaseOrder, Sal
 from dashboard.db.queries import (
     available_by_product,
     line_is_waiting,
-    line_past_promise,
     po_is_open,
     po_past_eta,
 )
@@ -56,16 +55,22 @@ class LatePO:
     confirmed: bool
 
 
+WAITING_UNITS = OrderLine.qty - OrderLine.qty_allocated - OrderLine.qty_shipped
+
+
 def overview_counts(session: Session, today: dt.date) -> OverviewCounts:
     """Count what needs attention today; one round trip per card, each on an index."""
     backorders = session.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(OrderLine.qty - OrderLine.qty_allocated), 0),
-            func.coalesce(func.sum(OrderLine.qty * OrderLine.unit_price), 0),
+            func.coalesce(func.sum(WAITING_UNITS), 0),
+            func.coalesce(func.sum(WAITING_UNITS * OrderLine.unit_price), 0),
         ).where(line_is_waiting())
     ).one()
-    past_promise = session.scalar(select(func.count()).select_from(OrderLine).where(line_past_promise(today)))
+    # The same definitions as /backorders, which these cards open: waiting lines, waiting units.
+    past_promise = session.scalar(
+        select(func.count()).select_from(OrderLine).where(line_is_waiting(), OrderLine.promised_date < today)
+    )
     available = available_by_product().subquery()
     active = Product.sales_status != SalesStatus.DISCONTINUED
     stocked_out = session.scalar(
@@ -94,12 +99,12 @@ def most_overdue_lines(session: Session, today: dt.date, limit: int = 8) -> list
     """The open lines furthest past their promise, worst first."""
     rows = session.execute(
         select(
-            SalesOrder.number, Product.sku, Customer.name, OrderLine.promised_date, OrderLine.qty * OrderLine.unit_price
+            SalesOrder.number, Product.sku, Customer.name, OrderLine.promised_date, WAITING_UNITS * OrderLine.unit_price
         )
         .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
         .join(Customer, Customer.id == SalesOrder.customer_id)
         .join(Product, Product.id == OrderLine.product_id)
-        .where(line_past_promise(today))
+        .where(line_is_waiting(), OrderLine.promised_date < today)
         .order_by(OrderLine.promised_date, OrderLine.id)
         .limit(limit)
     ).all()
