@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import utcnow
 from dashboard.db.models import OrderLine, Product, SalesOrder, StockLevel
 from dashboard.domain.codes import LineStatus, SalesStatus
-from dashboard.services import status, triage
+from dashboard.services import freshness, status, triage
 
 
 class OrderRefusedError(ValueError):
@@ -76,6 +76,7 @@ def place_line(
         line.original_promised_date = line.promised_date = promised
         session.add(line)
         session.flush()
+        freshness.mark_changed(session)
         return Placement(line, False, promised)
     if product.sales_status is not SalesStatus.BACKORDER:
         raise OrderRefusedError(f"{product.name} is out of stock. Notify me when it is available.")
@@ -108,4 +109,5 @@ def place_line(
     session.flush()
     triage.refresh_queue(session, [pair], today, handling_days)
     status.refresh_advice(session, today, handling_days, [product.id])
+    freshness.mark_changed(session)
     return Placement(line, True, projected)

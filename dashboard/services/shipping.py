@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import utcnow
 from dashboard.db.models import OrderLine, StockLevel, StockMovement
 from dashboard.domain.codes import LineStatus, MovementKind
-from dashboard.services import audit
+from dashboard.services import audit, freshness
 from dashboard.services.audit import Actor
 
 
@@ -48,4 +48,5 @@ def ship_line(session: Session, actor: Actor, line_id: int) -> OrderLine:
     )
     session.flush()
     audit.record(session, actor, "order_line", line.id, "ship", None, {"units": units}, None)
+    freshness.mark_changed(session)
     return line

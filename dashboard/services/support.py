@@ -26,7 +26,7 @@ from dashboard.db.models import (
 )
 from dashboard.domain import allocation as alloc
 from dashboard.domain.codes import LineStatus
-from dashboard.services import allocation, audit, notices, triage
+from dashboard.services import allocation, audit, freshness, notices, triage
 from dashboard.services.audit import Actor
 
 CONTACT_CHANNELS = {"phone": "Phone", "email": "Email", "chat": "Chat", "sms": "SMS"}
@@ -227,6 +227,7 @@ def cancel_line(
         why,
     )
     triage.refresh_queue(session, [(line.product_id, line.warehouse_id)], today, handling_days)
+    freshness.mark_changed(session)  # allocated and available stock changed: the metrics follow
     return CancelResult(line.id, released, given)
 
 

@@ -7,6 +7,7 @@ from dashboard.db.models import AuditEvent, BackorderTriage, ContactLog, Notific
 from dashboard.domain.codes import LineStatus, NotificationStatus, Role
 from dashboard.services import support, triage
 from dashboard.services.audit import Actor
+from dashboard.services.freshness import last_changed
 from tests.services import triage_data as data
 from tests.services.triage_data import L1, L2, L3, L4, TODAY
 
@@ -131,3 +132,10 @@ def test_a_line_no_longer_waiting_cannot_be_cancelled_again(triage_db):
     with pytest.raises(support.SupportError, match="cancelled, not waiting"), triage_db.write_session() as session:
         support.cancel_line(session, SAM, L4, line(triage_db, L4).version, "again", TODAY)
     assert count(triage_db, Notification) == 2
+
+
+def test_a_cancellation_marks_the_metrics_stale(triage_db):
+    with triage_db.write_session() as session:
+        support.cancel_line(session, SAM, L4, line(triage_db, L4).version, "no longer needed", TODAY)
+    with triage_db.read_session() as session:
+        assert last_changed(session) is not None
