@@ -233,7 +233,7 @@ def open_sku(cell):
     if cell.get("colId") == "ag-Grid-SelectionColumn":
         raise dash.exceptions.PreventUpdate  # ticking a row's box selects it; it does not navigate
     row_id = cell.get("rowId") or ""
-    sku, _, warehouse = row_id.partition("|")
+    sku, _, warehouse = row_id.rpartition("|")  # warehouse codes have no "|"; a SKU may
     if not sku:
         raise dash.exceptions.PreventUpdate
     return f"/sku/{quote(sku, safe='')}?{urlencode({'warehouse': warehouse})}"

@@ -200,6 +200,17 @@ class TestOpenSku:
         assert response.status_code == 200
         assert response.json["response"]["repl-nav"]["href"] == "/sku/KIT-000042?warehouse=TX1"
 
+    def test_a_sku_with_a_bar_in_it_still_opens(self, app, auth):
+        auth.login("manager")
+        values = {"repl-grid.cellClicked": {"rowId": "A|B-7|NJ1", "colId": "sku"}}
+        response = post_callback(auth.client, app, NAV, "repl-grid.cellClicked", values)
+        assert response.json["response"]["repl-nav"]["href"] == "/sku/A%7CB-7?warehouse=NJ1"
+
+    def test_ticking_a_row_does_not_navigate(self, app, auth):
+        auth.login("manager")
+        values = {"repl-grid.cellClicked": {"rowId": "KIT-000042|TX1", "colId": "ag-Grid-SelectionColumn"}}
+        assert post_callback(auth.client, app, NAV, "repl-grid.cellClicked", values).status_code == 204
+
     @pytest.mark.parametrize("cell", [None, {}, {"rowId": ""}, {"rowId": None}, {"rowId": "|NJ1"}])
     def test_a_click_without_a_row_changes_nothing(self, app, auth, cell):
         auth.login("executive")
