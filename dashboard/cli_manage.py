@@ -179,3 +179,29 @@ def import_command(ctx, kind, file, want_template, username, rejected_path) -> N
     if rejected_path and report.rejected:
         rejected_path.write_text(report.rejected_csv())
         click.echo(f"refused rows written to {rejected_path}")
+
+
+@click.command("notify")
+@click.option("--once", is_flag=True, help="One pass over the due outbox rows, then exit (for cron).")
+@click.option("--interval", default=30, show_default=True, type=click.IntRange(min=1), help="Seconds between passes.")
+@click.option("--batch", default=100, show_default=True, type=click.IntRange(min=1), help="Rows per pass.")
+@click.pass_context
+def notify_command(ctx, once, interval, batch) -> None:
+    """Deliver pending customer notices: through SMTP_URL, or as .eml files under data/outbox/ without it."""
+    import time
+
+    from dashboard.services import delivery
+
+    settings = ctx.find_root().obj["settings"]
+    try:
+        sender = delivery.sender_for(settings.smtp_url, settings.outbox_dir)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    where = "SMTP" if settings.smtp_url else f"{settings.outbox_dir}/*.eml"
+    while True:
+        report = delivery.deliver_once(_database(ctx), sender, batch=batch)
+        if once or report.claimed:
+            click.echo(f"{report.sent} sent via {where}, {report.failed} to retry, {report.dead} dead")
+        if once:
+            return
+        time.sleep(0 if report.claimed == batch else interval)

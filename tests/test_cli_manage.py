@@ -121,3 +121,12 @@ def test_import_template_and_receipts(cli_db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "2 row(s); 1 booked, 0 already imported, 1 refused" in result.output
     assert "Only 4 unit(s)" in bad.read_text()
+
+
+def test_notify_once_writes_the_queued_notices_as_eml_files(cli_db, tmp_path):
+    run(cli_db, "receive", "PO-A", "--user", "mia")  # queues two ready-to-ship notices and a good-news one
+    settings = Settings(database_url=cli_db.url, auto_demo=False, today_override=TODAY, outbox_dir=tmp_path / "out")
+    result = CliRunner().invoke(main, ["notify", "--once"], obj={"settings": settings})
+    assert result.exit_code == 0, result.output
+    assert "3 sent via" in result.output and ".eml" in result.output
+    assert len(list((tmp_path / "out").glob("*.eml"))) == 3
