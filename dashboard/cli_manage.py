@@ -198,10 +198,17 @@ def notify_command(ctx, once, interval, batch) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     where = "SMTP" if settings.smtp_url else f"{settings.outbox_dir}/*.eml"
+    from dashboard.services.reminders import queue_reminders
+
     while True:
+        with _database(ctx).write_session() as session:
+            reminded = queue_reminders(session, settings.today(), settings.reminder_days)
         report = delivery.deliver_once(_database(ctx), sender, batch=batch)
-        if once or report.claimed:
-            click.echo(f"{report.sent} sent via {where}, {report.failed} to retry, {report.dead} dead")
+        if once or report.claimed or reminded:
+            click.echo(
+                f"{reminded} reminder(s) queued; {report.sent} sent via {where}, "
+                f"{report.failed} to retry, {report.dead} dead"
+            )
         if once:
             return
         time.sleep(0 if report.claimed == batch else interval)

@@ -48,6 +48,8 @@ class Settings:
     metrics_max_age: dt.timedelta = dt.timedelta(hours=1)
     # Days from stock in the warehouse to a parcel leaving it; added to every projected ship window.
     handling_days: int = 2
+    # A waiting customer who has heard nothing for this many days gets a "still waiting" reminder.
+    reminder_days: int = 10
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -69,6 +71,7 @@ class Settings:
             trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
             metrics_max_age=dt.timedelta(minutes=int(env.get("METRICS_MAX_AGE_MINUTES", "60"))),
             handling_days=int(env.get("HANDLING_DAYS", defaults.handling_days)),
+            reminder_days=int(env.get("REMINDER_DAYS", defaults.reminder_days)),
         )
 
     @property

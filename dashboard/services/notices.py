@@ -19,6 +19,8 @@ from dashboard.domain.codes import NotificationStatus
 SUBJECTS = {
     "line_cancelled": "Your order {order_number}: {product_name} has been cancelled",
     "ready_to_ship": "Your order {order_number}: {product_name} is ready to ship",
+    "backorder_confirmed": "Your order {order_number}: {product_name} ships later, estimated {window_text}",
+    "still_waiting": "Your order {order_number}: {product_name} is still on its way",
     "promise_revised": "Your order {order_number}: new shipping date for {product_name}",
     "back_in_stock": "{product_name} is available again",
     "discontinued": "{product_name} has been discontinued",

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
-from dashboard.db.models import OrderLine, Product, SalesOrder, StockLevel
+from dashboard.db.models import Customer, OrderLine, Product, SalesOrder, StockLevel
 from dashboard.domain.codes import LineStatus, SalesStatus
-from dashboard.services import freshness, status, triage
+from dashboard.services import freshness, notices, reminders, status, triage
 
 
 class OrderRefusedError(ValueError):
@@ -104,9 +104,26 @@ def place_line(
             f"{product.name} cannot be backordered from this warehouse: its confirmed supply is already promised."
         )
     savepoint.commit()
-    # Promises are made at P80 of the projected window.
+    # Promises are made at P80 of the projected window; the customer hears the whole window.
     line.original_promised_date = line.promised_date = projected
     session.flush()
+    customer = session.get(Customer, order.customer_id)
+    notices.queue(
+        session,
+        "backorder_confirmed",
+        f"backorder_confirmed:{line.id}",
+        customer.email,
+        {
+            "customer_name": customer.name,
+            "order_number": order.number,
+            "product_name": product.name,
+            "sku": product.sku,
+            "qty": qty,
+            **reminders.window_context(today, rows[line.id]["ship_p50"], projected),
+        },
+        order_line_id=line.id,
+        product_id=product.id,
+    )
     triage.refresh_queue(session, [pair], today, handling_days)
     status.refresh_advice(session, today, handling_days, [product.id])
     freshness.mark_changed(session)

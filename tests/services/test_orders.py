@@ -3,7 +3,16 @@
 import pytest
 from sqlalchemy import select, update
 
-from dashboard.db.models import BackorderTriage, OrderLine, POLine, Product, PurchaseOrder, SalesOrder, StockLevel
+from dashboard.db.models import (
+    BackorderTriage,
+    Notification,
+    OrderLine,
+    POLine,
+    Product,
+    PurchaseOrder,
+    SalesOrder,
+    StockLevel,
+)
 from dashboard.domain.codes import Channel, LineStatus, POStatus, SalesStatus
 from dashboard.services import orders, triage
 from tests.services import triage_data as data
@@ -50,6 +59,15 @@ def test_a_backorder_within_the_cap_is_promised_at_its_projected_p80(order_db):
     with order_db.read_session() as session:
         row = session.get(BackorderTriage, line_id)
     assert (row.queue_position, row.covering_po_number, row.promised_date) == (4, "PO-C", day(13))
+    with order_db.read_session() as session:
+        notice = session.scalar(
+            select(Notification).where(
+                Notification.kind == "backorder_confirmed", Notification.order_line_id == line_id
+            )
+        )
+    # PO-C lands at +6: P50 +6 + 2 + 2 = +10, P80 +13. The customer hears the window, and the promise.
+    assert notice.recipient == "ann@example.com"
+    assert f"Estimated shipping: between {day(10):%A %d %B} and {day(13):%A %d %B %Y} (10–13 days)" in notice.body_text
 
 
 def test_more_than_the_cap_is_refused_and_leaves_no_trace(order_db):
