@@ -39,7 +39,9 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     from dashboard.auth.pages import guard_page_layouts, serve_layout
     from dashboard.auth.session import init_login_manager
     from dashboard.db.engine import Database
+    from dashboard.services.delivery import sender_for
     from dashboard.services.metrics import BackgroundRefresher
+    from dashboard.services.outbox import BackgroundSender
     from dashboard.services.setup import prepare_database
 
     settings = settings or Settings.from_env()
@@ -72,7 +74,8 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     server.secret_key = settings.session_secret()
     configure_cookies(server, settings)
     refresher = BackgroundRefresher(db, settings.today, settings.metrics_max_age, settings.handling_days)
-    context.install(server, context.AppContext(settings=settings, db=db, metrics=refresher))
+    outbox = BackgroundSender(db, lambda: sender_for(settings.smtp_url, settings.outbox_dir))
+    context.install(server, context.AppContext(settings=settings, db=db, metrics=refresher, outbox=outbox))
     init_login_manager(server)
     # Failed sign-ins are counted per client address; Redis shares the count between workers.
     limiter = Limiter(

@@ -9,6 +9,7 @@ import flask
 from dashboard.config import Settings
 from dashboard.db.engine import Database
 from dashboard.services.metrics import BackgroundRefresher
+from dashboard.services.outbox import BackgroundSender
 
 EXTENSION_KEY = "backorder_desk"
 
@@ -20,6 +21,7 @@ class AppContext:
     settings: Settings
     db: Database
     metrics: BackgroundRefresher
+    outbox: BackgroundSender
 
 
 def install(server: flask.Flask, context: AppContext) -> None:

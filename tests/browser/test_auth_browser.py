@@ -7,9 +7,9 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 EXPECTED_MENU = {
-    "admin": ["Overview", "Backorders", "Inbound", "Replenishment", "Audit", "Users"],
-    "manager": ["Overview", "Backorders", "Inbound", "Replenishment", "Audit"],
-    "support": ["Overview", "Backorders"],
+    "admin": ["Overview", "Backorders", "Inbound", "Replenishment", "Notifications", "Audit", "Users"],
+    "manager": ["Overview", "Backorders", "Inbound", "Replenishment", "Notifications", "Audit"],
+    "support": ["Overview", "Backorders", "Notifications"],
     "executive": ["Overview", "Backorders", "Inbound", "Replenishment"],
 }
 
