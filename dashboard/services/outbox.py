@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.db.engine import Database
@@ -56,7 +56,8 @@ GRID_COLUMNS: dict[str, GridColumn] = {
     for c in (
         GridColumn("created_at", N.created_at, "date"),
         GridColumn("status", N.status, "text"),
-        GridColumn("kind", N.kind, "text"),
+        # People read (and type) the kind's label, so the column is the label, computed in SQL.
+        GridColumn("kind", case(KINDS, value=N.kind, else_=N.kind), "text"),
         GridColumn("recipient", N.recipient, "text"),
         GridColumn("subject", N.subject, "text"),
         GridColumn("attempts", N.attempts, "number"),
