@@ -10,6 +10,7 @@ from dashboard.auth.passwords import verify_password
 from dashboard.db.migrate import upgrade
 from dashboard.db.models import (
     ContactLog,
+    Notification,
     OrderLine,
     Product,
     PurchaseOrder,
@@ -231,3 +232,12 @@ class TestSmallestDemo:
         summary = generate_demo(database, skus=20, days=60, seed=seed, today=TODAY)
         assert summary.products == 20
         assert summary.order_lines > 0
+
+
+def test_the_demo_outbox_has_sent_and_pending_notices_with_real_text(demo_db):
+    with demo_db.read_session() as session:
+        rows = session.execute(select(Notification.kind, Notification.status, Notification.body_text)).all()
+    assert {kind for kind, _, _ in rows} >= {"backorder_confirmed", "promise_revised"}
+    assert {status for _, status, _ in rows} == {"sent", "pending"}
+    confirmed = next(text for kind, _, text in rows if kind == "backorder_confirmed")
+    assert "Estimated shipping: between" in confirmed and "{{" not in confirmed

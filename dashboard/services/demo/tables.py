@@ -21,6 +21,7 @@ from dashboard.domain.codes import (
     Substitutability,
 )
 from dashboard.services.demo.catalog import CATEGORIES, WAREHOUSES
+from dashboard.services.demo.outbox import build_outbox
 from dashboard.services.demo.simulation import Simulation
 from dashboard.services.demo.state import DAY, HOUR, STOCK_SHIP_DAYS
 
@@ -368,6 +369,8 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
         "status": np.where(has, SubscriptionStatus.NOTIFIED.value, SubscriptionStatus.ACTIVE.value).tolist(),
     }
 
+    now_at = dt.datetime.fromisoformat(clock.stamps(np.array([now]))[0]).replace(tzinfo=dt.UTC)
+    tables["notification"] = build_outbox(tables, now_at)
     tables["contact_log"] = _contacts(rng, clock, users, backordered, revisions, sec, ship_sec, cancel_sec, status, now)
 
     # ---- audit trail of the people-made changes in the story --------------------------------
