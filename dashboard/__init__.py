@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from dashboard import context, errors, shell_callbacks
+    from dashboard.api.availability import bp as api_bp
     from dashboard.api.exports import bp as exports_bp
     from dashboard.api.health import bp as health_bp
     from dashboard.auth import login
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     server.register_blueprint(login.make_blueprint(limiter))
     server.register_blueprint(health_bp)
     server.register_blueprint(exports_bp)
+    server.register_blueprint(api_bp)
     server.before_request(make_gate(app))
     server.after_request(make_header_hook(app, settings))
     app.layout = serve_layout

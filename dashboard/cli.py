@@ -236,11 +236,19 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 def _register_manager_commands() -> None:
-    from dashboard.cli_manage import eta_command, import_command, notify_command, receive_command, status_command
+    from dashboard.cli_manage import (
+        eta_command,
+        import_command,
+        notify_command,
+        receive_command,
+        status_command,
+        tokens_group,
+    )
 
     main.add_command(eta_command)
     main.add_command(import_command)
     main.add_command(notify_command)
+    main.add_command(tokens_group)
     main.add_command(receive_command)
     main.add_command(status_command)
 

@@ -212,3 +212,39 @@ def notify_command(ctx, once, interval, batch) -> None:
         if once:
             return
         time.sleep(0 if report.claimed == batch else interval)
+
+
+@click.group("tokens")
+def tokens_group() -> None:
+    """API tokens for /api/v1 (the storefront feed and notify-me subscriptions)."""
+
+
+@tokens_group.command("create")
+@click.argument("name")
+@click.pass_context
+def tokens_create(ctx, name) -> None:
+    """Create a token and print it once (only its hash is stored)."""
+    from dashboard.services import storefront
+
+    try:
+        with _database(ctx).write_session() as session:
+            token = storefront.create_token(session, name)
+    except storefront.StorefrontError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(token)
+    click.echo(f"token {name!r} created; store it now, it cannot be shown again", err=True)
+
+
+@tokens_group.command("revoke")
+@click.argument("name")
+@click.pass_context
+def tokens_revoke(ctx, name) -> None:
+    """Revoke the token(s) of that name; requests with it get 401 from now on."""
+    from dashboard.services import storefront
+
+    try:
+        with _database(ctx).write_session() as session:
+            count = storefront.revoke_token(session, name)
+    except storefront.StorefrontError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"revoked {count} token(s) named {name!r}")
