@@ -36,8 +36,11 @@ class TestAnonymous:
             assert response.status_code == 200
 
     def test_api_paths_are_left_to_token_auth(self, client):
-        # No /api/v1 routes exist yet; the gate must not redirect them to an HTML login page.
-        assert client.get("/api/v1/availability").status_code == 404
+        # The gate never sends /api/v1 to an HTML login page: the API answers for itself with 401 JSON.
+        response = client.get("/api/v1/availability")
+        assert response.status_code == 401 and response.is_json
+        assert "Location" not in response.headers
+        assert client.get("/api/v1/no-such-thing").status_code == 404
 
     def test_callback_posts_get_401_and_change_nothing(self, demo_app, client):
         before = _counts(demo_app)
