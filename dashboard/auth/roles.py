@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from flask_login import current_user
+
 from dashboard.domain.codes import Role
+from dashboard.services.audit import Actor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,3 +58,16 @@ def describe_roles(roles: Iterable[Role]) -> str:
     if not names:
         return "admins"
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def user_may(*roles: Role) -> bool:
+    """Whether the signed-in user holds one of ``roles`` (admins always): to show a form or hide it.
+
+    Only presentation: the callback behind the form is still checked by the gate.
+    """
+    return bool(current_user.is_authenticated) and current_user.role in (set(roles) | {Role.ADMIN})
+
+
+def current_actor() -> Actor:
+    """The signed-in user as the actor of a change (audit events, contacts)."""
+    return Actor(current_user.username, int(current_user.get_id()))

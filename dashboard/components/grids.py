@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Input, Output, html
 
 # A click selects (highlights) the row the side panel shows.
 ROW_CLICK = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
@@ -56,4 +58,28 @@ def make_side_panel(prefix: str, title: str, width: str = "520px") -> dbc.Offcan
         is_open=False,
         scrollable=True,
         style={"width": f"min({width}, 100vw)"},
+    )
+
+
+def reload_grid_on(grid_id: str, output: Output, *inputs: Input, keep_rows: bool = False, deselect: bool = False):
+    """Make the infinite grid ask the server again when any of ``inputs`` changes (browser-side).
+
+    New filters need ``purgeInfiniteCache`` (forget every block, back to the top); after an edit,
+    ``keep_rows`` re-reads the blocks on screen instead (``refreshInfiniteCache``), keeping the
+    user's scroll position. ``output`` is a dummy store the callback never really sets.
+    """
+    reload = "refreshInfiniteCache" if keep_rows else "purgeInfiniteCache"
+    clear = "api.deselectAll();" if deselect else ""
+    dash.clientside_callback(
+        f"""
+        async function(...values) {{
+            const api = await dash_ag_grid.getApiAsync({json.dumps(grid_id)});
+            {clear}
+            api.{reload}();
+            return window.dash_clientside.no_update;
+        }}
+        """,
+        output,
+        *inputs,
+        prevent_initial_call=True,
     )

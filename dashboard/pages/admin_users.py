@@ -8,8 +8,8 @@ from dash import Input, Output, State, callback, ctx, html
 from flask_login import current_user
 
 from dashboard import context
-from dashboard.auth.roles import allow_roles
-from dashboard.auth.users import Actor, UserError, create_user, list_users, set_active, set_role
+from dashboard.auth.roles import allow_roles, current_actor
+from dashboard.auth.users import UserError, create_user, list_users, set_active, set_role
 from dashboard.components.users import make_user_forms, make_user_options, make_users_table
 from dashboard.domain.codes import Role
 
@@ -69,7 +69,7 @@ def layout(**_query: str) -> html.Div:
 @allow_roles(Role.ADMIN, writes=True)
 def change_users(_create, _role, _deactivate, _reactivate, username, password, new_role, target, target_role):
     """Validate, apply one change in one transaction, and show what happened."""
-    actor = Actor(current_user.username, int(current_user.get_id()))
+    actor = current_actor()
     action = ctx.triggered_id
     try:
         with context.current().db.write_session() as session:

@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles
-from dashboard.components.grids import make_infinite_grid
+from dashboard.components.grids import make_infinite_grid, reload_grid_on
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role
 from dashboard.services import audit_log
@@ -116,18 +116,11 @@ def grid_rows(request, actor, entity, since, until):
     return page.as_response()
 
 
-dash.clientside_callback(
-    """
-    async function(...values) {
-        const api = await dash_ag_grid.getApiAsync("audit-grid");
-        api.purgeInfiniteCache();
-        return window.dash_clientside.no_update;
-    }
-    """,
+reload_grid_on(
+    "audit-grid",
     Output("audit-purge", "data"),
     Input("audit-actor", "value"),
     Input("audit-entity", "value"),
     Input("audit-dates", "start_date"),
     Input("audit-dates", "end_date"),
-    prevent_initial_call=True,
 )

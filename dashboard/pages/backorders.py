@@ -9,10 +9,9 @@ import dash
 import dash_bootstrap_components as dbc
 import orjson
 from dash import Input, Output, State, callback, ctx, dcc, html
-from flask_login import current_user
 
 from dashboard import context
-from dashboard.auth.roles import allow_roles
+from dashboard.auth.roles import allow_roles, current_actor, user_may
 from dashboard.components.backorders import (
     make_aging_chart,
     make_grid,
@@ -20,12 +19,11 @@ from dashboard.components.backorders import (
     make_severity_explainer,
     make_summary_cards,
 )
-from dashboard.components.grids import make_side_panel
+from dashboard.components.grids import make_side_panel, reload_grid_on
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role
 from dashboard.services import backorders as bo
 from dashboard.services import support
-from dashboard.services.audit import Actor
 from dashboard.services.metrics import last_refreshed
 
 ROLES = (Role.SUPPORT, Role.MANAGER, Role.EXECUTIVE)
@@ -56,14 +54,6 @@ def _filters(warehouse, channel, customer, sku, bucket, state) -> bo.BackorderFi
             "state": state,
         }
     )
-
-
-def _can_pin() -> bool:
-    return current_user.is_authenticated and current_user.role in (Role.MANAGER, Role.ADMIN)
-
-
-def _can_act() -> bool:
-    return current_user.is_authenticated and current_user.role in (*ACTING_ROLES, Role.ADMIN)
 
 
 def _dropdown(component_id: str, options: list, placeholder: str, value=None) -> dbc.Col:
@@ -137,7 +127,7 @@ def layout(state: str | None = None, bucket: str | None = None, **_query: str) -
                 [
                     html.Span(
                         "Most severe first. Click a line to see its history"
-                        + (" and act on it." if _can_act() else "."),
+                        + (" and act on it." if user_may(*ACTING_ROLES) else "."),
                         className="text-body-secondary small",
                     ),
                     dbc.Button(
@@ -216,7 +206,7 @@ def _panel(line_id: int):
     title = f"{detail.line['order_number']} · {detail.line['sku']}"
     return (
         title,
-        make_line_panel(detail, app.settings.today(), _can_act(), _can_pin()),
+        make_line_panel(detail, app.settings.today(), user_may(*ACTING_ROLES), user_may(Role.MANAGER)),
         {
             "line_id": line_id,
             "version": detail.version,
@@ -266,7 +256,7 @@ def act_on_line(_contact, _accept, _cancel, selected, channel, outcome, note, re
     selected = selected if isinstance(selected, dict) else {}
     line_id, version = selected.get("line_id"), selected.get("version")
     app = context.current()
-    actor = Actor(current_user.username, int(current_user.get_id()))
+    actor = current_actor()
     try:
         with app.db.write_session() as session:
             if ctx.triggered_id == "bo-log-contact":
@@ -308,7 +298,7 @@ def save_pin(clicks, selected, pin):
     if isinstance(pin, float) and pin.is_integer():
         pin = int(pin)
     app = context.current()
-    actor = Actor(current_user.username, int(current_user.get_id()))
+    actor = current_actor()
     try:
         with app.db.write_session() as session:
             support.pin_line(
@@ -328,29 +318,7 @@ def save_pin(clicks, selected, pin):
 
 
 # When the page filters change, the grid must forget its cached blocks and ask again.
-dash.clientside_callback(
-    """
-    async function(...values) {
-        const api = await dash_ag_grid.getApiAsync("bo-grid");
-        api.purgeInfiniteCache();
-        return window.dash_clientside.no_update;
-    }
-    """,
-    Output("bo-purge", "data"),
-    *FILTER_INPUTS,
-    prevent_initial_call=True,
-)
+reload_grid_on("bo-grid", Output("bo-purge", "data"), *FILTER_INPUTS)
 
 # After an action the grid re-reads the blocks it shows, keeping the user's scroll position.
-dash.clientside_callback(
-    """
-    async function(changed) {
-        const api = await dash_ag_grid.getApiAsync("bo-grid");
-        api.refreshInfiniteCache();
-        return window.dash_clientside.no_update;
-    }
-    """,
-    Output("bo-purge", "data", allow_duplicate=True),
-    Input("bo-changed", "data"),
-    prevent_initial_call=True,
-)
+reload_grid_on("bo-grid", Output("bo-purge", "data", allow_duplicate=True), Input("bo-changed", "data"), keep_rows=True)

@@ -7,17 +7,15 @@ import time
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
-from flask_login import current_user
 
 from dashboard import context
-from dashboard.auth.roles import allow_roles
-from dashboard.components.grids import make_side_panel
+from dashboard.auth.roles import allow_roles, current_actor, user_may
+from dashboard.components.grids import make_side_panel, reload_grid_on
 from dashboard.components.inbound import make_grid, make_impact, make_po_panel
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role
 from dashboard.services import eta, receiving
 from dashboard.services import inbound as ib
-from dashboard.services.audit import Actor
 
 ROLES = (Role.MANAGER, Role.EXECUTIVE)
 dash.register_page(
@@ -40,10 +38,6 @@ FORM = [
 
 def _filters(warehouse, supplier, show) -> ib.InboundFilters:
     return ib.InboundFilters.parse({"warehouse_id": warehouse, "supplier_id": supplier, "show": show})
-
-
-def _can_act() -> bool:
-    return current_user.is_authenticated and current_user.role in (Role.MANAGER, Role.ADMIN)
 
 
 def layout(show: str | None = None, **_query: str) -> html.Div:
@@ -81,7 +75,7 @@ def layout(show: str | None = None, **_query: str) -> html.Div:
             html.Div(id="in-alert"),
             html.P(
                 "Click a purchase order to see its lines and history"
-                + (" and to revise its ETA." if _can_act() else "."),
+                + (" and to revise its ETA." if user_may(Role.MANAGER) else "."),
                 className="text-body-secondary small mb-2",
             ),
             make_grid("in-grid"),
@@ -117,7 +111,7 @@ def _panel(number: str):
         detail = ib.po_detail(session, number)
     if detail is None:
         return "Purchase order", html.P("No such purchase order."), None
-    body = make_po_panel(detail, app.settings.today(), _can_act())
+    body = make_po_panel(detail, app.settings.today(), user_may(Role.MANAGER))
     return (
         f"{detail.po['number']} · {detail.po['supplier']}",
         body,
@@ -206,7 +200,7 @@ def confirm(clicks, selected, previewed, new_eta, confirmed, cause, note):
         request = _request(selected, new_eta, confirmed, cause, note)
         if previewed != _signature(request):
             raise eta.EtaError("The form changed since the preview: preview the impact again before confirming.")
-        actor = Actor(current_user.username, int(current_user.get_id()))
+        actor = current_actor()
         with app.db.write_session() as session:
             impact = eta.revise_eta(session, actor, request, app.settings.today(), app.settings.handling_days)
     except eta.EtaError as exc:
@@ -247,7 +241,7 @@ def receive(_some, _all, selected, quantities, ids):
                 continue
             sku = component.get("sku") if isinstance(component, dict) else None
             wanted[sku] = int(value) if isinstance(value, int | float) and float(value).is_integer() else value
-    actor = Actor(current_user.username, int(current_user.get_id()))
+    actor = current_actor()
     try:
         with app.db.write_session() as session:
             result = receiving.receive(
@@ -281,16 +275,6 @@ dash.clientside_callback(
     prevent_initial_call=True,
 )
 
-dash.clientside_callback(
-    """
-    async function(...values) {
-        const api = await dash_ag_grid.getApiAsync("in-grid");
-        api.purgeInfiniteCache();
-        return window.dash_clientside.no_update;
-    }
-    """,
-    Output("po-purge", "data"),
-    *[Input(i, "value") for i in FILTER_IDS],
-    Input("po-changed", "data"),
-    prevent_initial_call=True,
+reload_grid_on(
+    "in-grid", Output("po-purge", "data"), *[Input(i, "value") for i in FILTER_IDS], Input("po-changed", "data")
 )

@@ -7,16 +7,14 @@ import time
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
-from flask_login import current_user
 
 from dashboard import context
-from dashboard.auth.roles import allow_roles
+from dashboard.auth.roles import allow_roles, current_actor
 from dashboard.components.cards import make_kpi_card
-from dashboard.components.grids import ROW_CLICK, make_infinite_grid, make_side_panel
+from dashboard.components.grids import ROW_CLICK, make_infinite_grid, make_side_panel, reload_grid_on
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import NotificationStatus, Role
 from dashboard.services import outbox
-from dashboard.services.audit import Actor
 
 ROLES = (Role.SUPPORT, Role.MANAGER)
 dash.register_page(
@@ -223,7 +221,7 @@ def send_or_resend(_resend, _send, selected):
         started = app.outbox.start()
         text = "Sending pending messages in the background…" if started else "A send is already running."
         return dash.no_update, dbc.Alert(text, color="info", className="py-2", duration=5000), time.time()
-    actor = Actor(current_user.username, int(current_user.get_id()))
+    actor = current_actor()
     try:
         with app.db.write_session() as session:
             copy = outbox.resend(session, actor, selected)
@@ -247,17 +245,10 @@ def refresh_counts(_changed):
         return _cards(outbox.counts(session))
 
 
-dash.clientside_callback(
-    """
-    async function(...values) {
-        const api = await dash_ag_grid.getApiAsync("nt-grid");
-        api.purgeInfiniteCache();
-        return window.dash_clientside.no_update;
-    }
-    """,
+reload_grid_on(
+    "nt-grid",
     Output("nt-purge", "data"),
     Input("nt-status", "value"),
     Input("nt-kind", "value"),
     Input("nt-changed", "data"),
-    prevent_initial_call=True,
 )

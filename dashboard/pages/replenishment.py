@@ -8,17 +8,16 @@ import dash
 import dash_bootstrap_components as dbc
 import orjson
 from dash import Input, Output, State, callback, dcc, html
-from flask_login import current_user
 
 from dashboard import context
-from dashboard.auth.roles import allow_roles
+from dashboard.auth.roles import allow_roles, current_actor, user_may
+from dashboard.components.grids import reload_grid_on
 from dashboard.components.replenishment import make_grid, make_summary_cards, make_urgency_chart
 from dashboard.components.status import make_mismatch_list, make_status_fields
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role, SalesStatus
 from dashboard.services import replenishment as repl
 from dashboard.services import status as status_service
-from dashboard.services.audit import Actor
 from dashboard.services.metrics import last_refreshed
 
 ROLES = (Role.MANAGER, Role.EXECUTIVE)
@@ -117,7 +116,7 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
                                 size="sm",
                                 disabled=True,
                             )
-                            if _can_set_status()
+                            if user_may(Role.MANAGER)
                             else None,
                             dbc.Button(
                                 [html.I(className="bi bi-download me-1"), "Export CSV"],
@@ -135,7 +134,7 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
                 className="d-flex justify-content-between align-items-center mb-2",
             ),
             make_grid("repl-grid"),
-            _bulk_status_modal() if _can_set_status() else None,
+            _bulk_status_modal() if user_may(Role.MANAGER) else None,
             dbc.Card(
                 [
                     dbc.CardHeader(
@@ -147,10 +146,6 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
             ),
         ]
     )
-
-
-def _can_set_status() -> bool:
-    return current_user.is_authenticated and current_user.role in (Role.MANAGER, Role.ADMIN)
 
 
 def _bulk_status_modal() -> html.Div:
@@ -240,18 +235,7 @@ def open_sku(cell):
 
 
 # When the page filters change, the grid must forget its cached blocks and ask again.
-dash.clientside_callback(
-    """
-    async function(...values) {
-        const api = await dash_ag_grid.getApiAsync("repl-grid");
-        api.purgeInfiniteCache();
-        return window.dash_clientside.no_update;
-    }
-    """,
-    Output("repl-purge", "data"),
-    *FILTER_INPUTS,
-    prevent_initial_call=True,
-)
+reload_grid_on("repl-grid", Output("repl-purge", "data"), *FILTER_INPUTS)
 
 
 @callback(
@@ -307,7 +291,7 @@ def apply_bulk(clicks, rows, new_status, reason, override, backorder_action):
             shown[row["sku"]] = LABEL_TO_STATUS.get(row.get("sales_status"))
     changes = [status_service.StatusChange(sku, new_status, expected=expected) for sku, expected in shown.items()]
     app = context.current()
-    actor = Actor(current_user.username, int(current_user.get_id()))
+    actor = current_actor()
     try:
         with app.db.write_session() as session:
             results = status_service.set_status(
@@ -337,16 +321,10 @@ def apply_bulk(clicks, rows, new_status, reason, override, backorder_action):
 
 
 # After a bulk change the grid re-reads its blocks (statuses changed) and forgets the selection.
-dash.clientside_callback(
-    """
-    async function(changed) {
-        const api = await dash_ag_grid.getApiAsync("repl-grid");
-        api.deselectAll();
-        api.refreshInfiniteCache();
-        return window.dash_clientside.no_update;
-    }
-    """,
+reload_grid_on(
+    "repl-grid",
     Output("repl-purge", "data", allow_duplicate=True),
     Input("repl-changed", "data"),
-    prevent_initial_call=True,
+    keep_rows=True,
+    deselect=True,
 )

@@ -7,18 +7,16 @@ from urllib.parse import quote, urlencode
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
-from flask_login import current_user
 from sqlalchemy import select
 
 from dashboard import context
-from dashboard.auth.roles import allow_roles
+from dashboard.auth.roles import allow_roles, current_actor, user_may
 from dashboard.components.sku import make_po_table, make_stock_chart, make_waiting_table, make_why_panel
 from dashboard.components.status import make_status_panel
 from dashboard.db.models import Product, StatusAdvice
 from dashboard.domain.codes import Role
 from dashboard.domain.projection import project_available
 from dashboard.services import status as status_service
-from dashboard.services.audit import Actor
 from dashboard.services.sku import load_sku
 
 dash.register_page(__name__, path_template="/sku/<sku>", name="SKU", title="SKU · Backorder Desk")
@@ -133,16 +131,12 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
             _card(
                 "Sales status",
                 [
-                    html.Div(make_status_panel(product, advice, _can_set_status()), id="status-panel"),
+                    html.Div(make_status_panel(product, advice, user_may(Role.MANAGER)), id="status-panel"),
                     html.Div(id="status-feedback", className="mt-2"),
                 ],
             ),
         ]
     )
-
-
-def _can_set_status() -> bool:
-    return current_user.is_authenticated and current_user.role in (Role.MANAGER, Role.ADMIN)
 
 
 @callback(
@@ -167,7 +161,7 @@ def save_status(clicks, selected, new_status, reason, override, backorder_action
     app = context.current()
     selected = selected if isinstance(selected, dict) else {}
     change = status_service.StatusChange(str(selected.get("sku") or ""), new_status, selected.get("version"))
-    actor = Actor(current_user.username, int(current_user.get_id()))
+    actor = current_actor()
     try:
         with app.db.write_session() as session:
             [result] = status_service.set_status(

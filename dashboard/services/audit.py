@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import AuditEvent
@@ -41,3 +42,17 @@ def record(
     )
     session.add(event)
     return event
+
+
+def changed_by(session: Session, entity_type: str, entity_id: object) -> str:
+    """Who changed the entity last and when, as ' by NAME at DD Mon HH:MM UTC' ('' when never audited).
+
+    What a stale save tells its user: who changed the thing since they loaded it, and when.
+    """
+    last = session.execute(
+        select(AuditEvent.actor, AuditEvent.at)
+        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    return f" by {last.actor} at {last.at:%d %b %H:%M} UTC" if last else ""

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
 from dashboard.db.models import (
-    AuditEvent,
     EtaRevision,
     POLine,
     PurchaseOrder,
@@ -142,13 +141,7 @@ def load_po(session: Session, request: EtaRequest, today: dt.date, *, lock: bool
     if po.status not in OPEN_PO_STATUSES:
         raise EtaError(f"{po.number} is {po.status.label.lower()}; only open purchase orders can be revised.")
     if request.version is not None and request.version != po.version:
-        last = session.execute(
-            select(AuditEvent.actor, AuditEvent.at)
-            .where(AuditEvent.entity_type == "purchase_order", AuditEvent.entity_id == po.number)
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(1)
-        ).first()
-        who = f" by {last.actor} at {last.at:%d %b %H:%M} UTC" if last else ""
+        who = audit.changed_by(session, "purchase_order", po.number)
         raise StaleEtaError(f"{po.number} was changed{who} after you loaded it; nothing was saved. Reload it.")
     if request.new_eta < today:
         raise EtaError(f"The new ETA {request.new_eta:%d %b %Y} is in the past.")

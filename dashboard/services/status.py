@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
 from dashboard.db.models import (
-    AuditEvent,
     OrderLine,
     POLine,
     Product,
@@ -199,13 +198,7 @@ def _parse_status(value: object) -> SalesStatus:
 
 
 def _stale_message(session: Session, product: Product) -> str:
-    last = session.execute(
-        select(AuditEvent.actor, AuditEvent.at)
-        .where(AuditEvent.entity_type == "product", AuditEvent.entity_id == product.sku)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(1)
-    ).first()
-    who = f" by {last.actor} at {last.at:%d %b %H:%M} UTC" if last else ""
+    who = audit.changed_by(session, "product", product.sku)
     return f"{product.sku} was changed{who} after you loaded it; nothing was saved. Reload and try again."
 
 
@@ -226,7 +219,7 @@ def set_status(
     changes = list(changes)
     if not changes:
         raise StatusError("Select at least one SKU.")
-    plan = []
+    found = []
     for change in changes:
         new = _parse_status(change.status)
         product = session.scalar(select(Product).where(Product.sku == change.sku).with_for_update(key_share=True))
@@ -236,7 +229,12 @@ def set_status(
         stale_status = change.expected is not None and change.expected != product.sales_status.value
         if stale_version or stale_status:
             raise StaleStatusError(_stale_message(session, product))
-        advice = compute_advice(session, today, handling_days, [product.id])[0]
+        found.append((product, new))
+    # One pass over stock, supply and delay history for all of them, not one per SKU.
+    advice_by_id = {row["id"]: row for row in compute_advice(session, today, handling_days, [p.id for p, _ in found])}
+    plan = []
+    for product, new in found:
+        advice = advice_by_id[product.id]
         rec = policy.Recommendation(
             SalesStatus(advice["recommended_status"]), advice["reason"], advice["backorderable"]
         )
@@ -249,10 +247,17 @@ def set_status(
                 f"{product.sku} has open backorders: choose whether to cancel them (and notify) or keep them."
             )
         plan.append((product, new, rec))
-    return [
+    results = [
         _apply(session, actor, product, new, rec, why, override, backorder_action, today, handling_days)
         for product, new, rec in plan
     ]
+    from dashboard.services.metrics import resummarise  # metrics imports this module
+
+    changed = [product.id for product, _, _ in plan]
+    resummarise(session, changed)
+    refresh_advice(session, today, handling_days, changed)
+    freshness.mark_changed(session)  # suggestions and flags follow the status at the next refresh
+    return results
 
 
 def _apply(session, actor, product, new, rec, why, override, backorder_action, today, handling_days) -> ChangeResult:
@@ -291,11 +296,6 @@ def _apply(session, actor, product, new, rec, why, override, backorder_action, t
     )
     # The replenishment grid reads the status from its own copy; keep it in step in this transaction.
     session.execute(update(SkuMetrics).where(SkuMetrics.product_id == product.id).values(sales_status=new.value))
-    from dashboard.services.metrics import resummarise
-
-    resummarise(session, [product.id])
-    refresh_advice(session, today, handling_days, [product.id])
-    freshness.mark_changed(session)  # suggestions and flags follow the status at the next refresh
     return ChangeResult(product.sku, old, new, cancelled, sent)
 
 

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
 from dashboard.db.models import (
-    AuditEvent,
     BackorderTriage,
     ContactLog,
     Customer,
@@ -71,13 +70,7 @@ def _waiting_line(session: Session, line_id: object, version: object | None) -> 
     if line is None:
         raise SupportError(f"Order line {line_id} does not exist.")
     if version is not None and version != line.version:
-        last = session.execute(
-            select(AuditEvent.actor, AuditEvent.at)
-            .where(AuditEvent.entity_type == "order_line", AuditEvent.entity_id == str(line_id))
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(1)
-        ).first()
-        who = f" by {last.actor} at {last.at:%d %b %H:%M} UTC" if last else ""
+        who = audit.changed_by(session, "order_line", line_id)
         raise StaleLineError(f"This line was changed{who} after you opened it. Reload it and try again.")
     if line.status not in (LineStatus.BACKORDERED,):
         raise SupportError(f"Order line {line_id} is {line.status.label.lower()}, not waiting for stock.")
