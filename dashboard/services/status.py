@@ -235,8 +235,9 @@ def set_status(
     plan = []
     for product, new in found:
         advice = advice_by_id[product.id]
+        window = (advice["window_start"], advice["window_end"]) if advice["window_end"] else None
         rec = policy.Recommendation(
-            SalesStatus(advice["recommended_status"]), advice["reason"], advice["backorderable"]
+            SalesStatus(advice["recommended_status"]), advice["reason"], advice["backorderable"], window
         )
         try:
             policy.check_change(product.sales_status, new, rec, override)

@@ -7,19 +7,21 @@ from dashboard.db.models import (
     AuditEvent,
     Notification,
     OrderLine,
+    POLine,
     Product,
+    PurchaseOrder,
     RestockSubscription,
     SkuMetrics,
     SkuMetricsSummary,
     StatusAdvice,
     StockLevel,
 )
-from dashboard.domain.codes import LineStatus, SalesStatus, SubscriptionStatus, Substitutability
+from dashboard.domain.codes import LineStatus, POStatus, SalesStatus, SubscriptionStatus, Substitutability
 from dashboard.services import status
 from dashboard.services.audit import Actor
 from dashboard.services.metrics import refresh_metrics
 from tests.services import triage_data as data
-from tests.services.triage_data import TODAY
+from tests.services.triage_data import TODAY, day, moment
 
 MIA = Actor("mia", None)
 
@@ -162,3 +164,24 @@ def test_a_stale_version_is_refused_with_who_changed_it(status_db):
     with pytest.raises(status.StaleStatusError, match="changed by mia"):
         change(status_db, ("SKU-1", "out_of_stock", 1))
     assert product(status_db, "SKU-1").sales_status is SalesStatus.IN_STOCK
+
+
+def test_going_on_backorder_with_a_confirmed_window_tells_subscribers_the_window(status_db):
+    with status_db.write_session() as session:
+        session.add(
+            PurchaseOrder(
+                number="PO-2",
+                supplier_id=1,
+                warehouse_id=1,
+                ordered_at=moment(-10),
+                eta=day(5),
+                eta_confirmed=True,
+                status=POStatus.OPEN,
+                lines=[POLine(product_id=2, qty=10)],
+            )
+        )
+    change(status_db, ("SKU-2", "backorder"))  # recommended: confirmed PO-2 ships by +12, 10 units free
+    with status_db.read_session() as session:
+        notice = session.scalar(select(Notification).where(Notification.kind == "back_in_stock"))
+    assert notice.recipient == "fan@example.com"
+    assert f"estimated shipping between {day(9):%d %B} and {day(12):%d %B %Y}" in notice.body_text
