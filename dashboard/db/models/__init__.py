@@ -13,11 +13,18 @@ from dashboard.db.models.catalog import (
 from dashboard.db.models.comms import Notification, RestockSubscription
 from dashboard.db.models.derived import (
     BackorderTriage,
-    KpiDaily,
     SkuMetrics,
     SkuMetricsExplain,
     SkuMetricsSummary,
     StatusAdvice,
+)
+from dashboard.db.models.kpi import (
+    KPI_TABLES,
+    KpiCauseDaily,
+    KpiDaily,
+    KpiNotifyDaily,
+    KpiStockDaily,
+    KpiSupplierDaily,
 )
 from dashboard.db.models.orders import ContactLog, Customer, OrderLine, PromiseRevision, SalesOrder
 from dashboard.db.models.purchasing import EtaRevision, POLine, PurchaseOrder
@@ -25,6 +32,7 @@ from dashboard.db.models.system import DEMO_DATASET_KEY, AppSetting
 
 __all__ = [
     "DEMO_DATASET_KEY",
+    "KPI_TABLES",
     "ApiToken",
     "AppSetting",
     "AuditEvent",
@@ -33,7 +41,11 @@ __all__ = [
     "ContactLog",
     "Customer",
     "EtaRevision",
+    "KpiCauseDaily",
     "KpiDaily",
+    "KpiNotifyDaily",
+    "KpiStockDaily",
+    "KpiSupplierDaily",
     "Notification",
     "OrderLine",
     "POLine",

@@ -129,6 +129,9 @@ class StockLevel(Base):
     safety_stock_override: Mapped[int | None] = mapped_column(Integer)
     reorder_point_override: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the SKU started being stocked here; the stockout KPI counts SKU-days from then on.
+    # NULL for rows older than this column: they count from the start of history.
+    created_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     product: Mapped[Product] = relationship()
@@ -141,7 +144,8 @@ class StockMovement(Base):
     """Append-only stock history; the sum of a (product, warehouse)'s quantities is its on hand."""
 
     __tablename__ = "stock_movement"
-    __table_args__ = (Index(None, "product_id", "warehouse_id", "at"),)
+    # ``at`` alone: closing a KPI day subtracts every movement stamped after it.
+    __table_args__ = (Index(None, "product_id", "warehouse_id", "at"), Index(None, "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))

@@ -110,37 +110,6 @@ class SkuMetricsExplain(Base):
     explain: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class KpiDaily(Base):
-    """Daily counters per (day, warehouse, category) from which every KPI of §5 is computed."""
-
-    __tablename__ = "kpi_daily"
-    __table_args__ = (UniqueConstraint("day", "warehouse_id", "category"), Index(None, "day"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date)
-    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
-    category: Mapped[str] = mapped_column(String(80))
-    lines_ordered: Mapped[int] = mapped_column(Integer, default=0)
-    units_ordered: Mapped[int] = mapped_column(Integer, default=0)
-    lines_filled_first_pass: Mapped[int] = mapped_column(Integer, default=0)
-    units_filled_first_pass: Mapped[int] = mapped_column(Integer, default=0)
-    lines_backordered: Mapped[int] = mapped_column(Integer, default=0)
-    units_backordered: Mapped[int] = mapped_column(Integer, default=0)
-    lines_shipped: Mapped[int] = mapped_column(Integer, default=0)
-    lines_shipped_on_time_original: Mapped[int] = mapped_column(Integer, default=0)
-    lines_shipped_on_time_current: Mapped[int] = mapped_column(Integer, default=0)
-    backorders_shipped: Mapped[int] = mapped_column(Integer, default=0)
-    backorders_cancelled: Mapped[int] = mapped_column(Integer, default=0)
-    promise_revisions: Mapped[int] = mapped_column(Integer, default=0)
-    sku_days: Mapped[int] = mapped_column(Integer, default=0)
-    sku_days_stocked_out: Mapped[int] = mapped_column(Integer, default=0)
-    revenue_ordered: Mapped[float] = mapped_column(MONEY, default=0.0)
-    revenue_shipped: Mapped[float] = mapped_column(MONEY, default=0.0)
-    cogs_shipped: Mapped[float] = mapped_column(MONEY, default=0.0)
-    inventory_value: Mapped[float] = mapped_column(MONEY, default=0.0)
-    lost_sales_estimate: Mapped[float] = mapped_column(MONEY, default=0.0)
-
-
 class BackorderTriage(Base):
     """One waiting order line as support triages it: queue position, projected ship window, last contact.
 

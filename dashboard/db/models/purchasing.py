@@ -23,6 +23,9 @@ class PurchaseOrder(Base):
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
     ordered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     eta: Mapped[dt.date] = mapped_column(Date)
+    # The ETA the supplier gave when the PO was placed; revisions move ``eta``, never this.
+    # The supplier scorecard measures delay and on-time receipt against it.
+    original_eta: Mapped[dt.date | None] = mapped_column(Date, default=lambda ctx: ctx.get_current_parameters()["eta"])
     # The supplier confirmed the date; only confirmed ETAs justify taking backorders.
     eta_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[POStatus] = mapped_column(code_enum(POStatus, "po_status"))
@@ -50,6 +53,8 @@ class POLine(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     qty: Mapped[int] = mapped_column(Integer)
     qty_received: Mapped[int] = mapped_column(Integer, default=0)
+    # Units received on or before the PO's original ETA (the supplier's fill rate).
+    qty_received_on_time: Mapped[int] = mapped_column(Integer, default=0)
     # Cross-dock lines go straight to waiting orders and never become shelf stock.
     cross_dock: Mapped[bool] = mapped_column(Boolean, default=False)
     last_received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

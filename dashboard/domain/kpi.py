@@ -1,0 +1,314 @@
+"""KPI definitions and formulas of design §5: pure functions over counters, no database.
+
+Two halves:
+
+- :func:`line_contribution` says what one order line adds to the daily counters, given the line's
+  facts. The incremental path applies ``contribution(after) − contribution(before)`` whenever a
+  line changes, so every counter means exactly what this function says, wherever it is computed.
+- The ratio, quantile and trend helpers turn summed counters into the numbers the pages show;
+  each KPI's definition text lives in :data:`DEFINITIONS`, shown beside the number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+Counters = dict[str, float]
+
+
+@dataclass(frozen=True)
+class Definition:
+    """How a KPI is computed, in the words an executive reads beside it."""
+
+    label: str
+    text: str
+    # "up" when a larger value is better, "down" when smaller is better (colours the delta).
+    better: str = "up"
+
+
+DEFINITIONS: dict[str, Definition] = {
+    "fill_rate_lines": Definition(
+        "First-pass fill rate (lines)",
+        "Order lines shipped complete from stock, never put on backorder ÷ order lines ordered. "
+        "Counted on the day the line was ordered; lines still waiting to ship count as not filled yet.",
+    ),
+    "fill_rate_units": Definition(
+        "First-pass fill rate (units)",
+        "Units on lines shipped complete from stock without a backorder ÷ units ordered, by order day.",
+    ),
+    "backorder_rate": Definition(
+        "Backorder rate",
+        "Order lines that went on backorder ÷ order lines ordered, by order day.",
+        "down",
+    ),
+    "otif_original": Definition(
+        "Promise adherence (original promise)",
+        "Lines shipped in full on or before the date first promised to the customer ÷ lines shipped, "
+        "by ship day. Revising a promise never improves this number.",
+    ),
+    "otif_current": Definition(
+        "Promise adherence (current promise)",
+        "Lines shipped in full on or before their latest promised date ÷ lines shipped, by ship day.",
+    ),
+    "cancellation_rate": Definition(
+        "Backorder cancellation rate",
+        "Backordered lines cancelled ÷ backordered lines closed (shipped or cancelled), by the day they closed.",
+        "down",
+    ),
+    "backorder_wait": Definition(
+        "Average backorder wait",
+        "Days from going on backorder to shipping, averaged over backordered lines shipped in the period.",
+        "down",
+    ),
+    "open_backorders": Definition(
+        "Open backorders",
+        "Lines waiting for stock now: count, units and value (revenue secured but not yet delivered), "
+        "with their age since going on backorder.",
+        "down",
+    ),
+    "stockout_rate": Definition(
+        "Stockout rate",
+        "SKU-days that ended with nothing on hand ÷ SKU-days, over closed days. A SKU counts from the day it "
+        "was first stocked in a warehouse; discontinued SKUs stop counting. On hand is read from the stock "
+        "movement ledger at the end of each UTC day.",
+        "down",
+    ),
+    "lost_sales": Definition(
+        "Lost-sales estimate",
+        "For every SKU-day out of stock, the SKU's average daily demand × its price; plus the value of "
+        "notify-me requests taken in the period. Demand rates are those of the latest metrics refresh.",
+        "down",
+    ),
+    "inventory_value": Definition(
+        "Inventory value",
+        "Units on hand × unit cost, averaged over the closed days of the period.",
+        "down",
+    ),
+    "turnover": Definition(
+        "Inventory turnover (annualised)",
+        "Cost of goods shipped ÷ average inventory value, scaled to a year (× 365 ÷ days in the period).",
+    ),
+    "days_of_supply": Definition(
+        "Days of supply",
+        "Average inventory value ÷ cost of goods shipped per day in the period.",
+        "down",
+    ),
+    "delay_causes": Definition(
+        "Delay causes",
+        "Promise revisions in the period by cause code, largest first, with the cumulative share (a Pareto). "
+        "Days added sums how far the revisions moved promises (earlier promises subtract).",
+    ),
+    "on_time_receipt": Definition(
+        "On-time receipt",
+        "Purchase orders received complete on or before the ETA the supplier gave when the PO was placed "
+        "÷ purchase orders received complete, by the day they completed.",
+    ),
+    "supplier_delay": Definition(
+        "Delay (mean and P80)",
+        "Day received minus the original ETA, over purchase orders completed in the period; negative is early. "
+        "P80: 80 % of purchase orders arrived no later than this.",
+        "down",
+    ),
+    "lead_time_spread": Definition(
+        "Lead time and spread (σ_L)",
+        "Days from placing the purchase order to receiving it complete: mean and standard deviation.",
+        "down",
+    ),
+    "eta_revised_share": Definition(
+        "ETA revised",
+        "Purchase orders completed in the period whose ETA was revised at least once ÷ purchase orders completed.",
+        "down",
+    ),
+    "supplier_fill_rate": Definition(
+        "Supplier fill rate",
+        "Units received by the original ETA ÷ units ordered, over purchase orders completed in the period.",
+    ),
+}
+
+
+# ---- what one order line adds ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """The facts about one order line that the counters read (dates are UTC days)."""
+
+    warehouse_id: int
+    category: str
+    supplier_id: int
+    ordered_on: dt.date
+    qty: int
+    unit_price: float
+    unit_cost: float
+    backordered_on: dt.date | None
+    shipped_on: dt.date | None
+    cancelled_on: dt.date | None
+    qty_shipped: int
+    original_promised_date: dt.date | None
+    promised_date: dt.date | None
+
+    @property
+    def key(self) -> tuple[int, str, int]:
+        """The breakdown the line's counters are filed under."""
+        return (self.warehouse_id, self.category, self.supplier_id)
+
+
+def line_contribution(facts: LineFacts) -> list[tuple[dt.date, Counters]]:
+    """What ``facts`` add to ``kpi_daily``: ``(day, {counter: amount})`` per day touched."""
+    out: list[tuple[dt.date, Counters]] = []
+    backordered = facts.backordered_on is not None
+    shipped_in_full = facts.shipped_on is not None and facts.qty_shipped >= facts.qty
+    ordered: Counters = {
+        "lines_ordered": 1,
+        "units_ordered": facts.qty,
+        "revenue_ordered": facts.qty * facts.unit_price,
+    }
+    if backordered:
+        ordered |= {"lines_backordered": 1, "units_backordered": facts.qty}
+    elif shipped_in_full:
+        ordered |= {"lines_first_pass": 1, "units_first_pass": facts.qty}
+    out.append((facts.ordered_on, ordered))
+    if facts.shipped_on is not None:
+        day = facts.shipped_on
+        shipped: Counters = {
+            "lines_shipped": 1,
+            "units_shipped": facts.qty_shipped,
+            "revenue_shipped": facts.qty_shipped * facts.unit_price,
+            "cogs_shipped": facts.qty_shipped * facts.unit_cost,
+            "shipped_on_time_original": int(shipped_in_full and _by(day, facts.original_promised_date)),
+            "shipped_on_time_current": int(shipped_in_full and _by(day, facts.promised_date)),
+        }
+        if backordered:
+            shipped |= {"backorders_shipped": 1, "backorder_wait_days": (day - facts.backordered_on).days}
+        out.append((day, shipped))
+    if facts.cancelled_on is not None:
+        out.append((facts.cancelled_on, {"lines_cancelled": 1, "backorders_cancelled": int(backordered)}))
+    return out
+
+
+def _by(day: dt.date, promised: dt.date | None) -> bool:
+    return promised is not None and day <= promised
+
+
+def line_delta(before: LineFacts | None, after: LineFacts | None) -> dict[tuple, Counters]:
+    """``contribution(after) − contribution(before)`` keyed by ``(day, warehouse, category, supplier)``.
+
+    Zero amounts are dropped, so an event that changes nothing the KPIs count writes nothing.
+    """
+    totals: dict[tuple, Counters] = {}
+    for facts, sign in ((after, 1), (before, -1)):
+        if facts is None:
+            continue
+        for day, counters in line_contribution(facts):
+            row = totals.setdefault((day, *facts.key), {})
+            for name, amount in counters.items():
+                row[name] = row.get(name, 0) + sign * amount
+    return {
+        key: cleaned
+        for key, row in totals.items()
+        if (cleaned := {name: amount for name, amount in row.items() if abs(amount) > 1e-9})
+    }
+
+
+# ---- from counters to KPIs -----------------------------------------------------------------
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """``numerator ÷ denominator``, or None when there is nothing to divide by."""
+    if not denominator or numerator is None:
+        return None
+    return numerator / denominator
+
+
+def spread(n: float, total: float, total_sq: float) -> float | None:
+    """Sample standard deviation from n, Σx and Σx² (None below two samples)."""
+    if n < 2:
+        return None
+    variance = (total_sq - total * total / n) / (n - 1)
+    return math.sqrt(max(variance, 0.0))
+
+
+def histogram_quantile(counts: Iterable[tuple[float, float]], q: float) -> float | None:
+    """The ``q`` quantile of a histogram of ``(value, count)``: the smallest value with ≥ q of the mass at or below."""
+    items = sorted((value, count) for value, count in counts if count > 0)
+    total = sum(count for _, count in items)
+    if not total:
+        return None
+    running = 0.0
+    for value, count in items:
+        running += count
+        if running >= q * total - 1e-9:
+            return value
+    return items[-1][0]
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s ISO week: trends are weekly."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The period of the same length just before ``[start, end]`` (for period-over-period deltas)."""
+    days = (end - start).days + 1
+    return start - dt.timedelta(days=days), start - dt.timedelta(days=1)
+
+
+def change(current: float | None, previous: float | None) -> float | None:
+    """Current minus previous, or None when either is missing."""
+    if current is None or previous is None:
+        return None
+    return current - previous
+
+
+def line_kpis(sums: Mapping[str, float]) -> dict[str, float | None]:
+    """The order-line KPIs from summed ``kpi_daily`` counters."""
+    closed = sums.get("backorders_shipped", 0) + sums.get("backorders_cancelled", 0)
+    return {
+        "fill_rate_lines": ratio(sums.get("lines_first_pass", 0), sums.get("lines_ordered", 0)),
+        "fill_rate_units": ratio(sums.get("units_first_pass", 0), sums.get("units_ordered", 0)),
+        "backorder_rate": ratio(sums.get("lines_backordered", 0), sums.get("lines_ordered", 0)),
+        "otif_original": ratio(sums.get("shipped_on_time_original", 0), sums.get("lines_shipped", 0)),
+        "otif_current": ratio(sums.get("shipped_on_time_current", 0), sums.get("lines_shipped", 0)),
+        "cancellation_rate": ratio(sums.get("backorders_cancelled", 0), closed),
+        "backorder_wait": ratio(sums.get("backorder_wait_days", 0), sums.get("backorders_shipped", 0)),
+    }
+
+
+def stock_kpis(
+    sums: Mapping[str, float], closed_days: int, cogs: float, notify_value: float
+) -> dict[str, float | None]:
+    """Stockout rate, lost sales, inventory value, turnover and days of supply.
+
+    ``sums`` are summed ``kpi_stock_daily`` counters over ``closed_days`` days; ``cogs`` is the cost of
+    goods shipped over the same days.
+    """
+    average_value = ratio(sums.get("inventory_value", 0), closed_days)
+    turnover = ratio(cogs, average_value)
+    daily_cogs = ratio(cogs, closed_days)
+    return {
+        "stockout_rate": ratio(sums.get("sku_days_out", 0), sums.get("sku_days", 0)),
+        "lost_sales": sums.get("lost_sales_value", 0) + notify_value if closed_days or notify_value else None,
+        "inventory_value": average_value,
+        "turnover": turnover * 365 / closed_days if turnover is not None and closed_days else None,
+        "days_of_supply": ratio(average_value, daily_cogs),
+    }
+
+
+def supplier_kpis(sums: Mapping[str, float], delays: Iterable[tuple[float, float]]) -> dict[str, float | None]:
+    """One supplier's scorecard from summed ``kpi_supplier_daily`` counters and its delay histogram."""
+    delays = list(delays)
+    pos = sums.get("pos", 0)
+    delay_total = sum(value * count for value, count in delays)
+    return {
+        "pos": pos,
+        "on_time_receipt": ratio(sums.get("pos_on_time", 0), pos),
+        "mean_delay": ratio(delay_total, pos),
+        "p80_delay": histogram_quantile(delays, 0.8),
+        "mean_lead_time": ratio(sums.get("lead_days", 0), pos),
+        "lead_time_sd": spread(pos, sums.get("lead_days", 0), sums.get("lead_days_sq", 0)),
+        "eta_revised_share": ratio(sums.get("pos_revised", 0), pos),
+        "supplier_fill_rate": ratio(sums.get("units_on_time", 0), sums.get("units_ordered", 0)),
+    }
