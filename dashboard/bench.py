@@ -28,6 +28,7 @@ from dashboard.db.engine import Database
 from dashboard.db.grid import apply_filters, apply_sort_and_page, parse_request
 from dashboard.db.migrate import upgrade
 from dashboard.db.models import DEMO_DATASET_KEY, AppSetting, OrderLine, Product, SkuMetrics
+from dashboard.services import kpi_events, kpi_rebuild
 from dashboard.services import replenishment as repl
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -70,7 +71,12 @@ def bench_database(skus: int, path: Path | None, today: dt.date, echo: Callable[
     if not marker or marker.get("skus") != skus:
         echo(f"generating {skus:,} SKUs into {path} (once; later runs reuse it)…")
         generate_demo(database, skus=skus, today=today, replace=bool(marker))
-        refresh_metrics(database, today)
+        refresh_metrics(database, today, rebuild_kpis=True)
+    with database.write_session() as session:
+        # A database generated before the KPI tables existed gets its counters once.
+        if kpi_events.closed_through(session) is None:
+            echo("counting KPIs from history (once)…")
+            kpi_rebuild.rebuild_kpis(session, today)
     return database
 
 

@@ -97,7 +97,7 @@ def demo(ctx: click.Context, skus: int, days: int, seed: int, today: dt.datetime
     click.echo(err=True)
     from dashboard.services.metrics import refresh_metrics
 
-    refresh_metrics(database, day, progress=progress)
+    refresh_metrics(database, day, progress=progress, rebuild_kpis=True)
     click.echo(err=True)
     click.echo(
         f"demo data ending {day}: {summary.products:,} SKUs, {summary.order_lines:,} order lines, "
@@ -107,22 +107,26 @@ def demo(ctx: click.Context, skus: int, days: int, seed: int, today: dt.datetime
 
 
 @main.command()
-@click.option("--kpis", is_flag=True, help="Also rebuild kpi_daily from scratch (once KPIs exist).")
+@click.option("--kpis", is_flag=True, help="Also rebuild every KPI table (kpi_daily and friends) from history.")
 @click.pass_context
 def refresh(ctx: click.Context, kpis: bool) -> None:
-    """Recompute sku_metrics (demand, lead time, safety stock, reorder points, flags) and the backorder projection."""
+    """Recompute sku_metrics, the backorder projection and status advice; close ended KPI days.
+
+    KPI counters are kept current by every action as it happens; --kpis recomputes them from scratch.
+    """
     from dashboard.services.metrics import refresh_metrics
 
-    if kpis:
-        raise click.ClickException("KPI rebuild is not available yet (kpi_daily arrives with the KPI pages)")
     settings: Settings = ctx.obj["settings"]
     progress = _StageProgress()
-    summary = refresh_metrics(_database(ctx), settings.today(), progress=progress, handling_days=settings.handling_days)
+    summary = refresh_metrics(
+        _database(ctx), settings.today(), progress=progress, handling_days=settings.handling_days, rebuild_kpis=kpis
+    )
     click.echo(err=True)
     click.echo(
         f"refreshed {summary.pairs:,} SKU-warehouse pairs in {summary.seconds:.1f}s: "
         f"{summary.below_reorder_point:,} below reorder point, {summary.below_safety_stock:,} below safety stock, "
         f"{summary.stocked_out:,} stocked out; {summary.backorder_lines:,} waiting order lines projected"
+        + ("; KPI counters rebuilt from history" if kpis else "")
     )
 
 

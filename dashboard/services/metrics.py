@@ -42,6 +42,7 @@ from dashboard.db.queries import days_between, po_is_open, utc_day
 from dashboard.db.text_search import rebuild_sku_metrics_search
 from dashboard.domain import replenishment as rp
 from dashboard.domain.codes import LineStatus, SalesStatus
+from dashboard.services import kpi_events, kpi_rebuild
 from dashboard.services.freshness import last_changed
 from dashboard.services.status import refresh_advice
 from dashboard.services.triage import DEFAULT_HANDLING_DAYS, refresh_triage
@@ -348,15 +349,20 @@ def refresh_metrics(
     window_days: int = WINDOW_DAYS,
     progress: Progress | None = None,
     handling_days: int = DEFAULT_HANDLING_DAYS,
+    rebuild_kpis: bool = False,
 ) -> RefreshSummary:
-    """Recompute every pair's metrics and replace ``sku_metrics`` in one transaction, then the triage queue."""
+    """Recompute every pair's metrics and replace ``sku_metrics`` in one transaction, then the triage queue.
+
+    Then the KPI counters: days that ended since the last close get their end-of-day stock and
+    backlog, or, with ``rebuild_kpis``, every KPI table is rebuilt from history.
+    """
     report = progress or (lambda _stage, _done, _total: None)
     began = utcnow()
     with db.read_session() as session:
         inputs = load_inputs(session, today, window_days)
-    report("read inputs", 1, 4)
+    report("read inputs", 1, 5)
     frame = compute_metrics(inputs, today, window_days)
-    report("computed", 2, 4)
+    report("computed", 2, 5)
     frame.insert(0, "id", np.arange(1, len(frame) + 1))
     frame["computed_at"] = began.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
     explain = frame[["id", "product_id", "warehouse_id", "explain"]]
@@ -395,12 +401,19 @@ def refresh_metrics(
             # Fresh statistics let SQLite pick the flag and sort indexes for the grid's queries.
             connection.exec_driver_sql("ANALYZE sku_metrics")
         _mark_refreshed(session, began, today)
-    report("projecting backorders", 3, 4)
+    report("projecting backorders", 3, 5)
     # The allocation-queue projection reads the same stock and supply, so it is rebuilt with them.
     projected = refresh_triage(db, today, handling_days)
     with db.write_session() as session:
         refresh_advice(session, today, handling_days)
-    report("done", 4, 4)
+    report("counting KPIs", 4, 5)
+    with db.write_session() as session:
+        # Lost-sales estimates read the demand rates just computed, so KPIs come after the metrics.
+        if rebuild_kpis:
+            kpi_rebuild.rebuild_kpis(session, today)
+        else:
+            kpi_events.close_days(session, today)
+    report("done", 5, 5)
     return RefreshSummary(
         len(frame),
         int(frame["below_reorder_point"].sum()),

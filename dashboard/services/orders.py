@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import utcnow
 from dashboard.db.models import Customer, OrderLine, Product, SalesOrder, StockLevel
 from dashboard.domain.codes import LineStatus, SalesStatus
-from dashboard.services import freshness, notices, reminders, status, triage
+from dashboard.services import freshness, kpi_events, notices, reminders, status, triage
 
 
 class OrderRefusedError(ValueError):
@@ -76,6 +76,7 @@ def place_line(
         line.original_promised_date = line.promised_date = promised
         session.add(line)
         session.flush()
+        kpi_events.line_changed(session, None, line)
         freshness.mark_changed(session)
         return Placement(line, False, promised)
     if product.sales_status is not SalesStatus.BACKORDER:
@@ -126,5 +127,6 @@ def place_line(
     )
     triage.refresh_queue(session, [pair], today, handling_days)
     status.refresh_advice(session, today, handling_days, [product.id])
+    kpi_events.line_changed(session, None, line)
     freshness.mark_changed(session)
     return Placement(line, True, projected)

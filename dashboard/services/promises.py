@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import utcnow
 from dashboard.db.models import Customer, OrderLine, Product, PromiseRevision, SalesOrder
 from dashboard.domain.codes import CauseCode
-from dashboard.services import audit, notices
+from dashboard.services import audit, kpi_events, notices
 from dashboard.services.audit import Actor
 
 
@@ -41,6 +41,8 @@ def revise_promise(
         at=utcnow(),
     )
     session.add(revision)
+    session.flush()
+    kpi_events.promise_revised(session, revision, line)
     notices.queue(
         session,
         "promise_revised",

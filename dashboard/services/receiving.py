@@ -21,7 +21,7 @@ from dashboard.db.base import utcnow
 from dashboard.db.models import POLine, Product, PurchaseOrder, StockLevel, StockMovement
 from dashboard.domain import allocation as alloc
 from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode, MovementKind, POStatus
-from dashboard.services import allocation, audit, freshness, promises, status, triage
+from dashboard.services import allocation, audit, freshness, kpi_events, promises, status, triage
 from dashboard.services.audit import Actor
 
 # A promise moves earlier only for real news: at least this many days sooner.
@@ -103,6 +103,8 @@ def receive(
     for line, qty in sorted(plan.items(), key=lambda item: skus[item[0].product_id]):
         line.qty_received += qty
         line.last_received_at = now
+        if now.date() <= (po.original_eta or po.eta):
+            line.qty_received_on_time += qty
         stock = _stock(session, line.product_id, po.warehouse_id)
         stock.on_hand += qty
         note = movement_reference(po.number, reference)
@@ -129,6 +131,8 @@ def receive(
         po.received_at = now
     result.po_status = po.status
     session.flush()
+    if fully:
+        kpi_events.po_completed(session, po)
     pairs = sorted({(line.product_id, po.warehouse_id) for line in plan})
     result.promises_moved = _recompute_promises(session, actor, pairs, po.number, today, handling_days)
     audit.record(

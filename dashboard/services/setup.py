@@ -25,7 +25,7 @@ def prepare_database(settings: Settings, db: Database, *, echo: bool = False) ->
             if echo:
                 print("First start: building the demo database (about 400 SKUs, 18 months)…")  # noqa: T201
             summary = generate_demo(db, today=settings.today())
-            refresh_metrics(db, settings.today(), handling_days=settings.handling_days)
+            refresh_metrics(db, settings.today(), handling_days=settings.handling_days, rebuild_kpis=True)
             log.info("demo data created: %s", summary)
         return
     current, head = current_revision(db.engine), head_revision(db.engine)

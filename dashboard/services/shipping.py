@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import utcnow
 from dashboard.db.models import OrderLine, StockLevel, StockMovement
 from dashboard.domain.codes import LineStatus, MovementKind
-from dashboard.services import audit, freshness
+from dashboard.services import audit, freshness, kpi_events
 from dashboard.services.audit import Actor
 
 
@@ -28,6 +28,7 @@ def ship_line(session: Session, actor: Actor, line_id: int) -> OrderLine:
         .where(StockLevel.product_id == line.product_id, StockLevel.warehouse_id == line.warehouse_id)
         .with_for_update(key_share=True)
     )
+    before = kpi_events.line_facts(session, line)
     units = line.qty_allocated
     stock.on_hand -= units
     stock.allocated -= units
@@ -47,6 +48,7 @@ def ship_line(session: Session, actor: Actor, line_id: int) -> OrderLine:
         )
     )
     session.flush()
+    kpi_events.line_changed(session, before, line)
     audit.record(session, actor, "order_line", line.id, "ship", None, {"units": units}, None)
     freshness.mark_changed(session)
     return line

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import utcnow
 from dashboard.db.models import ApiToken, Product, RestockSubscription, StatusAdvice
 from dashboard.domain.codes import SalesStatus, SubscriptionStatus
+from dashboard.services import kpi_events
 
 TOKEN_BYTES = 32
 EMAIL = re.compile(
@@ -167,4 +168,5 @@ def subscribe(session: Session, sku: object, email: object) -> tuple[RestockSubs
     subscription = RestockSubscription(product_id=product.id, email=address, status=SubscriptionStatus.ACTIVE)
     session.add(subscription)
     session.flush()
+    kpi_events.subscribed(session, product, subscription.created_at)
     return subscription, True

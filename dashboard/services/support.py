@@ -25,7 +25,7 @@ from dashboard.db.models import (
 )
 from dashboard.domain import allocation as alloc
 from dashboard.domain.codes import LineStatus
-from dashboard.services import allocation, audit, freshness, notices, triage
+from dashboard.services import allocation, audit, freshness, kpi_events, notices, triage
 from dashboard.services.audit import Actor
 
 CONTACT_CHANNELS = {"phone": "Phone", "email": "Email", "chat": "Chat", "sms": "SMS"}
@@ -169,6 +169,7 @@ def cancel_line(
     product = session.get(Product, line.product_id)
     before = {"status": line.status.value, "qty_allocated": line.qty_allocated, "version": line.version}
     released = line.qty_allocated
+    facts = kpi_events.line_facts(session, line)
     at = utcnow()
     line.status = LineStatus.CANCELLED
     line.cancelled_at = at
@@ -209,6 +210,7 @@ def cancel_line(
         product_id=product.id,
     )
     session.flush()
+    kpi_events.line_changed(session, facts, line)
     audit.record(
         session,
         actor,

@@ -607,7 +607,7 @@ class TestRefresh:
     def test_reports_progress_to_the_end(self, small):
         stages = []
         refresh_metrics(small, TODAY, progress=lambda stage, done, total: stages.append((stage, done, total)))
-        assert stages[-1] == ("done", 4, 4)
+        assert stages[-1] == ("done", 5, 5)
 
 
 class TestBackgroundRefresher:
@@ -752,7 +752,14 @@ class TestSchemaUpgrade:
                 ]
             )
             session.flush()
-            session.add(StockLevel(product_id=P1, warehouse_id=W1, on_hand=5, allocated=0))
+            # Raw SQL: the model has columns (stock_level.created_at) that revision 0002 does not.
+            session.execute(
+                text(
+                    "INSERT INTO stock_level (product_id, warehouse_id, on_hand, allocated, updated_at, version) "
+                    "VALUES (:p, :w, 5, 0, :now, 1)"
+                ),
+                {"p": P1, "w": W1, "now": utcnow().replace(tzinfo=None)},
+            )
             session.execute(
                 text(
                     "INSERT INTO sku_metrics (id, product_id, warehouse_id, avg_daily_demand, demand_sd, "

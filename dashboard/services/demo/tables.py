@@ -196,6 +196,10 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
         np.where(received_in_po > 0, POStatus.PARTIALLY_RECEIVED.value, POStatus.OPEN.value),
     )
     fully = po_status == POStatus.RECEIVED.value
+    # The ETA each PO carried when placed: the first revision's old ETA, or the ETA if it never moved.
+    original_eta = np.array(s.po_eta, np.int64)
+    for revision in reversed(s.eta_revisions):
+        original_eta[revision[0]] = revision[1]
     tables["purchase_order"] = {
         "id": list(range(1, n_po + 1)),
         "number": [f"PO-{i:06d}" for i in range(1, n_po + 1)],
@@ -203,6 +207,7 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
         "warehouse_id": (np.array(s.po_wh) + 1).tolist(),
         "ordered_at": clock.stamps(np.array(s.po_sec)),
         "eta": clock.dates(np.array(s.po_eta)),
+        "original_eta": clock.dates(original_eta),
         "eta_confirmed": s.po_confirmed,
         "status": po_status.tolist(),
         "received_at": clock.stamp_or_none(last_receipt, fully),
@@ -215,6 +220,9 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
         "product_id": (np.array(s.pol_product, np.int64) + 1).tolist(),
         "qty": pol_qty.tolist(),
         "qty_received": np.where(pol_received, pol_qty, 0).tolist(),
+        "qty_received_on_time": np.where(
+            pol_received & (received_sec // DAY <= original_eta[pol_po]), pol_qty, 0
+        ).tolist(),
         "cross_dock": (~pol_received & (rng.random(pol_po.size) < 0.05)).tolist(),
         "last_received_at": clock.stamp_or_none(received_sec, pol_received),
     }
