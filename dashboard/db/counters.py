@@ -35,9 +35,10 @@ def add_counters(session: Session, table: Table, rows: Mapping[tuple, Mapping[st
     if not rows:
         return 0
     keys, counters = key_columns(table), counter_columns(table)
+    # Sorted, so two transactions bumping the same rows lock them in the same order (no deadlock).
     values = [
         {**dict(zip(keys, key, strict=True)), **{c: amounts.get(c, 0) for c in counters}}
-        for key, amounts in rows.items()
+        for key, amounts in sorted(rows.items(), key=lambda item: tuple(str(part) for part in item[0]))
     ]
     for start in range(0, len(values), CHUNK):
         session.execute(_upsert(session, table, keys, counters, values[start : start + CHUNK]))
