@@ -170,7 +170,7 @@ def demo_template(tmp_path_factory) -> Path:
     database = Database(f"sqlite:///{path}")
     upgrade(database.engine)
     generate_demo(database, today=TODAY)
-    refresh_metrics(database, TODAY)  # as the first start does
+    refresh_metrics(database, TODAY, rebuild_kpis=True)  # as the first start does
     database.dispose()  # the last connection to close checkpoints the WAL into the main file
     assert not path.with_name(path.name + "-wal").exists()
     return path

@@ -8,9 +8,19 @@ from dash import html
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import context
+from dashboard.auth.roles import user_may
 from dashboard.components.cards import make_alert_list, make_kpi_card
 from dashboard.components.feedback import make_database_unavailable
-from dashboard.services.overview import OverviewCounts, latest_pos, most_overdue_lines, overview_counts
+from dashboard.domain import kpi
+from dashboard.domain.codes import Role
+from dashboard.services.overview import (
+    OverviewCounts,
+    RecentKpis,
+    latest_pos,
+    most_overdue_lines,
+    overview_counts,
+    recent_kpis,
+)
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Backorder Desk", nav_order=0)
 
@@ -64,6 +74,48 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
     return dbc.Row([dbc.Col(card, md=6, xl=3, className="mb-3") for card in cards])
 
 
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _delta_text(recent: RecentKpis, key: str) -> str:
+    delta = recent.delta(key)
+    if delta is None:
+        return f"last {recent.days} days"
+    return f"{delta * 100:+.1f} pts vs the {recent.days} days before"
+
+
+def _delta_colour(recent: RecentKpis, key: str) -> str:
+    delta = recent.delta(key)
+    if delta is None or abs(delta) < 0.0005:
+        return "secondary"
+    better = kpi.DEFINITIONS[key].better == "up"
+    return "success" if (delta > 0) == better else "danger"
+
+
+def make_kpi_row(recent: RecentKpis) -> dbc.Row:
+    """Executive headline: four KPIs over the last four weeks, each opening its page."""
+    items = [
+        ("fill_rate_lines", "First-pass fill rate", "/kpis", "bi-check2-circle"),
+        ("backorder_rate", "Backorder rate", "/kpis", "bi-hourglass"),
+        ("otif_original", "Shipped by first promise", "/kpis", "bi-calendar-check"),
+        ("on_time_receipt", "Supplier POs on time", "/suppliers", "bi-truck"),
+    ]
+    cards = [
+        make_kpi_card(
+            title,
+            _percent(recent.current.get(key)),
+            _delta_text(recent, key),
+            colour=_delta_colour(recent, key),
+            href=_href(href),
+            card_id=f"card-kpi-{key.replace('_', '-')}",
+            icon=icon,
+        )
+        for key, title, href, icon in items
+    ]
+    return dbc.Row([dbc.Col(card, md=6, xl=3, className="mb-3") for card in cards], id="overview-kpis")
+
+
 def layout(**_query: str) -> html.Div:
     """Read the counts fresh on every visit."""
     app = context.current()
@@ -73,6 +125,8 @@ def layout(**_query: str) -> html.Div:
             counts = overview_counts(session, today)
             overdue = most_overdue_lines(session, today)
             late = latest_pos(session, today)
+            # Executives and managers also get the trend headline; support leads work the lists below.
+            recent = recent_kpis(session, today) if user_may(Role.EXECUTIVE, Role.MANAGER) else None
     except DBAPIError:
         return html.Div([html.H2("Overview"), make_database_unavailable()])
     overdue_rows = [
@@ -100,6 +154,7 @@ def layout(**_query: str) -> html.Div:
                 ],
                 className="d-flex align-items-baseline gap-3 mb-3",
             ),
+            *([make_kpi_row(recent)] if recent else []),
             make_cards(counts),
             dbc.Row(
                 [

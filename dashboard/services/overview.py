@@ -8,13 +8,23 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard.db.models import Customer, OrderLine, Product, PurchaseOrder, SalesOrder, Supplier
+from dashboard.db.models import (
+    Customer,
+    KpiDaily,
+    KpiSupplierDaily,
+    OrderLine,
+    Product,
+    PurchaseOrder,
+    SalesOrder,
+    Supplier,
+)
 from dashboard.db.queries import (
     available_by_product,
     line_is_waiting,
     po_is_open,
     po_past_eta,
 )
+from dashboard.domain import kpi
 from dashboard.domain.codes import SalesStatus
 
 
@@ -121,3 +131,54 @@ def latest_pos(session: Session, today: dt.date, limit: int = 8) -> list[LatePO]
         .limit(limit)
     ).all()
     return [LatePO(r[0], r[1], r[2], (today - r[2]).days, r[3]) for r in rows]
+
+
+RECENT_DAYS = 28
+LINE_COUNTERS = (
+    "lines_ordered",
+    "units_ordered",
+    "lines_first_pass",
+    "units_first_pass",
+    "lines_backordered",
+    "lines_shipped",
+    "shipped_on_time_original",
+    "shipped_on_time_current",
+    "backorders_shipped",
+    "backorders_cancelled",
+    "backorder_wait_days",
+)
+
+
+@dataclass(frozen=True)
+class RecentKpis:
+    """The executive headline over the last four weeks and the four before (from the KPI counters)."""
+
+    days: int
+    current: dict[str, float | None]
+    previous: dict[str, float | None]
+
+    def delta(self, key: str) -> float | None:
+        """Current minus previous period."""
+        return kpi.change(self.current.get(key), self.previous.get(key))
+
+
+def _period(session: Session, start: dt.date, end: dt.date) -> dict[str, float | None]:
+    row = session.execute(
+        select(*(func.coalesce(func.sum(getattr(KpiDaily, c)), 0) for c in LINE_COUNTERS)).where(
+            KpiDaily.day >= start, KpiDaily.day <= end
+        )
+    ).one()
+    values = kpi.line_kpis(dict(zip(LINE_COUNTERS, (float(v) for v in row), strict=True)))
+    pos, on_time = session.execute(
+        select(
+            func.coalesce(func.sum(KpiSupplierDaily.pos), 0), func.coalesce(func.sum(KpiSupplierDaily.pos_on_time), 0)
+        ).where(KpiSupplierDaily.day >= start, KpiSupplierDaily.day <= end)
+    ).one()
+    return values | {"on_time_receipt": kpi.ratio(float(on_time), float(pos))}
+
+
+def recent_kpis(session: Session, today: dt.date, days: int = RECENT_DAYS) -> RecentKpis:
+    """First-pass fill, backorder rate, promise adherence and supplier on-time for the last ``days`` days."""
+    start = today - dt.timedelta(days=days - 1)
+    before = kpi.previous_period(start, today)
+    return RecentKpis(days, _period(session, start, today), _period(session, *before))
