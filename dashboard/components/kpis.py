@@ -1,0 +1,605 @@
+"""Builders for /kpis: KPI cards with their definitions, trend, breakdown, aging and Pareto charts.
+
+Data in, components or plain figure dicts out; no database access here. Every number is shown with
+its definition one click away (:data:`dashboard.domain.kpi.DEFINITIONS`, never reworded here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.domain.kpi import DEFINITIONS
+from dashboard.services.kpi_report import (
+    DIMENSIONS,
+    BreakdownRow,
+    CauseShare,
+    Headline,
+    OpenBackorders,
+    WeekPoint,
+)
+
+# How each KPI reads: a share, money, days, or a multiple.
+KINDS = {
+    "fill_rate_lines": "share",
+    "fill_rate_units": "share",
+    "backorder_rate": "share",
+    "otif_original": "share",
+    "otif_current": "share",
+    "cancellation_rate": "share",
+    "backorder_wait": "days",
+    "stockout_rate": "share",
+    "lost_sales": "money",
+    "inventory_value": "money",
+    "turnover": "times",
+    "days_of_supply": "days",
+}
+SECTIONS = (
+    ("Orders", ("fill_rate_lines", "fill_rate_units", "backorder_rate", "cancellation_rate")),
+    ("Promises", ("otif_original", "otif_current", "backorder_wait")),
+    ("Stock", ("stockout_rate", "lost_sales", "inventory_value", "turnover", "days_of_supply")),
+)
+STOCK_KEYS = frozenset(SECTIONS[2][1])
+ICONS = {"Orders": "bi-cart-check", "Promises": "bi-calendar-check", "Stock": "bi-box-seam"}
+COLOURS = {
+    "fill_rate_lines": "#0d6efd",
+    "backorder_rate": "#fd7e14",
+    "otif_original": "#198754",
+    "otif_current": "#20c997",
+    "stockout_rate": "#dc3545",
+    "lost_sales": "#dc3545",
+    "backlog": "#ffc107",
+}
+AGING_COLOURS = ("#ffe69c", "#ffda6a", "#ffc107", "#fd7e14", "#dc3545")
+NO_DATA = "No data in this range for these filters"
+BREAKDOWN_CHART_ROWS = 15
+
+
+def graph_config(filename: str) -> dict[str, Any]:
+    """Chart toolbar always shown, with a PNG download named after the chart."""
+    return {
+        "displayModeBar": True,
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+    }
+
+
+# ---- numbers ---------------------------------------------------------------------------------------
+
+
+def _amount(kind: str, value: float) -> str:
+    if kind == "share":
+        return f"{value * 100:.1f} %"
+    if kind == "money":
+        return f"${value:,.0f}"
+    if kind == "days":
+        return f"{value:,.1f} d"
+    return f"{value:,.1f}×"
+
+
+def format_value(key: str, value: float | None) -> str:
+    """A KPI value as the cards and tables show it ("—" when there is nothing to compute from)."""
+    return "—" if value is None else _amount(KINDS.get(key, "share"), value)
+
+
+def format_delta(key: str, delta: float | None) -> tuple[str, str]:
+    """``(text, colour)`` for a change: green when it moved the good way, red when the bad way."""
+    if delta is None:
+        return "no comparison", "secondary"
+    kind = KINDS.get(key, "share")
+    amount = _amount(kind, abs(delta)).replace(" %", " pts")
+    if amount == _amount(kind, 0.0).replace(" %", " pts"):
+        return f"= {amount}", "secondary"
+    better = DEFINITIONS[key].better if key in DEFINITIONS else "up"
+    improved = (delta > 0) == (better == "up")
+    return ("▲ " if delta > 0 else "▼ ") + amount, "success" if improved else "danger"
+
+
+def day_text(day: dt.date, year: bool = True) -> str:
+    """'9 Nov 2026' (no leading zero, on any platform)."""
+    return f"{day.day} {day:%b}" + (f" {day.year}" if year else "")
+
+
+def period_text(start: dt.date, end: dt.date) -> str:
+    """'9 Nov – 22 Nov 2026' (the year once when both ends share it)."""
+    return f"{day_text(start, start.year != end.year)} – {day_text(end)}"
+
+
+# ---- cards ----------------------------------------------------------------------------------------
+
+
+def make_definition(key: str, anchor_id: str) -> list[Any]:
+    """An ⓘ button and the popover it opens with the KPI's definition (click again or elsewhere to close)."""
+    definition = DEFINITIONS[key]
+    return [
+        html.Button(
+            html.I(className="bi bi-info-circle"),
+            id=anchor_id,
+            type="button",
+            title=f"How {definition.label} is computed",
+            className="btn btn-link btn-sm p-0 ms-1 align-baseline text-body-secondary kpi-definition-toggle",
+            **{"aria-label": f"Definition of {definition.label}"},
+        ),
+        dbc.Popover(
+            [dbc.PopoverHeader(definition.label), dbc.PopoverBody(definition.text, className="small")],
+            target=anchor_id,
+            trigger="legacy",
+            placement="bottom",
+            id=f"{anchor_id}-popover",
+        ),
+    ]
+
+
+def make_kpi_stat(key: str, value: str, delta: tuple[str, str], detail: str, *, colour: str = "primary") -> dbc.Card:
+    """A KPI card in the look of ``make_kpi_card``, with its definition one click away and its change."""
+    delta_text, delta_colour = delta
+    body = dbc.CardBody(
+        [
+            html.Div(
+                [html.Span(DEFINITIONS[key].label), *make_definition(key, f"kpi-def-{key}")],
+                className="kpi-title text-body-secondary",
+            ),
+            html.Div(value, className=f"kpi-value text-{colour}", id=f"kpi-{key}-value"),
+            html.Div(delta_text, className=f"small fw-semibold text-{delta_colour}", id=f"kpi-{key}-delta"),
+            html.Div(detail, className="kpi-detail small text-body-secondary"),
+        ]
+    )
+    return dbc.Card(body, className=f"kpi-card h-100 border-0 border-start border-4 border-{colour}", id=f"kpi-{key}")
+
+
+def _detail(key: str, headline: Headline) -> str:
+    sums = headline.sums
+    if key in ("fill_rate_lines", "backorder_rate"):
+        return f"of {sums.get('lines_ordered', 0):,.0f} lines ordered"
+    if key == "fill_rate_units":
+        return f"of {sums.get('units_ordered', 0):,.0f} units ordered"
+    if key in ("otif_original", "otif_current"):
+        return f"of {sums.get('lines_shipped', 0):,.0f} lines shipped"
+    if key == "cancellation_rate":
+        closed = sums.get("backorders_shipped", 0) + sums.get("backorders_cancelled", 0)
+        return f"of {closed:,.0f} backordered lines closed"
+    if key == "backorder_wait":
+        return f"over {sums.get('backorders_shipped', 0):,.0f} backordered lines shipped"
+    through = f"through {day_text(headline.stock_through)}" if headline.stock_through else "no closed day yet"
+    if key == "lost_sales":
+        notify = "incl." if headline.notify_included else "excl. (not per warehouse)"
+        return f"stock {through}; notify-me {notify}"
+    return f"closed days {through}"
+
+
+def make_headline(headline: Headline) -> html.Div:
+    """Every KPI of the range in three rows (orders, promises, stock), each with its change and previous value."""
+    rows = []
+    for title, keys in SECTIONS:
+        cards = []
+        for key in keys:
+            text, colour = format_delta(key, headline.delta(key))
+            previous = headline.previous.get(key)
+            text = f"{text} · was {format_value(key, previous)}" if previous is not None else "no previous period data"
+            cards.append(
+                dbc.Col(
+                    make_kpi_stat(
+                        key,
+                        format_value(key, headline.current.get(key)),
+                        (text, colour),
+                        _detail(key, headline),
+                        colour="info" if key in STOCK_KEYS else "primary",
+                    ),
+                    md=6,
+                    lg=True,
+                    className="mb-3",
+                )
+            )
+        rows.append(
+            html.H6([html.I(className=f"bi {ICONS[title]} me-2"), title], className="text-body-secondary mt-1 mb-2")
+        )
+        rows.append(dbc.Row(cards, className="g-3"))
+    return html.Div(rows)
+
+
+def make_period_note(headline: Headline) -> html.Div:
+    """Which days the numbers cover and what the deltas compare with."""
+    stock = (
+        f"Stock figures (end-of-day snapshots) through {day_text(headline.stock_through)}."
+        if headline.stock_through
+        else "No closed day with a stock snapshot in this range yet."
+    )
+    return html.Div(
+        [
+            html.Span(f"{period_text(headline.start, headline.end)}", className="fw-semibold"),
+            html.Span(f" compared with {period_text(headline.previous_start, headline.previous_end)}. {stock}"),
+        ],
+        className="small text-body-secondary mb-3",
+        id="kpi-period-text",
+    )
+
+
+def make_no_data(start: dt.date, end: dt.date) -> dbc.Alert:
+    """The empty state: nothing counted in the range, said plainly."""
+    return dbc.Alert(
+        [
+            html.I(className="bi bi-inbox me-2"),
+            html.Strong("No data in this range. "),
+            f"Nothing was ordered, shipped, revised or stock-counted between {period_text(start, end)} "
+            "for these filters. Widen the dates or clear a filter.",
+        ],
+        color="light",
+        className="border",
+        id="kpi-no-data",
+    )
+
+
+def make_open_cards(backlog: OpenBackorders) -> dbc.Row:
+    """Open backorders now: count, units and value; mean and median age."""
+    definition = make_definition("open_backorders", "kpi-def-open_backorders")
+    ages = (
+        f"{backlog.mean_age:,.1f} d mean · {backlog.median_age:,.1f} d median"
+        if backlog.lines
+        else "no line is waiting"
+    )
+    cards = [
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div([html.Span("Open backorders"), *definition], className="kpi-title text-body-secondary"),
+                    html.Div(f"{backlog.lines:,}", className="kpi-value text-warning", id="kpi-open-lines"),
+                    html.Div(
+                        f"{backlog.units:,} units · ${backlog.value:,.0f} waiting to ship",
+                        className="kpi-detail small text-body-secondary",
+                    ),
+                ]
+            ),
+            className="kpi-card h-100 border-0 border-start border-4 border-warning",
+            id="kpi-open-backorders",
+        ),
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(
+                        [html.Span("Age since backorder"), *make_definition("open_backorders", "kpi-def-open-age")],
+                        className="kpi-title text-body-secondary",
+                    ),
+                    html.Div(
+                        "—" if backlog.median_age is None else f"{backlog.median_age:,.1f} d",
+                        className="kpi-value text-warning",
+                        id="kpi-open-median",
+                    ),
+                    html.Div(ages, className="kpi-detail small text-body-secondary"),
+                ]
+            ),
+            className="kpi-card h-100 border-0 border-start border-4 border-warning",
+            id="kpi-open-age",
+        ),
+    ]
+    return dbc.Row([dbc.Col(card, sm=6, lg=12, className="mb-3") for card in cards], className="g-3")
+
+
+# ---- charts ---------------------------------------------------------------------------------------
+
+
+def _layout(height: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "height": height,
+        "margin": {"l": 55, "r": 40, "t": 40, "b": 45},
+        # An upright toolbar on the right keeps clear of the legend along the top.
+        "modebar": {"orientation": "v"},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        "plot_bgcolor": "white",
+        "hovermode": "x unified",
+        "xaxis": {"gridcolor": "#eee"},
+        "yaxis": {"gridcolor": "#eee", "rangemode": "tozero"},
+        **extra,
+    }
+
+
+def empty_figure(message: str = NO_DATA, height: int = 300) -> dict[str, Any]:
+    """A blank chart that says why it is blank."""
+    return {
+        "data": [],
+        "layout": {
+            "height": height,
+            "plot_bgcolor": "white",
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "annotations": [
+                {
+                    "text": message,
+                    "showarrow": False,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "font": {"size": 14, "color": "#6c757d"},
+                }
+            ],
+        },
+    }
+
+
+def _week_label(point: WeekPoint) -> str:
+    return day_text(point.week, year=False) + ("*" if point.partial else "")
+
+
+def _week_note(point: WeekPoint) -> str:
+    days = (point.last_day - point.first_day).days + 1
+    note = f"week of {day_text(point.week)}"
+    return note + (f", {days} of 7 days in range" if point.partial else "")
+
+
+def _changes(key: str, values: Sequence[float | None]) -> list[str]:
+    out, previous = [], None
+    for value in values:
+        text = format_delta(key, None if value is None or previous is None else value - previous)[0]
+        out.append("" if text == "no comparison" else f" ({text} w/w)")
+        previous = value
+    return out
+
+
+def make_rates_trend(weeks: Sequence[WeekPoint]) -> dict[str, Any]:
+    """Weekly fill rate, backorder rate, promise adherence and stockout rate, with week-over-week changes."""
+    if not weeks:
+        return empty_figure()
+    x = [_week_label(p) for p in weeks]
+    notes = [_week_note(p) for p in weeks]
+    data = []
+    for key in ("fill_rate_lines", "backorder_rate", "otif_original", "otif_current", "stockout_rate"):
+        values = [p.values.get(key) for p in weeks]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": DEFINITIONS[key].label.replace("Promise adherence", "OTIF"),
+                "x": x,
+                "y": [None if v is None else round(v * 100, 2) for v in values],
+                "customdata": list(zip(_changes(key, values), notes, strict=True)),
+                "line": {"color": COLOURS[key], "width": 2, "dash": "dot" if key == "otif_current" else "solid"},
+                "hovertemplate": "%{y:.1f} %%{customdata[0]}<extra></extra>",
+            }
+        )
+    layout = _layout(360, yaxis={"gridcolor": "#eee", "range": [0, 105], "ticksuffix": " %"})
+    layout["margin"]["t"] = 60
+    layout["xaxis"]["title"] = {"text": "week starting (* part of the week is outside the range)"}
+    return {"data": data, "layout": layout}
+
+
+def make_money_trend(weeks: Sequence[WeekPoint]) -> dict[str, Any]:
+    """Weekly lost-sales estimate (bars) and the open-backorder value at each week's end (line)."""
+    if not weeks:
+        return empty_figure()
+    x = [_week_label(p) for p in weeks]
+    lost = [p.values.get("lost_sales") for p in weeks]
+    backlog = [p.backlog.get("open_backorder_value") if p.backlog else None for p in weeks]
+    lines = [int(p.backlog.get("open_backorder_lines", 0)) if p.backlog else None for p in weeks]
+    data = [
+        {
+            "type": "bar",
+            "name": "Lost-sales estimate (week)",
+            "x": x,
+            "y": [None if v is None else round(v, 2) for v in lost],
+            "customdata": _changes("lost_sales", lost),
+            "marker": {"color": COLOURS["lost_sales"], "opacity": 0.75},
+            "hovertemplate": "$%{y:,.0f}%{customdata}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Open backorders at week end",
+            "x": x,
+            "y": [None if v is None else round(v, 2) for v in backlog],
+            "customdata": [[f"{n:,} lines" if n is not None else ""] for n in lines],
+            "line": {"color": COLOURS["backlog"], "width": 3},
+            "hovertemplate": "$%{y:,.0f} · %{customdata[0]}<extra></extra>",
+        },
+    ]
+    layout = _layout(340, yaxis={"gridcolor": "#eee", "rangemode": "tozero", "tickprefix": "$", "tickformat": "~s"})
+    layout["xaxis"]["title"] = {"text": "week starting (stock figures from closed days only)"}
+    return {"data": data, "layout": layout}
+
+
+def make_aging_chart(backlog: OpenBackorders) -> dict[str, Any]:
+    """Open backorders per aging bucket (design §5), with units and value on hover."""
+    if not backlog.lines:
+        return empty_figure("No open backorders for these filters", 260)
+    data = [
+        {
+            "type": "bar",
+            "x": [b.label for b in backlog.buckets],
+            "y": [b.lines for b in backlog.buckets],
+            "customdata": [[b.units, b.value] for b in backlog.buckets],
+            "marker": {"color": list(AGING_COLOURS)},
+            "text": [f"{b.lines:,}" for b in backlog.buckets],
+            "textposition": "outside",
+            "cliponaxis": False,
+            "hovertemplate": "%{y:,} lines · %{customdata[0]:,} units · $%{customdata[1]:,.0f}<extra>%{x}</extra>",
+        }
+    ]
+    layout = _layout(260, showlegend=False, hovermode="closest")
+    layout["xaxis"]["title"] = {"text": "days since the line went on backorder"}
+    layout["yaxis"]["title"] = {"text": "order lines"}
+    layout["margin"]["t"] = 25
+    return {"data": data, "layout": layout}
+
+
+def make_pareto_chart(causes: Sequence[CauseShare]) -> dict[str, Any]:
+    """Promise revisions by cause, largest first, with the cumulative share on the right axis."""
+    if not causes:
+        return empty_figure("No promise revisions in this range for these filters")
+    labels = [c.label for c in causes]
+    data = [
+        {
+            "type": "bar",
+            "name": "Promise revisions",
+            "x": labels,
+            "y": [c.revisions for c in causes],
+            "customdata": [[round(c.share * 100, 1), c.days_added] for c in causes],
+            "marker": {"color": "#6f42c1"},
+            "hovertemplate": "%{y:,} revisions (%{customdata[0]} %) · %{customdata[1]:+,} days added<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Cumulative share",
+            "x": labels,
+            "y": [round(c.cumulative_share * 100, 1) for c in causes],
+            "yaxis": "y2",
+            "line": {"color": "#212529", "width": 2},
+            "hovertemplate": "%{y:.1f} % cumulative<extra></extra>",
+        },
+    ]
+    layout = _layout(
+        340,
+        yaxis={"gridcolor": "#eee", "rangemode": "tozero", "title": {"text": "promise revisions"}},
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 105],
+            "tickvals": [0, 20, 40, 60, 80, 100],
+            "ticktext": ["0 %", "20 %", "40 %", "60 %", "80 %", "100 %"],
+            "showgrid": False,
+        },
+        shapes=[
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y2",
+                "y0": 80,
+                "y1": 80,
+                "line": {"color": "#adb5bd", "dash": "dash", "width": 1},
+            }
+        ],
+    )
+    layout["margin"]["r"] = 80
+    return {"data": data, "layout": layout}
+
+
+def make_cause_table(causes: Sequence[CauseShare]) -> html.Div:
+    """The Pareto's numbers: revisions, share, cumulative share and days added per cause."""
+    if not causes:
+        return html.P("No promise revisions in this range for these filters.", className="text-body-secondary small")
+    header = html.Tr(
+        [
+            html.Th("Cause"),
+            *[html.Th(label, className="text-end") for label in ("Revisions", "Share", "Cumulative", "Days added")],
+        ]
+    )
+    body = [
+        html.Tr(
+            [
+                html.Td(c.label),
+                html.Td(f"{c.revisions:,}", className="text-end"),
+                html.Td(f"{c.share * 100:.1f} %", className="text-end"),
+                html.Td(f"{c.cumulative_share * 100:.1f} %", className="text-end"),
+                html.Td(f"{c.days_added:+,}", className="text-end"),
+            ]
+        )
+        for c in causes
+    ]
+    return dbc.Table([html.Thead(header, className="table-light"), html.Tbody(body)], size="sm", className="small")
+
+
+def make_breakdown_chart(rows: Sequence[BreakdownRow], dimension: str) -> dict[str, Any]:
+    """Fill rate and backorder rate per member (the busiest :data:`BREAKDOWN_CHART_ROWS`)."""
+    shown = [r for r in rows if r.sums.get("lines_ordered")][:BREAKDOWN_CHART_ROWS][::-1]
+    if not shown:
+        return empty_figure("No order lines in this range for these filters", 260)
+    labels = [r.label for r in shown]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": name,
+            "y": labels,
+            "x": [round((r.values.get(key) or 0) * 100, 2) for r in shown],
+            "customdata": [f"{r.sums.get('lines_ordered', 0):,.0f}" for r in shown],
+            "marker": {"color": COLOURS[key]},
+            "hovertemplate": "%{x:.1f} % of %{customdata} lines<extra></extra>",
+        }
+        for key, name in (("backorder_rate", "Backorder rate"), ("fill_rate_lines", "Fill rate (lines)"))
+    ]
+    layout = _layout(max(240, 34 * len(shown) + 90), barmode="group", hovermode="y unified")
+    layout["xaxis"] |= {"range": [0, 100], "ticksuffix": " %"}
+    layout["yaxis"] = {"automargin": True}
+    layout["legend"]["traceorder"] = "reversed"
+    layout["margin"]["l"] = 10
+    return {"data": data, "layout": layout}
+
+
+BREAKDOWN_COLUMNS = (
+    ("fill_rate_lines", "Fill rate"),
+    ("backorder_rate", "Backorder rate"),
+    ("otif_original", "OTIF orig."),
+    ("cancellation_rate", "Cancelled"),
+    ("stockout_rate", "Stockout"),
+    ("lost_sales", "Lost sales"),
+    ("inventory_value", "Inventory"),
+)
+
+
+def make_breakdown_table(rows: Sequence[BreakdownRow], dimension: str) -> html.Div:
+    """Every member's KPIs over the range and its open backorders now; headers carry the definitions."""
+    if not rows:
+        return html.P(NO_DATA + ".", className="text-body-secondary small mb-0")
+    header = html.Tr(
+        [
+            html.Th(DIMENSIONS[dimension]),
+            html.Th("Lines", title="Order lines ordered in the range", className="text-end"),
+            *[
+                html.Th(label, title=DEFINITIONS[key].text, className="text-end text-nowrap")
+                for key, label in BREAKDOWN_COLUMNS
+            ],
+            html.Th("Open now", title=DEFINITIONS["open_backorders"].text, className="text-end text-nowrap"),
+        ]
+    )
+    body = [
+        html.Tr(
+            [
+                html.Td(row.label, className="text-nowrap"),
+                html.Td(f"{row.sums.get('lines_ordered', 0):,.0f}", className="text-end"),
+                *[
+                    html.Td(format_value(key, row.values.get(key)), className="text-end")
+                    for key, _ in BREAKDOWN_COLUMNS
+                ],
+                html.Td(f"{row.open_lines:,} · ${row.open_value:,.0f}", className="text-end text-nowrap"),
+            ]
+        )
+        for row in rows
+    ]
+    table = dbc.Table([html.Thead(header, className="table-light sticky-top"), html.Tbody(body)], hover=True, size="sm")
+    children: list[Any] = [html.Div(table, style={"maxHeight": "420px", "overflow": "auto"})]
+    if dimension == "warehouse":
+        children.append(
+            html.P(
+                "Lost sales per warehouse leave out notify-me demand: requests are per product, not per warehouse.",
+                className="text-body-secondary mb-1",
+            )
+        )
+    return html.Div(children, className="small")
+
+
+def make_chart_card(
+    title: str,
+    graph_id: str,
+    filename: str,
+    *,
+    definition: str | None = None,
+    note: str | None = None,
+    height: int = 340,
+) -> dbc.Card:
+    """A titled card around an empty graph that a callback fills; the toolbar exports it as PNG."""
+    header = [html.Span(title)]
+    if definition:
+        header += make_definition(definition, f"{graph_id}-def")
+    body = [dcc.Graph(id=graph_id, config=graph_config(filename), figure=empty_figure("Loading…", height))]
+    if note:
+        body.insert(0, html.Div(note, className="small text-body-secondary px-2 pt-1"))
+    return dbc.Card(
+        [dbc.CardHeader(header, className="fw-semibold"), dbc.CardBody(body, className="p-2")],
+        className="h-100",
+    )

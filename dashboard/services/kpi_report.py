@@ -1,0 +1,587 @@
+"""Read queries behind /kpis: the KPIs of design §5 over a date range, from the summary tables only.
+
+Every query bounds ``day`` first: it leads each KPI table's unique key, so a range is an index range
+scan and the cost grows with the range chosen, not with the history kept. Aggregation happens in
+SQL (by day for the headline and the weekly trends, by dimension for the breakdowns, by cause for
+the Pareto); Python only adds days into periods and ISO weeks and applies
+:mod:`dashboard.domain.kpi`. Open backorders are today's, read from ``backorder_triage``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from dashboard.db.counters import counter_columns
+from dashboard.db.models import (
+    BackorderTriage,
+    KpiCauseDaily,
+    KpiDaily,
+    KpiNotifyDaily,
+    KpiStockDaily,
+    Product,
+    ProductSupplier,
+    Supplier,
+    Warehouse,
+)
+from dashboard.domain.codes import CauseCode
+from dashboard.domain.kpi import Counters, change, line_kpis, previous_period, stock_kpis, week_start
+from dashboard.services.backorders import BUCKETS
+from dashboard.services.triage import day_number
+
+DEFAULT_WEEKS = 13
+MAX_RANGE_DAYS = 3 * 365 + 1
+EARLIEST = dt.date(2000, 1, 1)
+DIMENSIONS = {"warehouse": "Warehouse", "category": "Category", "supplier": "Supplier"}
+NO_SUPPLIER_LABEL = "No primary supplier"
+LINE_COUNTERS = tuple(counter_columns(KpiDaily.__table__))
+STOCK_COUNTERS = tuple(counter_columns(KpiStockDaily.__table__))
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:T00:00:00)?")
+
+
+class FilterError(ValueError):
+    """A filter value that is not allowed; the message says which and why."""
+
+
+def default_range(today: dt.date, weeks: int = DEFAULT_WEEKS) -> tuple[dt.date, dt.date]:
+    """The last ``weeks`` full ISO weeks before today's week (a Monday to last Sunday)."""
+    end = week_start(today) - dt.timedelta(days=1)
+    return end - dt.timedelta(weeks=weeks) + dt.timedelta(days=1), end
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the filters may choose from: ``{id: label}`` for warehouses and suppliers, category names."""
+
+    warehouses: dict[int, str]
+    categories: tuple[str, ...]
+    suppliers: dict[int, str]
+
+    def dropdowns(self) -> dict[str, list[dict[str, Any]]]:
+        """Dash dropdown options."""
+        return {
+            "warehouse": [{"label": label, "value": key} for key, label in self.warehouses.items()],
+            "category": [{"label": name, "value": name} for name in self.categories],
+            "supplier": [{"label": label, "value": key} for key, label in self.suppliers.items()],
+            "dimension": [{"label": label, "value": key} for key, label in DIMENSIONS.items()],
+        }
+
+
+def filter_options(session: Session) -> FilterOptions:
+    """Warehouses, categories and suppliers that exist (the only values the filters accept)."""
+    warehouses = session.execute(select(Warehouse.id, Warehouse.code, Warehouse.name).order_by(Warehouse.code))
+    categories = session.scalars(select(Product.category).distinct().order_by(Product.category))
+    suppliers = session.execute(select(Supplier.id, Supplier.name).order_by(Supplier.name))
+    return FilterOptions(
+        {wid: f"{code} · {name}" for wid, code, name in warehouses},
+        tuple(categories),
+        dict(suppliers.all()),
+    )
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _parse_date(value: object, name: str, fallback: dt.date) -> dt.date:
+    if value is None or value == "":
+        return fallback
+    match = _DATE.fullmatch(value) if isinstance(value, str) else None
+    try:
+        if match is None:
+            raise ValueError
+        return dt.date.fromisoformat(match.group(1))
+    except ValueError:
+        raise FilterError(f"The {name} date must be a date like 2026-11-27, not {_shown(value)}.") from None
+
+
+def _parse_id(value: object, name: str, allowed: Mapping[int, str]) -> int | None:
+    if value is None or value == "":
+        return None
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.isdigit() and len(value) < 10:
+        number = int(value)
+    if number is None or number not in allowed:
+        raise FilterError(f"Choose the {name} from the list; {_shown(value)} is not one of them.")
+    return number
+
+
+@dataclass(frozen=True)
+class KpiFilters:
+    """The page's filters, validated: real dates in order, and only ids and names from the option lists."""
+
+    start: dt.date
+    end: dt.date
+    warehouse_id: int | None = None
+    category: str | None = None
+    supplier_id: int | None = None
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any], options: FilterOptions, today: dt.date) -> KpiFilters:
+        """Validate raw values (``start``, ``end``, ``warehouse_id``, ``category``, ``supplier_id``).
+
+        A missing date falls back to the default range; anything else wrong raises :class:`FilterError`.
+        """
+        default_start, default_end = default_range(today)
+        start = _parse_date(raw.get("start"), "start", default_start)
+        end = _parse_date(raw.get("end"), "end", default_end)
+        if start > end:
+            raise FilterError(f"The start date ({start:%d %b %Y}) is after the end date ({end:%d %b %Y}).")
+        if end > today:
+            raise FilterError(f"The end date ({end:%d %b %Y}) is in the future; the latest allowed is today.")
+        if start < EARLIEST:
+            raise FilterError(f"The start date must be on or after {EARLIEST:%d %b %Y}.")
+        if (end - start).days + 1 > MAX_RANGE_DAYS:
+            raise FilterError("Choose a range of at most 3 years.")
+        category = raw.get("category")
+        if category in (None, ""):
+            category = None
+        elif not isinstance(category, str) or category not in options.categories:
+            raise FilterError(f"Choose the category from the list; {_shown(category)} is not one of them.")
+        return cls(
+            start,
+            end,
+            _parse_id(raw.get("warehouse_id"), "warehouse", options.warehouses),
+            category,
+            _parse_id(raw.get("supplier_id"), "supplier", options.suppliers),
+        )
+
+    @property
+    def days(self) -> int:
+        """Days in the range, both ends included."""
+        return (self.end - self.start).days + 1
+
+    @property
+    def previous(self) -> tuple[dt.date, dt.date]:
+        """The period of equal length just before the range (deltas compare with it)."""
+        return previous_period(self.start, self.end)
+
+
+def parse_dimension(value: object) -> str:
+    """The breakdown dimension (warehouse, category or supplier)."""
+    if not isinstance(value, str) or value not in DIMENSIONS:
+        raise FilterError(f"Break down by one of: {', '.join(DIMENSIONS)}; not {_shown(value)}.")
+    return value
+
+
+# ---- shared SQL ----------------------------------------------------------------------------------
+
+
+def _scope(model: Any, filters: KpiFilters, start: dt.date, end: dt.date) -> list[ColumnElement[bool]]:
+    """Day range first (the leading key column), then the dimension filters the table has."""
+    where = [model.day >= start, model.day <= end]
+    if filters.warehouse_id is not None:
+        where.append(model.warehouse_id == filters.warehouse_id)
+    if filters.category is not None:
+        where.append(model.category == filters.category)
+    if filters.supplier_id is not None:
+        where.append(model.supplier_id == filters.supplier_id)
+    return where
+
+
+def _sums(model: Any, names: Iterable[str]) -> list[ColumnElement[Any]]:
+    return [func.sum(getattr(model, name)).label(name) for name in names]
+
+
+def _counters(row: Any, names: Iterable[str]) -> Counters:
+    return {name: float(row._mapping[name] or 0) for name in names}
+
+
+def _by(session: Session, model: Any, names: tuple[str, ...], group: Any, where: list) -> dict[Any, Counters]:
+    rows = session.execute(select(group.label("key"), *_sums(model, names)).where(*where).group_by(group))
+    return {row.key: _counters(row, names) for row in rows}
+
+
+def _add(daily: Mapping[dt.date, Counters], start: dt.date, end: dt.date) -> Counters:
+    total: Counters = {}
+    for day, counters in daily.items():
+        if start <= day <= end:
+            for name, amount in counters.items():
+                total[name] = total.get(name, 0.0) + amount
+    return total
+
+
+def notify_applies(filters: KpiFilters) -> bool:
+    """Notify-me requests are per product, not per warehouse: a warehouse filter leaves them out."""
+    return filters.warehouse_id is None
+
+
+def stock_span(session: Session, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The closed days within ``[start, end]`` (snapshots exist for closed days only, written in order)."""
+    day = KpiStockDaily.day
+    first = session.scalar(select(func.min(day)).where(day >= start, day <= end))
+    last = session.scalar(select(func.max(day)).where(day >= start, day <= end))
+    return (first, last) if first is not None and last is not None else None
+
+
+def _overlap(span: tuple[dt.date, dt.date] | None, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    if span is None:
+        return None
+    low, high = max(span[0], start), min(span[1], end)
+    return (low, high) if low <= high else None
+
+
+@dataclass(frozen=True)
+class DailyCounters:
+    """Per-day sums of every KPI table over a range, for the chosen filters."""
+
+    lines: dict[dt.date, Counters]
+    stock: dict[dt.date, Counters]
+    notify: dict[dt.date, float]
+    revisions: dict[dt.date, Counters]
+    closed: tuple[dt.date, dt.date] | None
+
+    def kpis(self, start: dt.date, end: dt.date) -> tuple[dict[str, float | None], Counters]:
+        """The KPI values over ``[start, end]`` and the summed counters they came from."""
+        lines = _add(self.lines, start, end)
+        span = _overlap(self.closed, start, end)
+        closed_days = (span[1] - span[0]).days + 1 if span else 0
+        stock = _add(self.stock, *span) if span else {}
+        cogs = _add(self.lines, *span).get("cogs_shipped", 0.0) if span else 0.0
+        notify = sum(value for day, value in self.notify.items() if start <= day <= end)
+        revisions = _add(self.revisions, start, end)
+        values = line_kpis(lines) | stock_kpis(stock, closed_days, cogs, notify)
+        sums = {**lines, **revisions, "notify_value": notify, "closed_days": float(closed_days)}
+        return values, sums
+
+    def stock_through(self, start: dt.date, end: dt.date) -> dt.date | None:
+        """The last closed day within ``[start, end]``."""
+        span = _overlap(self.closed, start, end)
+        return span[1] if span else None
+
+    def has_data(self, start: dt.date, end: dt.date) -> bool:
+        """Whether any table has a row for these filters within ``[start, end]``."""
+        sources: tuple[Mapping[dt.date, Any], ...] = (self.lines, self.stock, self.notify, self.revisions)
+        return any(start <= day <= end for source in sources for day in source)
+
+
+def daily_counters(session: Session, filters: KpiFilters, start: dt.date, end: dt.date) -> DailyCounters:
+    """Every KPI table summed by day over ``[start, end]``: four GROUP BY day queries on index ranges."""
+    lines = _by(session, KpiDaily, LINE_COUNTERS, KpiDaily.day, _scope(KpiDaily, filters, start, end))
+    stock = _by(session, KpiStockDaily, STOCK_COUNTERS, KpiStockDaily.day, _scope(KpiStockDaily, filters, start, end))
+    causes = ("revisions", "days_added")
+    revisions = _by(session, KpiCauseDaily, causes, KpiCauseDaily.day, _scope(KpiCauseDaily, filters, start, end))
+    notify: dict[dt.date, float] = {}
+    if notify_applies(filters):
+        by_day = _by(
+            session, KpiNotifyDaily, ("value",), KpiNotifyDaily.day, _scope(KpiNotifyDaily, filters, start, end)
+        )
+        notify = {day: counters["value"] for day, counters in by_day.items()}
+    return DailyCounters(lines, stock, notify, revisions, stock_span(session, start, end))
+
+
+# ---- headline and trends ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Each KPI over the range and over the previous period of equal length."""
+
+    start: dt.date
+    end: dt.date
+    previous_start: dt.date
+    previous_end: dt.date
+    current: dict[str, float | None]
+    previous: dict[str, float | None]
+    sums: Counters
+    stock_through: dt.date | None
+    notify_included: bool
+    has_data: bool
+
+    def delta(self, key: str) -> float | None:
+        """Current minus previous for ``key`` (None when either is missing)."""
+        return change(self.current.get(key), self.previous.get(key))
+
+
+def headline(session: Session, filters: KpiFilters) -> Headline:
+    """The KPI cards: the range's values, the previous period's, and what they were computed from."""
+    previous_start, previous_end = filters.previous
+    daily = daily_counters(session, filters, previous_start, filters.end)
+    current, sums = daily.kpis(filters.start, filters.end)
+    previous, _ = daily.kpis(previous_start, previous_end)
+    return Headline(
+        filters.start,
+        filters.end,
+        previous_start,
+        previous_end,
+        current,
+        previous,
+        sums,
+        daily.stock_through(filters.start, filters.end),
+        notify_applies(filters),
+        daily.has_data(filters.start, filters.end),
+    )
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    """One ISO week of the trend (only its days inside the range are counted)."""
+
+    week: dt.date
+    first_day: dt.date
+    last_day: dt.date
+    values: dict[str, float | None]
+    sums: Counters
+    # Open backorders at the end of the week's last closed day (None: no closed day that week).
+    backlog: Counters | None = field(default=None)
+
+    @property
+    def partial(self) -> bool:
+        """Whether the range cuts this week short."""
+        return (self.last_day - self.first_day).days + 1 < 7
+
+
+def weekly_trends(session: Session, filters: KpiFilters) -> list[WeekPoint]:
+    """Per ISO week of the range: every KPI from the week's summed counters, and the backlog at week end."""
+    daily = daily_counters(session, filters, filters.start, filters.end)
+    if not daily.has_data(filters.start, filters.end):
+        return []
+    points = []
+    monday = week_start(filters.start)
+    while monday <= filters.end:
+        first, last = max(monday, filters.start), min(monday + dt.timedelta(days=6), filters.end)
+        values, sums = daily.kpis(first, last)
+        through = daily.stock_through(first, last)
+        backlog = None
+        if through is not None:
+            snapshot = daily.stock.get(through, {})
+            backlog = {name: snapshot.get(name, 0.0) for name in STOCK_COUNTERS if name.startswith("open_backorder")}
+        points.append(WeekPoint(monday, first, last, values, sums, backlog))
+        monday += dt.timedelta(weeks=1)
+    return points
+
+
+# ---- breakdowns --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """One warehouse, category or supplier: its KPIs over the range and its open backorders now."""
+
+    key: int | str
+    label: str
+    values: dict[str, float | None]
+    sums: Counters
+    open_lines: int
+    open_value: float
+
+
+def _triage_filtered(stmt: Any, filters: KpiFilters, dimension: str | None = None) -> Any:
+    """Waiting lines of the chosen warehouse / category / primary supplier (joins only as needed)."""
+    b = BackorderTriage
+    if filters.warehouse_id is not None:
+        stmt = stmt.where(b.warehouse_id == filters.warehouse_id)
+    if filters.category is not None or dimension == "category":
+        stmt = stmt.join(Product, Product.id == b.product_id)
+        if filters.category is not None:
+            stmt = stmt.where(Product.category == filters.category)
+    if filters.supplier_id is not None:
+        stmt = stmt.join(
+            ProductSupplier,
+            (ProductSupplier.product_id == b.product_id)
+            & ProductSupplier.is_primary
+            & (ProductSupplier.supplier_id == filters.supplier_id),
+        )
+    elif dimension == "supplier":
+        stmt = stmt.outerjoin(
+            ProductSupplier, (ProductSupplier.product_id == b.product_id) & ProductSupplier.is_primary
+        )
+    return stmt
+
+
+def _open_by(session: Session, filters: KpiFilters, dimension: str) -> dict[Any, tuple[int, float]]:
+    b = BackorderTriage
+    group = {
+        "warehouse": b.warehouse_id,
+        "category": Product.category,
+        "supplier": func.coalesce(ProductSupplier.supplier_id, 0),
+    }[dimension]
+    stmt = select(group.label("key"), func.count().label("lines"), func.sum(b.value).label("value")).select_from(b)
+    stmt = _triage_filtered(stmt, filters, dimension).group_by(group)
+    return {row.key: (int(row.lines), float(row.value or 0)) for row in session.execute(stmt)}
+
+
+def _labels(session: Session, dimension: str, keys: Iterable[Any]) -> dict[Any, str]:
+    keys = list(keys)
+    if dimension == "category":
+        return {key: str(key) for key in keys}
+    if dimension == "warehouse":
+        found = session.execute(select(Warehouse.id, Warehouse.code).where(Warehouse.id.in_(keys)))
+    else:
+        found = session.execute(select(Supplier.id, Supplier.name).where(Supplier.id.in_(keys)))
+    names = dict(found.all())
+    fallback = "Warehouse" if dimension == "warehouse" else "Supplier"
+    return {key: names.get(key, NO_SUPPLIER_LABEL if key == 0 else f"{fallback} #{key}") for key in keys}
+
+
+def breakdown(session: Session, filters: KpiFilters, dimension: str) -> list[BreakdownRow]:
+    """The range's KPIs per warehouse, category or supplier (busiest first), with open backorders now."""
+    dimension = parse_dimension(dimension)
+    column = {"warehouse": "warehouse_id", "category": "category", "supplier": "supplier_id"}[dimension]
+    lines = _by(
+        session,
+        KpiDaily,
+        LINE_COUNTERS,
+        getattr(KpiDaily, column),
+        _scope(KpiDaily, filters, filters.start, filters.end),
+    )
+    span = stock_span(session, filters.start, filters.end)
+    closed_days = (span[1] - span[0]).days + 1 if span else 0
+    stock = (
+        _by(
+            session,
+            KpiStockDaily,
+            STOCK_COUNTERS,
+            getattr(KpiStockDaily, column),
+            _scope(KpiStockDaily, filters, *span),
+        )
+        if span
+        else {}
+    )
+    notify: dict[Any, Counters] = {}
+    if dimension != "warehouse" and notify_applies(filters):
+        where = _scope(KpiNotifyDaily, filters, filters.start, filters.end)
+        notify = _by(session, KpiNotifyDaily, ("value",), getattr(KpiNotifyDaily, column), where)
+    open_now = _open_by(session, filters, dimension)
+    keys = set(lines) | set(stock) | set(notify) | set(open_now)
+    labels = _labels(session, dimension, keys)
+    rows = []
+    for key in keys:
+        sums = lines.get(key, {})
+        stock_values = stock_kpis(stock.get(key, {}), closed_days, 0.0, notify.get(key, {}).get("value", 0.0))
+        values = line_kpis(sums) | {k: stock_values[k] for k in ("stockout_rate", "lost_sales", "inventory_value")}
+        open_lines, open_value = open_now.get(key, (0, 0.0))
+        rows.append(BreakdownRow(key, labels[key], values, sums, open_lines, open_value))
+    return sorted(rows, key=lambda r: (-r.sums.get("lines_ordered", 0), -r.open_value, r.label))
+
+
+# ---- delay causes --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CauseShare:
+    """One cause code in the Pareto: its revisions, the days they added, its share and the running share."""
+
+    cause: str
+    label: str
+    revisions: int
+    days_added: int
+    share: float
+    cumulative_share: float
+
+
+def delay_causes(session: Session, filters: KpiFilters) -> list[CauseShare]:
+    """Promise revisions in the range by cause, most frequent first, with the cumulative share."""
+    where = _scope(KpiCauseDaily, filters, filters.start, filters.end)
+    by_cause = _by(session, KpiCauseDaily, ("revisions", "days_added"), KpiCauseDaily.cause, where)
+    order = {code.value: i for i, code in enumerate(CauseCode)}
+    ranked = sorted(
+        ((cause, sums) for cause, sums in by_cause.items() if sums["revisions"] > 0),
+        key=lambda item: (-item[1]["revisions"], -item[1]["days_added"], order.get(item[0], len(order)), item[0]),
+    )
+    total = sum(sums["revisions"] for _, sums in ranked)
+    labels = {code.value: code.label for code in CauseCode}
+    out, running = [], 0.0
+    for cause, sums in ranked:
+        running += sums["revisions"]
+        out.append(
+            CauseShare(
+                cause,
+                labels.get(cause, cause),
+                int(sums["revisions"]),
+                int(sums["days_added"]),
+                sums["revisions"] / total,
+                running / total,
+            )
+        )
+    return out
+
+
+# ---- open backorders now -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgingBucket:
+    """Open backorders in one age band (design §5)."""
+
+    key: str
+    label: str
+    lines: int
+    units: int
+    value: float
+
+
+@dataclass(frozen=True)
+class OpenBackorders:
+    """Lines waiting for stock today: how many, how much, how old."""
+
+    lines: int
+    units: int
+    value: float
+    mean_age: float | None
+    median_age: float | None
+    buckets: list[AgingBucket]
+
+
+def histogram_median(counts: Iterable[tuple[float, int]]) -> float | None:
+    """The median of a histogram of ``(value, count)``: the middle value, or the mean of the two middle ones."""
+    items = sorted((value, count) for value, count in counts if count > 0)
+    total = sum(count for _, count in items)
+    if not total:
+        return None
+
+    def value_at(index: int) -> float:
+        seen = 0
+        for value, count in items:
+            seen += count
+            if index < seen:
+                return value
+        return items[-1][0]
+
+    return (value_at((total - 1) // 2) + value_at(total // 2)) / 2
+
+
+def open_backorders(session: Session, filters: KpiFilters, today: dt.date) -> OpenBackorders:
+    """Today's open backorders for the warehouse / category / supplier filters (the date range does not apply).
+
+    One GROUP BY on the day each line went on backorder gives counts, units, value, ages and buckets.
+    """
+    b = BackorderTriage
+    stmt = select(
+        b.backordered_day.label("day"),
+        func.count().label("lines"),
+        func.sum(b.qty_waiting).label("units"),
+        func.sum(b.value).label("value"),
+    ).select_from(b)
+    stmt = _triage_filtered(stmt, filters).group_by(b.backordered_day)
+    today_number = day_number(today)
+    rows = [
+        (max(today_number - int(r.day), 0), int(r.lines), int(r.units or 0), float(r.value or 0))
+        for r in session.execute(stmt)
+    ]
+    lines = sum(r[1] for r in rows)
+    buckets = []
+    for key, label, low, high in BUCKETS:
+        inside = [r for r in rows if r[0] >= low and (high is None or r[0] <= high)]
+        buckets.append(
+            AgingBucket(
+                key, label, sum(r[1] for r in inside), sum(r[2] for r in inside), round(sum(r[3] for r in inside), 2)
+            )
+        )
+    return OpenBackorders(
+        lines,
+        sum(r[2] for r in rows),
+        round(sum(r[3] for r in rows), 2),
+        sum(r[0] * r[1] for r in rows) / lines if lines else None,
+        histogram_median((r[0], r[1]) for r in rows),
+        buckets,
+    )
