@@ -245,6 +245,28 @@ def histogram_quantile(counts: Iterable[tuple[float, float]], q: float) -> float
     return items[-1][0]
 
 
+def histogram_median(counts: Iterable[tuple[float, int]]) -> float | None:
+    """The median of a histogram of ``(value, count)``: the middle value, or the mean of the two middle ones.
+
+    Unlike ``histogram_quantile(counts, 0.5)``, which returns the lower of the two middle values, an
+    even total averages them: ages 1, 1, 9, 9 have a median of 5 days.
+    """
+    items = sorted((value, count) for value, count in counts if count > 0)
+    total = sum(count for _, count in items)
+    if not total:
+        return None
+
+    def value_at(index: int) -> float:
+        seen = 0
+        for value, count in items:
+            seen += count
+            if index < seen:
+                return value
+        return items[-1][0]
+
+    return (value_at((total - 1) // 2) + value_at(total // 2)) / 2
+
+
 def week_start(day: dt.date) -> dt.date:
     """The Monday of ``day``'s ISO week: trends are weekly."""
     return day - dt.timedelta(days=day.weekday())

@@ -8,23 +8,26 @@ from dash import Input, Output, callback, ctx, dcc, html
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles
-from dashboard.components.kpis import (
+from dashboard.components.kpi_charts import (
     empty_figure,
     graph_config,
     make_aging_chart,
     make_breakdown_chart,
-    make_breakdown_table,
-    make_cause_table,
     make_chart_card,
-    make_headline,
     make_money_trend,
-    make_no_data,
-    make_open_cards,
     make_pareto_chart,
-    make_period_note,
     make_rates_trend,
 )
+from dashboard.components.kpis import (
+    make_breakdown_table,
+    make_cause_table,
+    make_headline,
+    make_no_data,
+    make_open_cards,
+    make_period_note,
+)
 from dashboard.domain.codes import Role
+from dashboard.services import kpi_filters as kf
 from dashboard.services import kpi_report as kr
 
 ROLES = (Role.EXECUTIVE, Role.MANAGER)
@@ -47,9 +50,9 @@ FILTER_INPUTS = [
 ]
 
 
-def _filters(session, start, end, warehouse, category, supplier) -> kr.KpiFilters:
+def _filters(session, start, end, warehouse, category, supplier) -> kf.KpiFilters:
     raw = {"start": start, "end": end, "warehouse_id": warehouse, "category": category, "supplier_id": supplier}
-    return kr.KpiFilters.parse(raw, kr.filter_options(session), context.current().settings.today())
+    return kf.KpiFilters.parse(raw, kf.filter_options(session), context.current().settings.today())
 
 
 def _dropdown(component_id: str, options: list, placeholder: str, value=None) -> dbc.Col:
@@ -80,13 +83,13 @@ def layout(
     app = context.current()
     today = app.settings.today()
     with app.db.read_session() as session:
-        options = kr.filter_options(session)
+        options = kf.filter_options(session)
     alert = None
     raw = {"start": start, "end": end, "warehouse_id": warehouse_id, "category": category, "supplier_id": supplier_id}
     try:
-        initial = kr.KpiFilters.parse(raw, options, today)
-    except kr.FilterError as exc:
-        initial = kr.KpiFilters.parse({}, options, today)
+        initial = kf.KpiFilters.parse(raw, options, today)
+    except kf.FilterError as exc:
+        initial = kf.KpiFilters.parse({}, options, today)
         alert = dbc.Alert(f"{exc} Showing the default range instead.", color="warning", dismissable=True)
     choices = options.dropdowns()
     presets = dbc.ButtonGroup(
@@ -113,7 +116,7 @@ def layout(
                             id="kpi-dates",
                             start_date=initial.start.isoformat(),
                             end_date=initial.end.isoformat(),
-                            min_date_allowed=kr.EARLIEST.isoformat(),
+                            min_date_allowed=kf.EARLIEST.isoformat(),
                             max_date_allowed=today.isoformat(),
                             display_format="D MMM YYYY",
                             first_day_of_week=1,
@@ -249,7 +252,7 @@ def update_report(start, end, warehouse, category, supplier):
             weeks = kr.weekly_trends(session, filters)
             causes = kr.delay_causes(session, filters)
             backlog = kr.open_backorders(session, filters, today)
-    except kr.FilterError as exc:
+    except kf.FilterError as exc:
         return (dbc.Alert(str(exc), color="danger", id="kpi-filter-error"), *[dash.no_update] * 8)
     cards = make_headline(head) if head.has_data else make_no_data(filters.start, filters.end)
     return (
@@ -278,7 +281,7 @@ def update_breakdown(start, end, warehouse, category, supplier, dimension):
         with context.current().db.read_session() as session:
             filters = _filters(session, start, end, warehouse, category, supplier)
             rows = kr.breakdown(session, filters, dimension)
-    except kr.FilterError as exc:
+    except kf.FilterError as exc:
         return empty_figure("Nothing to show: " + str(exc), 260), dbc.Alert(str(exc), color="danger", className="mb-0")
     return make_breakdown_chart(rows, dimension), make_breakdown_table(rows, dimension)
 
@@ -295,5 +298,5 @@ def apply_preset(*_clicks):
     weeks = {f"kpi-preset-{w}": w for w in PRESET_WEEKS}.get(ctx.triggered_id)
     if weeks is None or not (ctx.triggered and ctx.triggered[0].get("value")):
         raise dash.exceptions.PreventUpdate
-    start, end = kr.default_range(context.current().settings.today(), weeks)
+    start, end = kf.default_range(context.current().settings.today(), weeks)
     return start.isoformat(), end.isoformat()

@@ -103,6 +103,16 @@ class TestFormulas:
         assert kpi.histogram_quantile(counts, 0.5) == 2
         assert kpi.histogram_quantile([], 0.8) is None
 
+    def test_histogram_median_averages_the_two_middle_values(self):
+        assert kpi.histogram_median([(5, 1), (1, 1), (3, 1)]) == 3
+        assert kpi.histogram_median([(1, 2), (9, 2)]) == 5
+        # The 0.5 quantile is the lower middle value instead: the two are not interchangeable.
+        assert kpi.histogram_quantile([(1, 2), (9, 2)], 0.5) == 1
+
+    def test_histogram_median_ignores_empty_bins(self):
+        assert kpi.histogram_median([(4, 0)]) is None
+        assert kpi.histogram_median([(2, 0), (7, 1), (30, 0)]) == 7
+
     def test_spread_is_the_sample_standard_deviation(self):
         values = [10, 12, 15, 19]
         n, total, total_sq = len(values), sum(values), sum(v * v for v in values)

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from dashboard import context
 from dashboard.components.kpis import SECTIONS, format_delta, format_value
 from dashboard.domain.kpi import DEFINITIONS
+from dashboard.services import kpi_filters as kf
 from dashboard.services import kpi_report as kr
 from tests.conftest import TODAY, post_callback
 from tests.pages.dash_http import components, route
@@ -53,7 +54,7 @@ def service(app, query, *args, **raw):
     """What the service answers for ``raw`` filters, read straight from the app's database."""
     database = context.current_for(app.server).db
     with database.read_session() as session:
-        parsed = kr.KpiFilters.parse({"start": START, "end": END, **raw}, kr.filter_options(session), TODAY)
+        parsed = kf.KpiFilters.parse({"start": START, "end": END, **raw}, kf.filter_options(session), TODAY)
         return query(session, parsed, *args)
 
 

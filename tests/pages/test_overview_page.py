@@ -9,7 +9,11 @@ from tests.pages.dash_http import components, route
 
 def _by_id(response) -> dict[str, dict]:
     assert response.status_code == 200
-    return {c["props"]["id"]: c for c in components(response.json["response"]["_pages_content"]["children"]) if isinstance(c["props"].get("id"), str)}
+    return {
+        c["props"]["id"]: c
+        for c in components(response.json["response"]["_pages_content"]["children"])
+        if isinstance(c["props"].get("id"), str)
+    }
 
 
 @pytest.mark.parametrize("role", ["executive", "manager"])
