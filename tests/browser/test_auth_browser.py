@@ -7,10 +7,20 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 EXPECTED_MENU = {
-    "admin": ["Overview", "Backorders", "Inbound", "Replenishment", "Notifications", "Audit", "Users"],
-    "manager": ["Overview", "Backorders", "Inbound", "Replenishment", "Notifications", "Audit"],
+    "admin": [
+        "Overview",
+        "KPIs",
+        "Backorders",
+        "Inbound",
+        "Suppliers",
+        "Replenishment",
+        "Notifications",
+        "Audit",
+        "Users",
+    ],
+    "manager": ["Overview", "KPIs", "Backorders", "Inbound", "Suppliers", "Replenishment", "Notifications", "Audit"],
     "support": ["Overview", "Backorders", "Notifications"],
-    "executive": ["Overview", "Backorders", "Inbound", "Replenishment"],
+    "executive": ["Overview", "KPIs", "Backorders", "Inbound", "Suppliers", "Replenishment"],
 }
 
 

@@ -1,0 +1,398 @@
+"""Builders for /suppliers: the scorecard grid, definitions, one supplier's cards, charts and POs at risk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard.domain.kpi import DEFINITIONS
+from dashboard.services.suppliers import AtRiskPO, SupplierPeriod, SupplierScore, TrendWeek
+
+# The definitions this page shows, in the order of its columns and cards.
+DEFINITION_KEYS = ("on_time_receipt", "supplier_delay", "lead_time_spread", "eta_revised_share", "supplier_fill_rate")
+ON_TIME = "#0d6efd"
+DELAY = "#dc3545"
+
+# Charts keep the plotly toolbar visible so any chart can be saved as a PNG for a report.
+GRAPH_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "displayModeBar": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "supplier-scorecard"},
+}
+
+
+def graph_config(filename: str) -> dict[str, Any]:
+    """:data:`GRAPH_CONFIG` with the file name a downloaded image gets."""
+    return {**GRAPH_CONFIG, "toImageButtonOptions": {**GRAPH_CONFIG["toImageButtonOptions"], "filename": filename}}
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f} %"
+
+
+def _days(value: float | None, signed: bool = True) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.1f} d" if signed else f"{value:.1f} d"
+
+
+def make_definitions() -> html.Details:
+    """The five scorecard definitions, one click away (a native disclosure, no callback)."""
+    return html.Details(
+        [
+            html.Summary(
+                [html.I(className="bi bi-info-circle me-1"), "How these numbers are computed"],
+                className="small text-primary",
+                style={"cursor": "pointer"},
+            ),
+            html.Dl(
+                [
+                    part
+                    for key in DEFINITION_KEYS
+                    for part in (
+                        html.Dt(DEFINITIONS[key].label, className="col-sm-3"),
+                        html.Dd(DEFINITIONS[key].text, className="col-sm-9"),
+                    )
+                ],
+                className="row small mt-2 mb-0",
+                id="sup-definitions",
+            ),
+        ],
+        className="mb-3",
+    )
+
+
+# ---- the scorecard grid --------------------------------------------------------------------
+
+
+def _num(field: str, header: str, width: int, formatter: str, tip: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A right-aligned number column; ``tip`` is a definition key or plain text shown on the header."""
+    return {
+        "field": field,
+        "headerName": header,
+        "width": width,
+        "type": "rightAligned",
+        "valueFormatter": {"function": f"params.value == null ? '—' : {formatter}"},
+        "headerTooltip": DEFINITIONS[tip].text if tip in DEFINITIONS else tip,
+        **extra,
+    }
+
+
+COUNT = "d3.format(',')(params.value)"
+PCT = "d3.format('.1%')(params.value)"
+DAYS = "d3.format('+.1f')(params.value) + ' d'"
+PLAIN_DAYS = "d3.format('.1f')(params.value) + ' d'"
+RED = "text-danger fw-semibold"
+BELOW_80 = {RED: "params.value != null && params.value < 0.8"}
+LINK = {"cellClass": "link-cell", "tooltipField": "code"}
+
+COLUMN_DEFS: list[dict[str, Any]] = [
+    {"field": "rank", "headerName": "#", "width": 55, "minWidth": 55, "pinned": "left", "sortable": False},
+    {"field": "name", "headerName": "Supplier", "width": 200, "minWidth": 170, "pinned": "left", **LINK},
+    _num("pos", "POs", 85, COUNT, "Purchase orders completed (received in full) in the period"),
+    _num("on_time_receipt", "On time", 100, PCT, "on_time_receipt", cellClassRules=BELOW_80),
+    _num("mean_delay", "Mean delay", 115, DAYS, "supplier_delay"),
+    _num("p80_delay", "P80 delay", 105, "(params.value > 0 ? '+' : '') + params.value + ' d'", "supplier_delay"),
+    _num("mean_lead_time", "Lead time", 110, PLAIN_DAYS, "lead_time_spread"),
+    _num("lead_time_sd", "σ_L", 90, PLAIN_DAYS, "lead_time_spread"),
+    _num("eta_revised_share", "ETA revised", 115, PCT, "eta_revised_share"),
+    _num("supplier_fill_rate", "Fill rate", 105, PCT, "supplier_fill_rate"),
+    _num("open_pos", "Open POs", 105, COUNT, "Purchase orders not yet received in full"),
+    _num(
+        "at_risk",
+        "At risk",
+        95,
+        COUNT,
+        "Open POs at risk: see the list below",
+        cellClassRules={RED: "params.value > 0"},
+    ),
+]
+
+
+def make_scorecard_rows(scores: Sequence[SupplierScore]) -> list[dict[str, Any]]:
+    """One grid row per supplier, in the service's ranking (worst on-time receipt first)."""
+    return [
+        {
+            "rank": rank,
+            "supplier_id": score.supplier_id,
+            "name": score.name,
+            "code": score.code,
+            **score.kpis,
+            "open_pos": score.open_pos.open,
+            "at_risk": score.at_risk,
+        }
+        for rank, score in enumerate(scores, start=1)
+    ]
+
+
+def make_scorecard_grid(grid_id: str) -> dag.AgGrid:
+    """The scorecard: a few hundred suppliers at most, so all rows go to the browser and it sorts them."""
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=COLUMN_DEFS,
+        rowData=[],
+        defaultColDef={"sortable": True, "resizable": True, "filter": False, "minWidth": 80},
+        dashGridOptions={
+            "getRowId": {"function": "'' + params.data.supplier_id"},
+            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+            "tooltipShowDelay": 300,
+            "localeText": {"noRowsToShow": "No purchase orders completed or open in these filters"},
+        },
+        columnSize="responsiveSizeToFit",
+        className="ag-theme-quartz",
+        style={"height": "380px", "width": "100%"},
+    )
+
+
+# ---- one supplier --------------------------------------------------------------------------
+
+
+def _delta(period: SupplierPeriod, key: str, unit: str, definition: str) -> html.Div:
+    """'+3.0 pts vs previous period', green when better and red when worse (the KPI says which way is better)."""
+    change = period.change(key)
+    if change is None:
+        return html.Div("no comparison: a period without completed POs", className="small text-body-secondary")
+    better = DEFINITIONS[definition].better == "up"
+    text = f"{change * 100:+.1f} pts" if unit == "pts" else f"{change:+.1f} d"
+    colour = "secondary" if abs(change) < 1e-9 else ("success" if (change > 0) == better else "danger")
+    icon = "bi-dash" if colour == "secondary" else ("bi-arrow-up-right" if change > 0 else "bi-arrow-down-right")
+    return html.Div(
+        [html.I(className=f"bi {icon} me-1"), f"{text} vs previous"],
+        className=f"small fw-semibold text-{colour}",
+    )
+
+
+# Card (a ``supplier_kpis`` key) → its definition, how its change reads (points or days), its icon.
+CARDS = {
+    "on_time_receipt": ("on_time_receipt", "pts", "bi-calendar-check"),
+    "mean_delay": ("supplier_delay", "d", "bi-hourglass-split"),
+    "mean_lead_time": ("lead_time_spread", "d", "bi-truck"),
+    "eta_revised_share": ("eta_revised_share", "pts", "bi-pencil-square"),
+    "supplier_fill_rate": ("supplier_fill_rate", "pts", "bi-box-seam"),
+}
+
+
+def _keep_case(label: str) -> list:
+    """The label with its σ kept lower-case: the card titles are upper-cased, and Σ would mean a sum."""
+    head, sigma, tail = label.partition("σ")
+    return [head, html.Span("σ", style={"textTransform": "none"}), tail] if sigma else [label]
+
+
+def _supplier_card(period: SupplierPeriod, key: str, value: str, detail: str) -> dbc.Col:
+    """A headline number (styled like the KPI cards elsewhere), its change, and its definition on click."""
+    definition, unit, icon = CARDS[key]
+    label, card_id = DEFINITIONS[definition].label, f"sup-card-{key.replace('_', '-')}"
+    card = dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    [html.I(className=f"bi {icon} me-2"), *_keep_case(label)], className="kpi-title text-body-secondary"
+                ),
+                html.Div(value, className="kpi-value", id=f"{card_id}-value"),
+                html.Div(detail, className="kpi-detail small text-body-secondary", id=f"{card_id}-detail"),
+                _delta(period, key, unit, definition),
+            ]
+        ),
+        className="kpi-card h-100 border-0 border-start border-4 border-primary",
+        id=card_id,
+        style={"cursor": "help"},
+    )
+    popover = dbc.Popover(
+        [dbc.PopoverHeader(label), dbc.PopoverBody(DEFINITIONS[definition].text, className="small")],
+        target=card_id,
+        trigger="legacy",
+        placement="bottom",
+    )
+    return dbc.Col([card, popover], md=6, xl=True, className="mb-3")
+
+
+def make_supplier_cards(period: SupplierPeriod) -> dbc.Row:
+    """The five scorecard numbers of one supplier, each with its change and (on click) its definition."""
+    now = period.current
+    p80 = "—" if now["p80_delay"] is None else f"{now['p80_delay']:+.0f} d"
+    shown = {
+        "on_time_receipt": (_pct(now["on_time_receipt"]), f"of {int(now['pos'] or 0):,} POs"),
+        "mean_delay": (_days(now["mean_delay"]), f"mean · P80 {p80}"),
+        "mean_lead_time": (_days(now["mean_lead_time"], False), f"mean · σ_L {_days(now['lead_time_sd'], False)}"),
+        "eta_revised_share": (_pct(now["eta_revised_share"]), "of POs"),
+        "supplier_fill_rate": (_pct(now["supplier_fill_rate"]), "of units by the original ETA"),
+    }
+    return dbc.Row([_supplier_card(period, key, *shown[key]) for key in CARDS], className="g-3")
+
+
+def make_period_note(period: SupplierPeriod, start: dt.date, end: dt.date) -> str:
+    """Which periods the cards compare."""
+    pos, before = int(period.current["pos"] or 0), int(period.previous["pos"] or 0)
+    return (
+        f"{pos:,} purchase order(s) completed {start:%d %b %Y} – {end:%d %b %Y}, compared with {before:,} in "
+        f"{period.previous_start:%d %b %Y} – {period.previous_end:%d %b %Y}. Click a card for its definition."
+    )
+
+
+def _empty(layout: dict[str, Any], text: str) -> None:
+    layout["annotations"] = [{"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}]
+
+
+def make_trend_chart(weeks: Sequence[TrendWeek], supplier: str) -> dict[str, Any]:
+    """Weekly on-time receipt (bars, left axis) and mean delay (line, right axis), change from the week before."""
+    x = [week.week.isoformat() for week in weeks]
+
+    def pts(value: float | None) -> str:
+        return "" if value is None else f" ({value * 100:+.1f} pts on the week before)"
+
+    def days(value: float | None) -> str:
+        return "" if value is None else f" ({value:+.1f} d on the week before)"
+
+    data = [
+        {
+            "type": "bar",
+            "x": x,
+            "y": [None if w.on_time_receipt is None else round(w.on_time_receipt * 100, 1) for w in weeks],
+            "name": "On-time receipt %",
+            "marker": {"color": ON_TIME, "opacity": 0.75},
+            "customdata": [[w.pos, pts(w.on_time_change)] for w in weeks],
+            "hovertemplate": "Week of %{x|%d %b %Y}: %{y:.1f} % on time%{customdata[1]}"
+            "<br>%{customdata[0]} PO(s) completed<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": x,
+            "y": [None if w.mean_delay is None else round(w.mean_delay, 2) for w in weeks],
+            "name": "Mean delay (days)",
+            "yaxis": "y2",
+            "connectgaps": False,
+            "line": {"color": DELAY, "width": 2},
+            "customdata": [days(w.delay_change) for w in weeks],
+            "hovertemplate": "Week of %{x|%d %b %Y}: mean delay %{y:+.1f} d%{customdata}<extra></extra>",
+        },
+    ]
+    layout: dict[str, Any] = {
+        "height": 340,
+        "margin": {"l": 55, "r": 55, "t": 40, "b": 45},
+        "legend": {"orientation": "h", "y": 1.14, "x": 0},
+        "xaxis": {"type": "date", "title": {"text": f"week (Monday) · {supplier}"}, "gridcolor": "#eee"},
+        "yaxis": {"title": {"text": "on time %"}, "range": [0, 105], "gridcolor": "#eee"},
+        "yaxis2": {
+            "title": {"text": "mean delay (days)"},
+            "overlaying": "y",
+            "side": "right",
+            "zeroline": True,
+            "zerolinecolor": "#ccc",
+            "showgrid": False,
+            "tickmode": "auto",
+        },
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "bargap": 0.25,
+    }
+    if not any(w.pos for w in weeks):
+        _empty(layout, "No purchase orders from this supplier completed in these filters")
+    return {"data": data, "layout": layout}
+
+
+def make_delay_histogram(delays: Sequence[tuple[int, int]], p80: float | None) -> dict[str, Any]:
+    """How many POs arrived how many days after their original ETA, with the P80 marked."""
+    data = [
+        {
+            "type": "bar",
+            "x": [days for days, _ in delays],
+            "y": [count for _, count in delays],
+            "name": "Purchase orders",
+            "marker": {"color": [DELAY if days > 0 else ON_TIME for days, _ in delays]},
+            "hovertemplate": "%{x:+d} d: %{y} PO(s)<extra></extra>",
+        }
+    ]
+    layout: dict[str, Any] = {
+        "height": 340,
+        "margin": {"l": 45, "r": 15, "t": 40, "b": 45},
+        "showlegend": False,
+        "xaxis": {"title": {"text": "days after the original ETA (negative: early)"}, "zeroline": False},
+        "yaxis": {"title": {"text": "purchase orders"}, "rangemode": "tozero", "gridcolor": "#eee"},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "bargap": 0.15,
+    }
+    if p80 is not None:
+        line = {"color": "#212529", "dash": "dash", "width": 1.5}
+        layout["shapes"] = [{"type": "line", "x0": p80, "x1": p80, "y0": 0, "y1": 1, "yref": "paper", "line": line}]
+        label = {"x": p80, "y": 1.06, "yref": "paper", "text": f"P80 {p80:+.0f} d", "showarrow": False}
+        layout["annotations"] = [label]
+    if not delays:
+        _empty(layout, "No completed purchase orders")
+    return {"data": data, "layout": layout}
+
+
+def make_at_risk_explainer(p80: float | None) -> html.P:
+    """What 'at risk' means on this page, with the P80 delay it used."""
+    if p80 is None:
+        used = "This supplier completed no purchase orders in the period, so no delay is added: only POs past "
+        used += "their ETA are listed."
+    elif p80 > 0:
+        used = f"This supplier's P80 delay in the period is {p80:+.0f} days."
+    else:
+        used = f"This supplier's P80 delay in the period is {p80:+.0f} days (on time), so only POs past their ETA "
+        used += "are listed."
+    return html.P(
+        [
+            html.Strong("At risk"),
+            ": an open purchase order whose ETA has passed, or one that customers are waiting on when the "
+            "supplier's P80 delay is positive, so it will probably arrive after its ETA. Expected arrival = ETA + "
+            "P80 delay, and never before today while the PO is open. ",
+            used,
+        ],
+        className="small text-body-secondary mb-2",
+    )
+
+
+def make_at_risk_table(rows: Sequence[AtRiskPO], limit: int) -> html.Div | dbc.Table:
+    """The supplier's open POs at risk; PO numbers as shown on /inbound."""
+    if not rows:
+        return html.P("No open purchase order of this supplier is at risk.", className="text-body-secondary mb-0")
+    head = ["PO", "Warehouse", "ETA", "Confirmed", "Days late", "Expected arrival", "Waiting lines", "Waiting value"]
+    right = {"Days late", "Waiting lines", "Waiting value"}
+    body = [
+        html.Tr(
+            [
+                html.Td(html.Span(row.number, className="fw-semibold")),
+                html.Td(row.warehouse),
+                html.Td(f"{row.eta:%d %b %Y}"),
+                html.Td(
+                    dbc.Badge(
+                        "confirmed" if row.eta_confirmed else "not confirmed",
+                        color="success" if row.eta_confirmed else "secondary",
+                    )
+                ),
+                html.Td(
+                    f"{row.days_late:,}" if row.days_late else "—",
+                    className="text-end" + (" text-danger fw-semibold" if row.days_late else ""),
+                ),
+                html.Td(
+                    [f"{row.expected_arrival:%d %b %Y}", html.Div(row.reason, className="small text-body-secondary")]
+                ),
+                html.Td(f"{row.waiting_lines:,}", className="text-end"),
+                html.Td(f"${row.waiting_value:,.0f}", className="text-end"),
+            ]
+        )
+        for row in rows
+    ]
+    table = dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(h, className="text-end" if h in right else None) for h in head])),
+            html.Tbody(body),
+        ],
+        size="sm",
+        hover=True,
+        responsive=True,
+        className="small mb-0",
+        id="sup-risk-table",
+    )
+    if len(rows) >= limit:
+        return html.Div([table, html.P(f"Showing the first {limit}.", className="small text-body-secondary mt-2")])
+    return table
