@@ -218,9 +218,11 @@ def scenarios(database: Database) -> list[Scenario]:
         ),
     ]
     # Imported here: the triage scenarios build on this module's Scenario and _raw.
+    from dashboard.bench_kpis import kpi_scenarios
     from dashboard.bench_triage import triage_scenarios
 
-    return replenishment + triage_scenarios(database, Settings().today())
+    today = Settings().today()
+    return replenishment + triage_scenarios(database, today) + kpi_scenarios(database, today)
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -292,7 +294,11 @@ def _timed(wsgi_app: Callable[..., Any], sink: list[float]) -> Callable[..., Any
 
 
 def _payload(app: Any, scenario: Scenario) -> dict[str, Any]:
-    entry = app.callback_map[scenario.output]
+    # A scenario may name one of a callback's outputs ("id.property"); the callback's full key is looked up.
+    output = scenario.output
+    if output not in app.callback_map:
+        output = next(key for key in app.callback_map if f"..{output}.." in key or key.startswith(f"{output}."))
+    entry = app.callback_map[output]
 
     def spec(items: list[dict[str, str]]) -> list[dict[str, Any]]:
         return [
@@ -300,9 +306,9 @@ def _payload(app: Any, scenario: Scenario) -> dict[str, Any]:
             for i in items
         ]
 
-    outputs = [{"id": p.split(".")[0], "property": p.split(".")[1]} for p in scenario.output.strip(".").split("...")]
+    outputs = [{"id": p.split(".")[0], "property": p.split(".")[1]} for p in output.strip(".").split("...")]
     return {
-        "output": scenario.output,
+        "output": output,
         "outputs": outputs,
         "inputs": spec(entry["inputs"]),
         "state": spec(entry["state"]),

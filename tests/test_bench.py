@@ -10,7 +10,7 @@ from dashboard.config import Settings
 from tests.conftest import TODAY
 
 
-def test_bench_times_the_replenishment_and_triage_callbacks_and_writes_json(tmp_path):
+def test_bench_times_the_replenishment_triage_kpi_and_supplier_callbacks_and_writes_json(tmp_path):
     report = tmp_path / "bench.json"
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", auto_demo=False, today_override=TODAY)
     args = ["bench", "--skus", "60", "--repeat", "3", "--db", str(tmp_path / "bench.db"), "--json", str(report)]
@@ -25,6 +25,10 @@ def test_bench_times_the_replenishment_and_triage_callbacks_and_writes_json(tmp_
     assert any(n.startswith("replenishment cards + chart") for n in names)
     assert any(n.startswith("triage grid") for n in names)
     assert any(n.startswith("triage aging chart + cards") for n in names)
+    assert any(n.startswith("KPI report") for n in names)
+    assert any(n.startswith("KPI breakdown") for n in names)
+    assert any(n.startswith("supplier scorecard") for n in names)
+    assert any(n.startswith("supplier detail") for n in names)
     for row in data["results"]:
         assert row["p50_ms"] > 0 and row["p95_ms"] >= row["p50_ms"]
         assert row["floor_ms"] > 0 and row["naive_ms"] > 0
