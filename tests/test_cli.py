@@ -1,5 +1,6 @@
 """The command line: schema, demo data, and `python -m dashboard` being the same program."""
 
+import datetime as dt
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ from dashboard.cli import main
 from dashboard.config import Settings
 from dashboard.db.engine import Database
 from dashboard.db.migrate import head_revision
-from dashboard.db.models import Product
+from dashboard.db.models import KpiDaily, KpiStockDaily, Product
 
 
 def _run(args, url):
@@ -28,6 +29,29 @@ def test_db_upgrade_then_demo_with_progress(tmp_path):
     assert "simulating days" in result.stderr
     with Database(url).read_session() as session:
         assert session.scalar(select(func.count()).select_from(Product)) == 60
+
+
+def test_refresh_kpis_rebuilds_the_counters_from_history(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert _run(["demo", "--skus", "40", "--days", "60", "--today", "2026-11-27"], url).exit_code == 0
+    database = Database(url)
+
+    def counted():
+        with database.read_session() as session:
+            ordered = session.scalar(select(func.sum(KpiDaily.lines_ordered)))
+            days = session.scalar(select(func.count(func.distinct(KpiStockDaily.day))))
+            return ordered, days
+
+    built = counted()
+    assert built[0] > 0 and built[1] == 59  # every day of the demo but today is closed
+    with database.write_session() as session:
+        session.execute(KpiDaily.__table__.delete())
+    assert counted()[0] is None
+    settings = Settings(database_url=url, auto_demo=False, today_override=dt.date(2026, 11, 27))
+    result = CliRunner().invoke(main, ["refresh", "--kpis"], obj={"settings": settings})
+    assert result.exit_code == 0, result.output
+    assert "KPI counters rebuilt from history" in result.output
+    assert counted() == built
 
 
 def test_demo_refuses_a_database_with_data_without_replace(tmp_path):
