@@ -272,6 +272,16 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def by_week(rows: Mapping[tuple, Mapping[str, float]]) -> dict[tuple, Counters]:
+    """Counter rows keyed ``(day, *rest)`` summed into ``(Monday of the day's week, *rest)``."""
+    weekly: dict[tuple, Counters] = {}
+    for (day, *rest), counters in rows.items():
+        row = weekly.setdefault((week_start(day), *rest), {})
+        for name, amount in counters.items():
+            row[name] = row.get(name, 0) + amount
+    return weekly
+
+
 def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     """The period of the same length just before ``[start, end]`` (for period-over-period deltas)."""
     days = (end - start).days + 1

@@ -37,6 +37,7 @@ from dashboard.db.models import (
     PurchaseOrder,
     SalesOrder,
 )
+from dashboard.db.models.kpi import WEEKLY
 from dashboard.domain import kpi
 from dashboard.services import kpi_snapshots
 
@@ -82,9 +83,16 @@ def line_facts(session: Session, line: OrderLine) -> kpi.LineFacts:
     )
 
 
+def add_daily(session: Session, model: type, rows: dict[tuple, dict[str, float]]) -> None:
+    """Add per-day rows to ``model`` and, when it has one, to its weekly rollup in the same transaction."""
+    add_counters(session, model.__table__, rows)
+    if model in WEEKLY:
+        add_counters(session, WEEKLY[model].__table__, kpi.by_week(rows))
+
+
 def line_changed(session: Session, before: kpi.LineFacts | None, line: OrderLine) -> None:
     """Move the counters from ``before`` (None: a new line) to ``line``'s current facts."""
-    add_counters(session, KpiDaily.__table__, kpi.line_delta(before, line_facts(session, line)))
+    add_daily(session, KpiDaily, kpi.line_delta(before, line_facts(session, line)))
 
 
 def promise_revised(session: Session, revision: PromiseRevision, line: OrderLine) -> None:
@@ -153,7 +161,7 @@ def close_days(session: Session, today: dt.date) -> int:
     if first_day > last_day:
         return 0
     rows = kpi_snapshots.snapshot_rows(session, first_day, last_day)
-    add_counters(session, KpiStockDaily.__table__, rows)
+    add_daily(session, KpiStockDaily, rows)
     value = {"day": last_day.isoformat()}
     if marker is None:
         session.add(AppSetting(key=CLOSED_KEY, value=value))

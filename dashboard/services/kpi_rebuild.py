@@ -38,8 +38,10 @@ from dashboard.db.models import (
     RestockSubscription,
     SalesOrder,
 )
+from dashboard.db.models.kpi import WEEKLY
 from dashboard.db.queries import day_diff, utc_day
 from dashboard.domain.codes import POStatus
+from dashboard.domain.kpi import week_start
 from dashboard.services import kpi_snapshots
 from dashboard.services.kpi_events import CLOSED_KEY
 
@@ -237,4 +239,19 @@ def rebuild_kpis(session: Session, today: dt.date) -> RebuildSummary:
     if first is not None and first <= closed:
         session.add(AppSetting(key=CLOSED_KEY, value={"day": closed.isoformat()}))
     session.flush()
+    rows |= rollup_weeks(session)
     return RebuildSummary(rows, first, closed if first is not None and first <= closed else None)
+
+
+def rollup_weeks(session: Session) -> dict[str, int]:
+    """Refill each weekly rollup from its daily table (Monday-keyed sums); returns rows written per table."""
+    written = {}
+    for daily, weekly in WEEKLY.items():
+        session.execute(delete(weekly))
+        table = daily.__table__
+        keys, counters = key_columns(table), counter_columns(table)
+        frame = _frame(session, select(*(table.c[c] for c in keys + counters)))
+        if not frame.empty:
+            frame["day"] = frame["day"].map(lambda d: week_start(dt.date.fromisoformat(str(d)[:10])))
+        written[weekly.__tablename__] = _write(session, weekly, [frame])
+    return written

@@ -30,15 +30,19 @@ from dashboard.db.models import (
     Supplier,
     Warehouse,
 )
+from dashboard.db.models.kpi import WEEKLY
 from dashboard.domain.codes import CauseCode
 from dashboard.domain.kpi import Counters, change, histogram_median, line_kpis, stock_kpis, week_start
 from dashboard.services.backorders import BUCKETS
+from dashboard.services.kpi_events import closed_through
 from dashboard.services.kpi_filters import KpiFilters, parse_dimension
 from dashboard.services.triage import day_number
 
 NO_SUPPLIER_LABEL = "No primary supplier"
 LINE_COUNTERS = tuple(counter_columns(KpiDaily.__table__))
 STOCK_COUNTERS = tuple(counter_columns(KpiStockDaily.__table__))
+BACKLOG = tuple(name for name in STOCK_COUNTERS if name.startswith("open_backorder"))
+ONE = dt.timedelta(days=1)
 
 
 # ---- shared SQL ----------------------------------------------------------------------------------
@@ -67,6 +71,48 @@ def _counters(row: Any, names: Iterable[str]) -> Counters:
 def _by(session: Session, model: Any, names: tuple[str, ...], group: Any, where: list) -> dict[Any, Counters]:
     rows = session.execute(select(group.label("key"), *_sums(model, names)).where(*where).group_by(group))
     return {row.key: _counters(row, names) for row in rows}
+
+
+def _full_weeks(start: dt.date, end: dt.date, closed: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """Mondays of the weeks lying wholly inside ``[start, end]`` and closed by ``closed`` (None: none)."""
+    if closed is None:
+        return None
+    first = week_start(start + dt.timedelta(days=6))
+    last = week_start(min(end, closed) - dt.timedelta(days=6))
+    return (first, last) if first <= last else None
+
+
+def _by_range(
+    session: Session,
+    daily: Any,
+    names: tuple[str, ...],
+    column: str,
+    filters: KpiFilters,
+    start: dt.date,
+    end: dt.date,
+    closed: dt.date | None,
+) -> dict[Any, Counters]:
+    """``_by`` over ``[start, end]`` reading the weekly rollup for whole closed weeks and daily rows for the edges.
+
+    Grouped by ``column``; when that is ``day``, a whole week's sums arrive keyed by its Monday.
+    """
+    weeks = _full_weeks(start, end, closed)
+    if weeks is None:
+        return _by(session, daily, names, getattr(daily, column), _scope(daily, filters, start, end))
+    weekly = WEEKLY[daily]
+    first, last = weeks
+    parts = [_by(session, weekly, names, getattr(weekly, column), _scope(weekly, filters, first, last))]
+    if start < first:
+        parts.append(_by(session, daily, names, getattr(daily, column), _scope(daily, filters, start, first - ONE)))
+    if last + 6 * ONE < end:
+        parts.append(_by(session, daily, names, getattr(daily, column), _scope(daily, filters, last + 7 * ONE, end)))
+    merged: dict[Any, Counters] = {}
+    for part in parts:
+        for key, counters in part.items():
+            row = merged.setdefault(key, {})
+            for name, amount in counters.items():
+                row[name] = row.get(name, 0.0) + amount
+    return merged
 
 
 def _add(daily: Mapping[dt.date, Counters], start: dt.date, end: dt.date) -> Counters:
@@ -134,8 +180,9 @@ class DailyCounters:
 
 def daily_counters(session: Session, filters: KpiFilters, start: dt.date, end: dt.date) -> DailyCounters:
     """Every KPI table summed by day over ``[start, end]``: four GROUP BY day queries on index ranges."""
-    lines = _by(session, KpiDaily, LINE_COUNTERS, KpiDaily.day, _scope(KpiDaily, filters, start, end))
-    stock = _by(session, KpiStockDaily, STOCK_COUNTERS, KpiStockDaily.day, _scope(KpiStockDaily, filters, start, end))
+    closed = closed_through(session)
+    lines = _by_range(session, KpiDaily, LINE_COUNTERS, "day", filters, start, end, closed)
+    stock = _by_range(session, KpiStockDaily, STOCK_COUNTERS, "day", filters, start, end, closed)
     causes = ("revisions", "days_added")
     revisions = _by(session, KpiCauseDaily, causes, KpiCauseDaily.day, _scope(KpiCauseDaily, filters, start, end))
     notify: dict[dt.date, float] = {}
@@ -173,9 +220,11 @@ class Headline:
 def headline(session: Session, filters: KpiFilters) -> Headline:
     """The KPI cards: the range's values, the previous period's, and what they were computed from."""
     previous_start, previous_end = filters.previous
-    daily = daily_counters(session, filters, previous_start, filters.end)
+    # Two reads, not one sliced: a whole week's rollup must not straddle the two periods.
+    daily = daily_counters(session, filters, filters.start, filters.end)
+    before = daily_counters(session, filters, previous_start, previous_end)
     current, sums = daily.kpis(filters.start, filters.end)
-    previous, _ = daily.kpis(previous_start, previous_end)
+    previous, _ = before.kpis(previous_start, previous_end)
     return Headline(
         filters.start,
         filters.end,
@@ -213,18 +262,23 @@ def weekly_trends(session: Session, filters: KpiFilters) -> list[WeekPoint]:
     daily = daily_counters(session, filters, filters.start, filters.end)
     if not daily.has_data(filters.start, filters.end):
         return []
-    points = []
+    weeks = []
     monday = week_start(filters.start)
     while monday <= filters.end:
         first, last = max(monday, filters.start), min(monday + dt.timedelta(days=6), filters.end)
+        weeks.append((monday, first, last, daily.stock_through(first, last)))
+        monday += dt.timedelta(weeks=1)
+    # The backlog is a level, not a flow: read it on each week's last closed day, not from the weekly sums.
+    ends = [through for *_, through in weeks if through is not None]
+    where = [KpiStockDaily.day.in_(ends), *_scope(KpiStockDaily, filters, filters.start, filters.end)]
+    levels = _by(session, KpiStockDaily, BACKLOG, KpiStockDaily.day, where) if ends else {}
+    points = []
+    for monday, first, last, through in weeks:
         values, sums = daily.kpis(first, last)
-        through = daily.stock_through(first, last)
         backlog = None
         if through is not None:
-            snapshot = daily.stock.get(through, {})
-            backlog = {name: snapshot.get(name, 0.0) for name in STOCK_COUNTERS if name.startswith("open_backorder")}
+            backlog = {name: levels.get(through, {}).get(name, 0.0) for name in BACKLOG}
         points.append(WeekPoint(monday, first, last, values, sums, backlog))
-        monday += dt.timedelta(weeks=1)
     return points
 
 
@@ -295,26 +349,11 @@ def breakdown(session: Session, filters: KpiFilters, dimension: str) -> list[Bre
     """The range's KPIs per warehouse, category or supplier (busiest first), with open backorders now."""
     dimension = parse_dimension(dimension)
     column = {"warehouse": "warehouse_id", "category": "category", "supplier": "supplier_id"}[dimension]
-    lines = _by(
-        session,
-        KpiDaily,
-        LINE_COUNTERS,
-        getattr(KpiDaily, column),
-        _scope(KpiDaily, filters, filters.start, filters.end),
-    )
+    closed = closed_through(session)
+    lines = _by_range(session, KpiDaily, LINE_COUNTERS, column, filters, filters.start, filters.end, closed)
     span = stock_span(session, filters.start, filters.end)
     closed_days = (span[1] - span[0]).days + 1 if span else 0
-    stock = (
-        _by(
-            session,
-            KpiStockDaily,
-            STOCK_COUNTERS,
-            getattr(KpiStockDaily, column),
-            _scope(KpiStockDaily, filters, *span),
-        )
-        if span
-        else {}
-    )
+    stock = _by_range(session, KpiStockDaily, STOCK_COUNTERS, column, filters, *span, closed) if span else {}
     notify: dict[Any, Counters] = {}
     if dimension != "warehouse" and notify_applies(filters):
         where = _scope(KpiNotifyDaily, filters, filters.start, filters.end)

@@ -37,6 +37,7 @@ from sqlalchemy import event, text
 from dashboard.db.engine import Database
 from dashboard.db.migrate import upgrade
 from dashboard.db.models import (
+    AppSetting,
     BackorderTriage,
     Customer,
     KpiCauseDaily,
@@ -53,6 +54,8 @@ from dashboard.db.models import (
 from dashboard.domain.codes import Channel, CustomerPriority, LineStatus, SalesStatus, Substitutability
 from dashboard.services import kpi_filters as kf
 from dashboard.services import kpi_report as kr
+from dashboard.services.kpi_events import CLOSED_KEY
+from dashboard.services.kpi_rebuild import rollup_weeks
 from dashboard.services.triage import day_number
 from tests.conftest import BACKENDS, drop_postgres_database, empty_database_url
 
@@ -318,6 +321,11 @@ def kpi_db(request, tmp_path_factory):
         session.flush()
         _counters(session)
         _waiting_lines(session)
+        # As the system keeps them: weekly rollups of the daily rows, days closed through 20 Nov. Whole
+        # closed weeks are then read from the rollups, so every answer below also checks that path.
+        session.flush()
+        rollup_weeks(session)
+        session.add(AppSetting(key=CLOSED_KEY, value={"day": "2026-11-20"}))
     yield database
     database.dispose()
     if request.param == "postgresql":

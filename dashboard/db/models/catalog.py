@@ -90,6 +90,8 @@ class ProductSupplier(Base):
         CheckConstraint("moq >= 1", name="moq_positive"),
         CheckConstraint("pack_size >= 1", name="pack_positive"),
         Index(None, "supplier_id"),
+        # Covers "the product's primary supplier", which every KPI breakdown by supplier joins on.
+        Index("ix_product_supplier_primary", "product_id", "is_primary", "supplier_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,22 +23,17 @@ from dashboard.db.base import Base
 MONEY = Numeric(16, 2, asdecimal=False)
 
 
-class KpiDaily(Base):
-    """Order-line events per (day, warehouse, category, supplier).
-
-    Which day a counter lands on is part of its meaning: ``lines_*`` ordered/backordered/first-pass
-    count on the order day (a cohort); shipped and on-time counts on the ship day; cancellations on
-    the cancel day.
-    """
-
-    __tablename__ = "kpi_daily"
-    __table_args__ = (UniqueConstraint("day", "warehouse_id", "category", "supplier_id"),)
+class _Keyed:
+    """The breakdown every per-day KPI table is keyed by (``day`` first: date ranges are index ranges)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date)
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
     category: Mapped[str] = mapped_column(String(80))
     supplier_id: Mapped[int] = mapped_column(Integer)
+
+
+class _LineCounters(_Keyed):
     lines_ordered: Mapped[int] = mapped_column(Integer, default=0)
     units_ordered: Mapped[int] = mapped_column(Integer, default=0)
     revenue_ordered: Mapped[float] = mapped_column(MONEY, default=0.0)
@@ -58,6 +53,29 @@ class KpiDaily(Base):
     backorders_cancelled: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class KpiDaily(_LineCounters, Base):
+    """Order-line events per (day, warehouse, category, supplier).
+
+    Which day a counter lands on is part of its meaning: ``lines_*`` ordered/backordered/first-pass
+    count on the order day (a cohort); shipped and on-time counts on the ship day; cancellations on
+    the cancel day.
+    """
+
+    __tablename__ = "kpi_daily"
+    __table_args__ = (UniqueConstraint("day", "warehouse_id", "category", "supplier_id"),)
+
+
+class KpiWeekly(_LineCounters, Base):
+    """``kpi_daily`` summed per ISO week (``day`` is the Monday), kept with it in the same transaction.
+
+    A quarter's KPIs read 13 rows per breakdown here instead of 91: pages use a week's row when the
+    whole week lies inside the range and is closed, and the daily rows for the edges.
+    """
+
+    __tablename__ = "kpi_weekly"
+    __table_args__ = (UniqueConstraint("day", "warehouse_id", "category", "supplier_id"),)
+
+
 class KpiCauseDaily(Base):
     """Promise revisions per (day, warehouse, category, supplier, cause): the delay-cause Pareto."""
 
@@ -75,21 +93,7 @@ class KpiCauseDaily(Base):
     days_added: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class KpiStockDaily(Base):
-    """End-of-day stock and backlog per (day, warehouse, category, supplier), for closed days only.
-
-    Written when a day is closed (``kpi_events.close_days``): the state at the end of day D is
-    today's state minus every change stamped after D, so a day can be closed late and still be right.
-    """
-
-    __tablename__ = "kpi_stock_daily"
-    __table_args__ = (UniqueConstraint("day", "warehouse_id", "category", "supplier_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date)
-    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
-    category: Mapped[str] = mapped_column(String(80))
-    supplier_id: Mapped[int] = mapped_column(Integer)
+class _StockCounters(_Keyed):
     sku_days: Mapped[int] = mapped_column(Integer, default=0)
     sku_days_out: Mapped[int] = mapped_column(Integer, default=0)
     units_on_hand: Mapped[int] = mapped_column(Integer, default=0)
@@ -99,6 +103,24 @@ class KpiStockDaily(Base):
     open_backorder_lines: Mapped[int] = mapped_column(Integer, default=0)
     open_backorder_units: Mapped[int] = mapped_column(Integer, default=0)
     open_backorder_value: Mapped[float] = mapped_column(MONEY, default=0.0)
+
+
+class KpiStockDaily(_StockCounters, Base):
+    """End-of-day stock and backlog per (day, warehouse, category, supplier), for closed days only.
+
+    Written when a day is closed (``kpi_events.close_days``): the state at the end of day D is
+    today's state minus every change stamped after D, so a day can be closed late and still be right.
+    """
+
+    __tablename__ = "kpi_stock_daily"
+    __table_args__ = (UniqueConstraint("day", "warehouse_id", "category", "supplier_id"),)
+
+
+class KpiStockWeekly(_StockCounters, Base):
+    """``kpi_stock_daily`` summed per ISO week (``day`` is the Monday): SKU-days, stock-days, backlog-days."""
+
+    __tablename__ = "kpi_stock_weekly"
+    __table_args__ = (UniqueConstraint("day", "warehouse_id", "category", "supplier_id"),)
 
 
 class KpiSupplierDaily(Base):
@@ -145,4 +167,6 @@ class KpiNotifyDaily(Base):
     value: Mapped[float] = mapped_column(MONEY, default=0.0)
 
 
-KPI_TABLES = (KpiDaily, KpiCauseDaily, KpiStockDaily, KpiSupplierDaily, KpiNotifyDaily)
+KPI_TABLES = (KpiDaily, KpiWeekly, KpiCauseDaily, KpiStockDaily, KpiStockWeekly, KpiSupplierDaily, KpiNotifyDaily)
+# Each daily table with a weekly rollup, and the rollup.
+WEEKLY = {KpiDaily: KpiWeekly, KpiStockDaily: KpiStockWeekly}

@@ -1,4 +1,4 @@
-"""KPI counters: kpi_daily rebuilt by supplier, cause, stock, supplier-receipt and notify-me tables
+"""KPI counters: kpi_daily by supplier with weekly rollups, cause, stock, supplier-receipt and notify-me tables
 
 Also the facts the counters need that the schema did not keep: a PO's original ETA, units
 received by it, and when a SKU started being stocked in a warehouse; and the two indexes that
@@ -50,43 +50,41 @@ def _counts(*names: str, money: tuple[str, ...] = ()) -> list[sa.Column]:
 def upgrade() -> None:
     # kpi_daily was declared by 0001 but never written; it is replaced, not migrated.
     op.drop_table("kpi_daily")
-    _keyed(
-        "kpi_daily",
-        *_counts(
-            "lines_ordered",
-            "units_ordered",
-            "lines_first_pass",
-            "units_first_pass",
-            "lines_backordered",
-            "units_backordered",
-            "lines_shipped",
-            "units_shipped",
-            "shipped_on_time_original",
-            "shipped_on_time_current",
-            "backorders_shipped",
-            "backorder_wait_days",
-            "lines_cancelled",
-            "backorders_cancelled",
-            money=("revenue_ordered", "revenue_shipped", "cogs_shipped"),
-        ),
+    line_counts = _counts(
+        "lines_ordered",
+        "units_ordered",
+        "lines_first_pass",
+        "units_first_pass",
+        "lines_backordered",
+        "units_backordered",
+        "lines_shipped",
+        "units_shipped",
+        "shipped_on_time_original",
+        "shipped_on_time_current",
+        "backorders_shipped",
+        "backorder_wait_days",
+        "lines_cancelled",
+        "backorders_cancelled",
+        money=("revenue_ordered", "revenue_shipped", "cogs_shipped"),
     )
+    _keyed("kpi_daily", *line_counts)
+    _keyed("kpi_weekly", *(column._copy() for column in line_counts))
     _keyed(
         "kpi_cause_daily",
         sa.Column("cause", sa.String(length=24), nullable=False),
         *_counts("revisions", "days_added"),
         key=(*KEY, "cause"),
     )
-    _keyed(
-        "kpi_stock_daily",
-        *_counts(
-            "sku_days",
-            "sku_days_out",
-            "units_on_hand",
-            "open_backorder_lines",
-            "open_backorder_units",
-            money=("inventory_value", "lost_sales_value", "open_backorder_value"),
-        ),
+    stock_counts = _counts(
+        "sku_days",
+        "sku_days_out",
+        "units_on_hand",
+        "open_backorder_lines",
+        "open_backorder_units",
+        money=("inventory_value", "lost_sales_value", "open_backorder_value"),
     )
+    _keyed("kpi_stock_daily", *stock_counts)
+    _keyed("kpi_stock_weekly", *(column._copy() for column in stock_counts))
     _keyed(
         "kpi_notify_daily",
         *_counts("requests", money=("value",)),
@@ -127,6 +125,7 @@ def upgrade() -> None:
     with op.batch_alter_table("stock_level") as batch_op:
         batch_op.add_column(sa.Column("created_at", UTCDateTime(), nullable=True))
     op.create_index(op.f("ix_order_line_backordered_at"), "order_line", ["backordered_at"])
+    op.create_index("ix_product_supplier_primary", "product_supplier", ["product_id", "is_primary", "supplier_id"])
     op.create_index(op.f("ix_stock_movement_at"), "stock_movement", ["at"])
 
     # The original ETA is the first revision's old ETA, or the ETA itself when it never moved.
@@ -148,13 +147,22 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_stock_movement_at"), table_name="stock_movement")
     op.drop_index(op.f("ix_order_line_backordered_at"), table_name="order_line")
+    op.drop_index("ix_product_supplier_primary", table_name="product_supplier")
     with op.batch_alter_table("stock_level") as batch_op:
         batch_op.drop_column("created_at")
     with op.batch_alter_table("po_line") as batch_op:
         batch_op.drop_column("qty_received_on_time")
     with op.batch_alter_table("purchase_order") as batch_op:
         batch_op.drop_column("original_eta")
-    for name in ("kpi_supplier_daily", "kpi_notify_daily", "kpi_stock_daily", "kpi_cause_daily", "kpi_daily"):
+    for name in (
+        "kpi_supplier_daily",
+        "kpi_notify_daily",
+        "kpi_stock_weekly",
+        "kpi_stock_daily",
+        "kpi_cause_daily",
+        "kpi_weekly",
+        "kpi_daily",
+    ):
         op.drop_table(name)
     # 0001's shape, so older revisions find the table they created.
     old_counts = ("lines_ordered", "units_ordered", "lines_filled_first_pass", "units_filled_first_pass")
