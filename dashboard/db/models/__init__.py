@@ -20,11 +20,14 @@ from dashboard.db.models.derived import (
 )
 from dashboard.db.models.kpi import (
     KPI_TABLES,
+    WEEKLY,
     KpiCauseDaily,
     KpiDaily,
     KpiNotifyDaily,
     KpiStockDaily,
+    KpiStockWeekly,
     KpiSupplierDaily,
+    KpiWeekly,
 )
 from dashboard.db.models.orders import ContactLog, Customer, OrderLine, PromiseRevision, SalesOrder
 from dashboard.db.models.purchasing import EtaRevision, POLine, PurchaseOrder
@@ -33,6 +36,7 @@ from dashboard.db.models.system import DEMO_DATASET_KEY, AppSetting
 __all__ = [
     "DEMO_DATASET_KEY",
     "KPI_TABLES",
+    "WEEKLY",
     "ApiToken",
     "AppSetting",
     "AuditEvent",
@@ -45,7 +49,9 @@ __all__ = [
     "KpiDaily",
     "KpiNotifyDaily",
     "KpiStockDaily",
+    "KpiStockWeekly",
     "KpiSupplierDaily",
+    "KpiWeekly",
     "Notification",
     "OrderLine",
     "POLine",
