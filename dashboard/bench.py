@@ -230,7 +230,9 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run_bench(database: Database, repeat: int = 30, echo: Callable[[str], None] = print) -> list[Result]:
+def run_bench(
+    database: Database, repeat: int = 30, echo: Callable[[str], None] = print, only: str | None = None
+) -> list[Result]:
     """Time every scenario; the first run of each is a warm-up and not counted."""
     from dashboard import create_app
 
@@ -244,6 +246,8 @@ def run_bench(database: Database, repeat: int = 30, echo: Callable[[str], None] 
     client.get("/_dash-dependencies")
     results = []
     for scenario in scenarios(database):
+        if only and only.lower() not in scenario.name.lower():
+            continue
         body = _payload(app, scenario)
         server, floor, naive = [], [], []
         for i in range(repeat + 1):

@@ -140,15 +140,18 @@ def refresh(ctx: click.Context, kpis: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite file to use (default data/bench-N.db, generated once and reused).",
 )
+@click.option("--only", help="Run only the scenarios whose name contains this text (case-insensitive).")
 @click.pass_context
-def bench(ctx: click.Context, skus: int, repeat: int, json_path: Path | None, db_path: Path | None) -> None:
+def bench(
+    ctx: click.Context, skus: int, repeat: int, json_path: Path | None, db_path: Path | None, only: str | None
+) -> None:
     """Time the dashboard's data callbacks through Dash against the raw-SQL floor and a pandas baseline."""
     from dashboard.bench import bench_database, run_bench, write_json
 
     settings: Settings = ctx.obj["settings"]
     database = bench_database(skus, db_path, settings.today(), click.echo)
     ctx.call_on_close(database.dispose)
-    results = run_bench(database, repeat, click.echo)
+    results = run_bench(database, repeat, click.echo, only)
     if json_path:
         write_json(json_path, database, results)
         click.echo(f"wrote {json_path}")

@@ -128,6 +128,8 @@ class BackorderTriage(Base):
         Index(None, "product_id", "warehouse_id"),
         Index(None, "customer_id"),
         Index(None, "sku"),
+        # "Customers waiting on this PO" (inbound, supplier scorecard) looks lines up by their covering PO.
+        Index(None, "covering_po_id"),
     )
 
     # The order line's id: one row per waiting line.

@@ -126,6 +126,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("created_at", UTCDateTime(), nullable=True))
     op.create_index(op.f("ix_order_line_backordered_at"), "order_line", ["backordered_at"])
     op.create_index("ix_product_supplier_primary", "product_supplier", ["product_id", "is_primary", "supplier_id"])
+    op.create_index(op.f("ix_backorder_triage_covering_po_id"), "backorder_triage", ["covering_po_id"])
     op.create_index(op.f("ix_stock_movement_at"), "stock_movement", ["at"])
 
     # The original ETA is the first revision's old ETA, or the ETA itself when it never moved.
@@ -148,6 +149,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_stock_movement_at"), table_name="stock_movement")
     op.drop_index(op.f("ix_order_line_backordered_at"), table_name="order_line")
     op.drop_index("ix_product_supplier_primary", table_name="product_supplier")
+    op.drop_index(op.f("ix_backorder_triage_covering_po_id"), table_name="backorder_triage")
     with op.batch_alter_table("stock_level") as batch_op:
         batch_op.drop_column("created_at")
     with op.batch_alter_table("po_line") as batch_op:
