@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from dashboard.db.base import utcnow
 from dashboard.db.counters import add_counters
 from dashboard.db.models import (
     AppSetting,
@@ -150,22 +152,38 @@ def close_days(session: Session, today: dt.date) -> int:
 
     The marker row is locked first, so two workers closing at once write each day once.
     """
-    marker = session.scalar(select(AppSetting).where(AppSetting.key == CLOSED_KEY).with_for_update())
+    marker = _locked_marker(session)
+    if marker is None:
+        return 0
+    first_day = dt.date.fromisoformat(marker.value["day"]) + dt.timedelta(days=1)
     last_day = today - dt.timedelta(days=1)
-    if marker is not None:
-        first_day = dt.date.fromisoformat(marker.value["day"]) + dt.timedelta(days=1)
-    else:
-        first_day = kpi_snapshots.history_start(session)
-        if first_day is None:
-            return 0
     if first_day > last_day:
         return 0
     rows = kpi_snapshots.snapshot_rows(session, first_day, last_day)
     add_daily(session, KpiStockDaily, rows)
-    value = {"day": last_day.isoformat()}
-    if marker is None:
-        session.add(AppSetting(key=CLOSED_KEY, value=value))
-    else:
-        marker.value = value
+    marker.value = {"day": last_day.isoformat()}
     session.flush()
     return (last_day - first_day).days + 1
+
+
+def _locked_marker(session: Session) -> AppSetting | None:
+    """The close marker, locked; created ("closed through the day before history") when missing.
+
+    Created with INSERT … ON CONFLICT DO NOTHING, so two workers closing for the first time both
+    end up waiting on the one row instead of the second failing on its unique key.
+    """
+    query = select(AppSetting).where(AppSetting.key == CLOSED_KEY).with_for_update()
+    marker = session.scalar(query)
+    if marker is not None:
+        return marker
+    start = kpi_snapshots.history_start(session)
+    if start is None:
+        return None
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    before = {"day": (start - dt.timedelta(days=1)).isoformat()}
+    session.execute(
+        insert(AppSetting)
+        .values(key=CLOSED_KEY, value=before, updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    return session.scalar(query.execution_options(populate_existing=True))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.db.counters import counter_columns, key_columns
@@ -18,10 +18,12 @@ from dashboard.db.engine import Database
 from dashboard.db.migrate import upgrade
 from dashboard.db.models import (
     KPI_TABLES,
+    AppSetting,
     KpiCauseDaily,
     KpiDaily,
     KpiNotifyDaily,
     KpiStockDaily,
+    KpiStockWeekly,
     KpiSupplierDaily,
     OrderLine,
     POLine,
@@ -205,6 +207,22 @@ def test_history_before_today_is_in_the_rebuild(db):
     assert earlier["sku_days"] == 0
     # Two shipped 3 days ago; the days are closed through yesterday.
     assert (end["units_on_hand"], end["inventory_value"]) == (10, 60)
+
+
+def test_the_first_close_starts_at_the_start_of_history(db):
+    data.build(db)
+    with db.write_session() as session:
+        kept = kpi_tables(session)["kpi_stock_daily"]
+        session.execute(delete(AppSetting).where(AppSetting.key == kpi_events.CLOSED_KEY))
+        session.execute(delete(KpiStockDaily))
+        session.execute(delete(KpiStockWeekly))
+    with db.write_session() as session:
+        # History starts with P1's count 12 days ago: 12 days end before today.
+        assert kpi_events.close_days(session, today()) == 12
+        assert kpi_events.closed_through(session) == days(-1)
+    with db.write_session() as session:
+        assert kpi_events.close_days(session, today()) == 0
+        assert kpi_tables(session)["kpi_stock_daily"] == kept
 
 
 def test_a_refused_order_changes_no_counter(db):
