@@ -32,7 +32,6 @@ from dashboard.db.models import (
     OrderLine,
     POLine,
     Product,
-    ProductSupplier,
     PromiseRevision,
     PurchaseOrder,
     RestockSubscription,
@@ -55,21 +54,12 @@ class RebuildSummary:
     closed_through: dt.date | None
 
 
-def _primary():
-    return select(ProductSupplier.product_id, ProductSupplier.supplier_id).where(ProductSupplier.is_primary).subquery()
-
-
-def _frame(session: Session, statement) -> pd.DataFrame:
-    result = session.execute(statement)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
-
-
 def _when(condition, amount=1):
     return func.sum(case((condition, amount), else_=0))
 
 
 def _line_frames(session: Session) -> list[pd.DataFrame]:
-    primary = _primary()
+    primary = kpi_snapshots.primary_suppliers()
     supplier = func.coalesce(primary.c.supplier_id, 0).label("supplier_id")
 
     def grouped(day, *columns, where=None):
@@ -80,7 +70,7 @@ def _line_frames(session: Session) -> list[pd.DataFrame]:
             .outerjoin(primary, primary.c.product_id == OrderLine.product_id)
             .group_by(day, OrderLine.warehouse_id, Product.category, supplier)
         )
-        return _frame(session, statement if where is None else statement.where(where))
+        return kpi_snapshots.frame(session, statement if where is None else statement.where(where))
 
     backordered = OrderLine.backordered_at.is_not(None)
     in_full = OrderLine.qty_shipped >= OrderLine.qty
@@ -118,13 +108,13 @@ def _line_frames(session: Session) -> list[pd.DataFrame]:
 
 
 def _cause_frame(session: Session) -> pd.DataFrame:
-    primary = _primary()
+    primary = kpi_snapshots.primary_suppliers()
     supplier = func.coalesce(primary.c.supplier_id, 0).label("supplier_id")
     day = utc_day(PromiseRevision.at)
     added = case(
         (PromiseRevision.old_date.is_not(None), day_diff(PromiseRevision.new_date, PromiseRevision.old_date)), else_=0
     )
-    return _frame(
+    return kpi_snapshots.frame(
         session,
         select(
             day.label("day"),
@@ -157,7 +147,7 @@ def _supplier_frame(session: Session) -> pd.DataFrame:
     promised = func.coalesce(PurchaseOrder.original_eta, PurchaseOrder.eta)
     delay = day_diff(day, promised)
     lead = cast(day_diff(day, utc_day(PurchaseOrder.ordered_at)), Integer)
-    return _frame(
+    return kpi_snapshots.frame(
         session,
         select(
             day.label("day"),
@@ -180,10 +170,10 @@ def _supplier_frame(session: Session) -> pd.DataFrame:
 
 
 def _notify_frame(session: Session) -> pd.DataFrame:
-    primary = _primary()
+    primary = kpi_snapshots.primary_suppliers()
     supplier = func.coalesce(primary.c.supplier_id, 0).label("supplier_id")
     day = utc_day(RestockSubscription.created_at)
-    return _frame(
+    return kpi_snapshots.frame(
         session,
         select(
             day.label("day"),
@@ -250,7 +240,7 @@ def rollup_weeks(session: Session) -> dict[str, int]:
         session.execute(delete(weekly))
         table = daily.__table__
         keys, counters = key_columns(table), counter_columns(table)
-        frame = _frame(session, select(*(table.c[c] for c in keys + counters)))
+        frame = kpi_snapshots.frame(session, select(*(table.c[c] for c in keys + counters)))
         if not frame.empty:
             frame["day"] = frame["day"].map(lambda d: week_start(dt.date.fromisoformat(str(d)[:10])))
         written[weekly.__tablename__] = _write(session, weekly, [frame])

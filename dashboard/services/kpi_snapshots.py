@@ -59,7 +59,8 @@ def _as_date(value: object) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _frame(session: Session, statement) -> pd.DataFrame:
+def frame(session: Session, statement) -> pd.DataFrame:
+    """Rows of ``statement`` as a DataFrame."""
     # Core, not the ORM: at 100k SKUs the ORM's per-row processing was most of a day's close.
     result = session.connection().execute(statement)
     return pd.DataFrame.from_records(list(map(tuple, result.fetchall())), columns=list(result.keys()))
@@ -141,14 +142,15 @@ def snapshot_rows(session: Session, first: dt.date, last: dt.date) -> dict[tuple
     return sweep.rows()
 
 
-def _primary():
+def primary_suppliers():
+    """(product, primary supplier) pairs, as a subquery to join."""
     return select(ProductSupplier.product_id, ProductSupplier.supplier_id).where(ProductSupplier.is_primary).subquery()
 
 
 def _stock_segments(session: Session, sweep: _Sweep) -> None:
     first, f, last_n = sweep.first, sweep.start, sweep.stop
-    primary = _primary()
-    pairs = _frame(
+    primary = primary_suppliers()
+    pairs = frame(
         session,
         select(
             StockLevel.product_id,
@@ -175,7 +177,7 @@ def _stock_segments(session: Session, sweep: _Sweep) -> None:
         return
     since = dt.datetime.combine(first + dt.timedelta(days=1), dt.time(), dt.UTC)
     day = utc_day(StockMovement.at)
-    moves = _frame(
+    moves = frame(
         session,
         select(StockMovement.product_id, StockMovement.warehouse_id, day.label("day"), func.sum(StockMovement.quantity))
         .where(StockMovement.at >= since)
@@ -223,11 +225,11 @@ def _stock_segments(session: Session, sweep: _Sweep) -> None:
 
 def _backlog(session: Session, sweep: _Sweep, last: dt.date) -> None:
     first = sweep.first
-    primary = _primary()
+    primary = primary_suppliers()
     begin = dt.datetime.combine(first, dt.time(), dt.UTC)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), dt.UTC)
     closed_at = func.coalesce(OrderLine.shipped_at, OrderLine.cancelled_at)
-    lines = _frame(
+    lines = frame(
         session,
         select(
             OrderLine.warehouse_id,
