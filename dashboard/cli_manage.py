@@ -2,10 +2,12 @@
 
 `backorder-desk eta PO_NUMBER YYYY-MM-DD --cause CODE [--confirmed] [--note TEXT] --user USERNAME`
 `backorder-desk status SKU STATUS --reason TEXT --user USERNAME [--override-reason TEXT] [--backorders cancel|keep]`
+`backorder-desk import KIND FILE --user USERNAME [--mapping NAME] [--warehouse CODE] [--rejected BAD.csv]`
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -140,11 +142,31 @@ def receive_command(ctx, po_number, sku, qty, username) -> None:
     )
 
 
+IMPORT_KINDS = (
+    "warehouses",
+    "suppliers",
+    "products",
+    "product_suppliers",
+    "stock",
+    "orders",
+    "purchase_orders",
+    "receipts",
+    "shopify",
+    "woocommerce",
+)
+# Files at least this long get a progress bar on stderr.
+PROGRESS_ROWS = 5_000
+
+
 @click.command("import")
-@click.argument("kind", type=click.Choice(["receipts"]))
+@click.argument("kind", type=click.Choice(IMPORT_KINDS))
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--template", "want_template", is_flag=True, help="Print the CSV header this kind needs, and stop.")
-@click.option("--user", "username", default=None, help="The manager in whose name the rows are booked.")
+@click.option("--user", "username", default=None, help="The manager in whose name the rows are imported.")
+@click.option("--mapping", "mapping_name", default=None, help="A saved column mapping (see --save-mapping).")
+@click.option("--map", "pairs", multiple=True, metavar="FIELD=COLUMN", help="Map one of our fields to a column.")
+@click.option("--save-mapping", "save_as", default=None, help="Save the mapping used under this name.")
+@click.option("--warehouse", "warehouse_code", default=None, help="Warehouse a shop export's stock is in.")
 @click.option(
     "--rejected",
     "rejected_path",
@@ -152,33 +174,105 @@ def receive_command(ctx, po_number, sku, qty, username) -> None:
     default=None,
     help="Write the refused rows (row, column, value, reason) to this CSV.",
 )
+@click.option("--no-refresh", is_flag=True, help="Do not refresh metrics and KPIs after the import.")
 @click.pass_context
-def import_command(ctx, kind, file, want_template, username, rejected_path) -> None:
-    """Import a CSV or XLSX file of KIND: good rows in one transaction, bad rows reported with the reason."""
-    from dashboard.services import imports
+def import_command(
+    ctx, kind, file, want_template, username, mapping_name, pairs, save_as, warehouse_code, rejected_path, no_refresh
+) -> None:
+    """Import a CSV or XLSX file of KIND: good rows in one transaction, bad rows reported with the reason.
+
+    `products` recognises Shopify and WooCommerce product exports by their header.
+    """
+    from dashboard.services import importing
 
     if want_template:
-        click.echo(imports.template(kind), nl=False)
+        if kind in importing.SHOPS:
+            raise click.ClickException(f"a {kind} file is the shop's own product export; there is no template")
+        click.echo(importing.template(kind), nl=False)
         return
     if file is None or username is None:
         raise click.ClickException("give the FILE to import and --user (or --template for the header)")
     settings = ctx.find_root().obj["settings"]
+    database = _database(ctx)
     try:
-        rows = imports.read_rows(file, imports.TEMPLATES[kind])
-        with _database(ctx).write_session() as session:
+        table = importing.read_table(file)
+        kind = importing.resolve_kind(kind, table)
+        with database.write_session() as session, _progress(len(table)) as progress:
             actor = _actor(session, username)
-            report = imports.import_receipts(session, actor, rows, settings.today(), settings.handling_days, file.name)
-    except imports.ImportFileError as exc:
+            mapping = importing.load_mapping(session, kind, mapping_name) if mapping_name else {}
+            mapping |= _parse_pairs(pairs)
+            if save_as:
+                importing.save_mapping(session, actor, kind, save_as, mapping, replace=True)
+            report = importing.run_import(
+                session,
+                actor,
+                kind,
+                table,
+                today=settings.today(),
+                handling_days=settings.handling_days,
+                mapping=mapping or None,
+                warehouse_code=warehouse_code,
+                progress=progress,
+            )
+    except (importing.ImportFileError, importing.MappingError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(
-        f"{file.name}: {report.rows} row(s); {report.applied} booked, {report.skipped} already imported, "
-        f"{len(report.rejected)} refused"
-    )
+    click.echo(_summary(file.name, report))
     for bad in report.rejected[:20]:
         click.echo(f"  row {bad.row} [{bad.column}] {bad.value}: {bad.reason}", err=True)
+    if len(report.rejected) > 20:
+        click.echo(f"  … and {len(report.rejected) - 20} more", err=True)
     if rejected_path and report.rejected:
-        rejected_path.write_text(report.rejected_csv())
+        rejected_path.write_text(report.rejected_csv(), encoding="utf-8")
         click.echo(f"refused rows written to {rejected_path}")
+    if report.applied and not no_refresh:
+        from dashboard.services.metrics import refresh_metrics
+
+        what = "metrics and KPIs (rebuilt)" if report.needs_kpi_rebuild else "metrics"
+        refresh_metrics(
+            database, settings.today(), handling_days=settings.handling_days, rebuild_kpis=report.needs_kpi_rebuild
+        )
+        click.echo(f"{what} refreshed")
+
+
+def _parse_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise click.ClickException(f"--map takes FIELD=COLUMN, not {pair!r}")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+@contextmanager
+def _progress(rows: int):
+    """A progress callback drawing a bar on stderr for big files (none for small ones)."""
+    if rows < PROGRESS_ROWS:
+        yield None
+        return
+    with click.progressbar(length=3 * rows, label="importing", file=click.get_text_stream("stderr")) as bar:
+        shown = 0
+
+        def advance(done: int, _total: int) -> None:
+            nonlocal shown
+            bar.update(done - shown)
+            shown = done
+
+        yield advance
+
+
+def _summary(name: str, report) -> str:
+    refused = report.rejected_rows
+    if report.kind == "receipts":
+        return (
+            f"{name}: {report.rows} row(s); {report.applied} booked, {report.unchanged} already imported, "
+            f"{refused} refused"
+        )
+    ignored = f", {report.ignored} ignored" if report.ignored else ""
+    return (
+        f"{name} ({report.kind}): {report.rows} row(s); {report.created} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {refused} refused{ignored}"
+    )
 
 
 @click.command("notify")

@@ -1,15 +1,27 @@
 """`backorder-desk eta` and `backorder-desk status`: the UI's services, checks and audit from a script."""
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from dashboard.cli import main
 from dashboard.config import Settings
-from dashboard.db.models import AuditEvent, EtaRevision, Notification, Product, PurchaseOrder, User
+from dashboard.db.models import (
+    AuditEvent,
+    EtaRevision,
+    Notification,
+    Product,
+    PurchaseOrder,
+    SkuMetrics,
+    StockLevel,
+    User,
+)
 from dashboard.domain.codes import Role, SalesStatus
 from dashboard.services.metrics import refresh_metrics
 from tests.services import triage_data as data
+from tests.services.importing.import_data import build_shop
 from tests.services.triage_data import TODAY, day
 
 
@@ -130,3 +142,81 @@ def test_notify_once_writes_the_queued_notices_as_eml_files(cli_db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "3 sent via" in result.output and ".eml" in result.output
     assert len(list((tmp_path / "out").glob("*.eml"))) == 3
+
+
+# ---- imports of every kind -------------------------------------------------------------------
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+@pytest.fixture
+def import_cli_db(db):
+    with db.write_session() as session:
+        build_shop(session)
+        session.add(User(username="mia", password_hash="x", role=Role.MANAGER, active=True))
+    return db
+
+
+def test_import_offers_every_kind_the_service_knows():
+    from dashboard.cli_manage import IMPORT_KINDS
+    from dashboard.services import importing
+
+    assert IMPORT_KINDS == importing.IMPORT_KINDS
+
+
+def test_import_templates_print_each_kind_s_header(import_cli_db):
+    assert run(import_cli_db, "import", "stock", "--template").output == (
+        "sku,warehouse_code,on_hand,safety_stock,reorder_point\n"
+    )
+    assert run(import_cli_db, "import", "orders", "--template").output.startswith("order_number,customer_code,")
+    result = run(import_cli_db, "import", "shopify", "--template")
+    assert result.exit_code != 0 and "the shop's own product export" in result.output
+
+
+def test_import_a_shop_export_recognised_from_products(import_cli_db):
+    sample = str(SAMPLES / "shopify_products.csv")
+    result = run(import_cli_db, "import", "products", sample, "--warehouse", "HAM", "--user", "mia")
+    assert result.exit_code == 0, result.output
+    assert "shopify_products.csv (shopify): 7 row(s); 6 new, 0 updated, 0 unchanged, 0 refused, 1 ignored" in (
+        result.output
+    )
+    assert "metrics and KPIs (rebuilt) refreshed" in result.output
+    assert scalar(import_cli_db, select(Product.sales_status).where(Product.sku == "MUG-OLD-12")).value == (
+        "discontinued"
+    )
+    assert scalar(import_cli_db, select(func.count()).select_from(SkuMetrics)) > 0
+
+
+def test_import_with_a_mapping_saved_and_reused_by_name(import_cli_db, tmp_path):
+    path = tmp_path / "lager.csv"
+    path.write_text("Artikel;Lager;Bestand\nSKU-A;BER;12\n")
+    args = ["--map", "sku=Artikel", "--map", "warehouse_code=Lager", "--map", "on_hand=Bestand"]
+    result = run(import_cli_db, "import", "stock", str(path), *args, "--save-mapping", "lager", "--user", "mia")
+    assert result.exit_code == 0, result.output
+    assert "1 updated" in result.output and "metrics refreshed" in result.output
+    path.write_text("Artikel;Lager;Bestand\nSKU-A;BER;15\n")
+    result = run(import_cli_db, "import", "stock", str(path), "--mapping", "lager", "--user", "mia", "--no-refresh")
+    assert result.exit_code == 0 and "1 updated" in result.output and "refreshed" not in result.output
+    assert scalar(import_cli_db, select(StockLevel.on_hand).join(Product).where(Product.sku == "SKU-A")) == 15
+    result = run(import_cli_db, "import", "stock", str(path), "--mapping", "nope", "--user", "mia")
+    assert result.exit_code != 0 and "No saved stock mapping named 'nope'" in result.output
+    result = run(import_cli_db, "import", "stock", str(path), "--map", "sku", "--user", "mia")
+    assert result.exit_code != 0 and "--map takes FIELD=COLUMN" in result.output
+
+
+def test_import_writes_refused_rows_safely_and_shows_progress_for_big_files(import_cli_db, tmp_path, monkeypatch):
+    from dashboard import cli_manage
+
+    monkeypatch.setattr(cli_manage, "PROGRESS_ROWS", 1)
+    path, bad = tmp_path / "products.csv", tmp_path / "bad.csv"
+    path.write_text("sku,name,category,unit_price,unit_cost\nNEW-1,Mug,Kitchen,5,2\nNEW-2,=cmd|' /C calc'!A0,K,-1,2\n")
+    result = run(import_cli_db, "import", "products", str(path), "--user", "mia", "--rejected", str(bad))
+    assert result.exit_code == 0, result.output
+    assert "importing" in result.output and "1 new, 0 updated, 0 unchanged, 1 refused" in result.output
+    assert bad.read_text().splitlines()[1:] == ["3,unit_price,'-1,'-1' is negative; prices and costs are 0 or more"]
+
+
+def test_import_refuses_a_file_that_is_not_a_table(import_cli_db, tmp_path):
+    path = tmp_path / "stock.csv"
+    path.write_bytes(bytes(range(256)))
+    result = run(import_cli_db, "import", "stock", str(path), "--user", "mia")
+    assert result.exit_code == 1 and "is a binary file, not CSV text" in result.output

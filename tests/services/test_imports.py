@@ -61,7 +61,15 @@ def test_good_rows_go_in_and_bad_rows_are_reported_with_row_column_and_reason(im
         assert session.get(OrderLine, L3).status is LineStatus.ALLOCATED
         assert session.get(OrderLine, L2).status is LineStatus.ALLOCATED
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "import_receipts"))
-    assert event.after == {"rows": 5, "applied": 1, "skipped": 0, "rejected": 4} and event.actor == "mia"
+    assert event.actor == "mia" and event.entity_id == "wms.csv"
+    assert event.after == {
+        "file": "wms.csv",
+        "kind": "receipts",
+        "rows": 5,
+        "applied": 1,
+        "unchanged": 0,
+        "rejected": 4,
+    }
 
 
 def test_importing_the_same_file_again_changes_nothing(import_db, tmp_path):

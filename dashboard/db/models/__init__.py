@@ -18,6 +18,7 @@ from dashboard.db.models.derived import (
     SkuMetricsSummary,
     StatusAdvice,
 )
+from dashboard.db.models.imports import ImportMapping
 from dashboard.db.models.kpi import (
     KPI_TABLES,
     WEEKLY,
@@ -45,6 +46,7 @@ __all__ = [
     "ContactLog",
     "Customer",
     "EtaRevision",
+    "ImportMapping",
     "KpiCauseDaily",
     "KpiDaily",
     "KpiNotifyDaily",
