@@ -41,6 +41,8 @@ class Settings:
     # Tests and demos pin "today"; production leaves it unset and reads the real clock.
     today_override: dt.date | None = None
     outbox_dir: Path = DATA_DIR / "outbox"
+    # Where background jobs (an import) keep their progress and results without Redis.
+    job_dir: Path = DATA_DIR / "jobs"
     # Reverse proxies in front of the app (nginx, a load balancer): their X-Forwarded-For is
     # trusted this many hops deep, so rate limits see the client's address, not the proxy's.
     trusted_proxies: int = 0
@@ -68,6 +70,7 @@ class Settings:
             debug=env.get("DASH_DEBUG", "").lower() in {"1", "true", "yes"},
             auto_demo="DATABASE_URL" not in env,
             today_override=dt.date.fromisoformat(today) if today else None,
+            job_dir=Path(env["JOB_DIR"]) if env.get("JOB_DIR") else defaults.job_dir,
             trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
             metrics_max_age=dt.timedelta(minutes=int(env.get("METRICS_MAX_AGE_MINUTES", "60"))),
             handling_days=int(env.get("HANDLING_DAYS", defaults.handling_days)),

@@ -18,7 +18,7 @@ from dashboard.db.models.derived import (
     SkuMetricsSummary,
     StatusAdvice,
 )
-from dashboard.db.models.imports import ImportMapping
+from dashboard.db.models.imports import ImportMapping, ImportUpload
 from dashboard.db.models.kpi import (
     KPI_TABLES,
     WEEKLY,
@@ -47,6 +47,7 @@ __all__ = [
     "Customer",
     "EtaRevision",
     "ImportMapping",
+    "ImportUpload",
     "KpiCauseDaily",
     "KpiDaily",
     "KpiNotifyDaily",

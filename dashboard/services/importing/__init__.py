@@ -32,7 +32,7 @@ from dashboard.services.importing.mapping import (
 )
 from dashboard.services.importing.report import ImportReport, Rejected
 from dashboard.services.importing.run import IMPORT_KINDS, PreviewRow, import_file, preview, resolve_kind, run_import
-from dashboard.services.importing.shops import SHOPS, detect_shop
+from dashboard.services.importing.shops import SHOPS, detect_shop, shop_columns
 
 __all__ = [
     "IMPORT_KINDS",
@@ -58,6 +58,7 @@ __all__ = [
     "resolve_kind",
     "run_import",
     "save_mapping",
+    "shop_columns",
     "suggest_mapping",
     "template",
 ]

@@ -38,8 +38,12 @@ class Table:
         return len(self.rows)
 
 
-def read_table(source: Path | bytes, name: str | None = None) -> Table:
-    """Read a CSV or XLSX file (a path, or uploaded bytes with their file ``name``)."""
+def read_table(source: Path | bytes, name: str | None = None, limit: int | None = None) -> Table:
+    """Read a CSV or XLSX file (a path, or uploaded bytes with their file ``name``).
+
+    With ``limit`` only the first ``limit`` rows are read (the page's upload check and preview);
+    problems further down the file are then found by the import itself.
+    """
     if isinstance(source, Path):
         name = name or source.name
         try:
@@ -67,6 +71,8 @@ def read_table(source: Path | bytes, name: str | None = None) -> Table:
         if len(rows) >= MAX_ROWS:
             raise ImportFileError(f"{name} has more than {MAX_ROWS:,} rows; split it into smaller files.")
         rows.append((number, list(row)))
+        if limit is not None and len(rows) >= limit:
+            break
     if not rows:
         raise ImportFileError(f"{name} has a header but no rows to import.")
     return Table(name, header, rows)

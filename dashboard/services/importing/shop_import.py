@@ -22,7 +22,9 @@ def shop_warehouse(ctx: Context) -> str:
         return codes[0]
     if not codes:
         raise ImportFileError("The export carries stock but no warehouse is set up: import warehouses first.")
-    raise ImportFileError(f"Choose the warehouse this stock is in (--warehouse CODE): {', '.join(codes)}.")
+    raise ImportFileError(
+        f"Choose the warehouse this stock is in (on the page, or --warehouse CODE): {', '.join(codes)}."
+    )
 
 
 def plan_shop(ctx: Context, rows: list[ParsedRow], columns: dict[str, str]) -> Plan:

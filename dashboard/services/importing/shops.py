@@ -112,6 +112,13 @@ def shop_rows(shop: str, table: Table) -> ShopRows:
     return _shopify(table, index) if shop == "shopify" else _woocommerce(table, index)
 
 
+def shop_columns(shop: str, header: list[str]) -> dict[str, str]:
+    """``{our_field: the export's column}`` for the columns this export has (shown on the page)."""
+    index = {c.strip().lower(): i for i, c in enumerate(header)}
+    columns = SHOPIFY_COLUMNS if shop == "shopify" else WOO_COLUMNS
+    return {ours: theirs for ours, theirs in columns.items() if theirs.lower() in index}
+
+
 def _cell(cells: list[Any], index: dict[str, int], name: str) -> Any:
     i = index.get(name)
     return cells[i] if i is not None and i < len(cells) else None

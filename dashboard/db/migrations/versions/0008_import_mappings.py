@@ -1,4 +1,4 @@
-"""import_mapping: saved column mappings for imports, unique by name within a kind
+"""import_mapping (saved column mappings, unique by name within a kind) and import_upload (files for import jobs)
 
 Revision ID: 0008
 Revises: 0007
@@ -30,7 +30,28 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_mapping")),
         sa.UniqueConstraint("kind", "name", name=op.f("uq_import_mapping_kind_name")),
     )
+    op.create_table(
+        "import_upload",
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("file_name", sa.String(length=200), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=True),
+        sa.Column("summary", sa.JSON(), nullable=True),
+        sa.Column("rejected_csv", sa.Text(), nullable=True),
+        sa.Column("finished_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user.id"], name=op.f("fk_import_upload_user_id_user"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("token", name=op.f("pk_import_upload")),
+    )
+    op.create_index(op.f("ix_import_upload_created_at"), "import_upload", ["created_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_import_upload_created_at"), table_name="import_upload")
+    op.drop_table("import_upload")
     op.drop_table("import_mapping")
