@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc  # noqa: F401 - registers the component library with Dash
+import flask
 from sqlalchemy.exc import DBAPIError
 
 from dashboard.config import PROJECT_ROOT, ConfigurationError, Settings
@@ -34,12 +35,14 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     from dashboard.api.availability import bp as api_bp
     from dashboard.api.exports import bp as exports_bp
     from dashboard.api.health import bp as health_bp
+    from dashboard.api.imports import bp as imports_bp
     from dashboard.auth import login
     from dashboard.auth.gate import make_gate
     from dashboard.auth.headers import configure_cookies, make_header_hook
     from dashboard.auth.pages import guard_page_layouts, serve_layout
     from dashboard.auth.session import init_login_manager
     from dashboard.db.engine import Database
+    from dashboard.jobs import make_job_manager
     from dashboard.services.delivery import sender_for
     from dashboard.services.metrics import BackgroundRefresher
     from dashboard.services.outbox import BackgroundSender
@@ -56,8 +59,12 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
         except DBAPIError as exc:
             log.warning("database not reachable at start-up; pages will say so until it is: %s", exc)
 
+    # The server comes first so the job manager can hand background jobs its app context.
+    server = flask.Flask(__name__)
     app = dash.Dash(
         __name__,
+        server=server,
+        background_callback_manager=make_job_manager(server, settings.job_dir),
         use_pages=True,
         pages_folder=str(PAGES_DIR),
         assets_folder=str(ASSETS_DIR),
@@ -69,7 +76,6 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
         compress=False,
         on_error=errors.on_callback_error,
     )
-    server = app.server
     if settings.trusted_proxies:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     server.secret_key = settings.session_secret()
@@ -94,6 +100,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     server.register_blueprint(login.make_blueprint(limiter))
     server.register_blueprint(health_bp)
     server.register_blueprint(exports_bp)
+    server.register_blueprint(imports_bp)
     server.register_blueprint(api_bp)
     server.before_request(make_gate(app))
     server.after_request(make_header_hook(app, settings))

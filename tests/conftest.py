@@ -160,6 +160,7 @@ def demo_settings(tmp_path) -> Settings:
         today_override=TODAY,
         secret_key="test-secret-key-" + "x" * 32,
         outbox_dir=tmp_path / "outbox",
+        job_dir=tmp_path / "jobs",
     )
 
 

@@ -1,0 +1,67 @@
+"""/import in a real browser: a WMS stock count uploaded, matched, previewed and imported as a background job.
+
+The manager sees the progress bar while the job runs, then what happened: counts, the refused row, its download.
+"""
+
+import pytest
+from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import text
+
+from dashboard import context
+
+pytestmark = pytest.mark.browser
+
+
+def stock(app) -> list[tuple[str, str, int]]:
+    """Every (sku, warehouse, on hand) of the demo."""
+    with context.current_for(app.server).db.read_session() as session:
+        return [
+            tuple(row)
+            for row in session.execute(
+                text(
+                    "SELECT p.sku, w.code, s.on_hand FROM stock_level s JOIN product p ON p.id = s.product_id "
+                    "JOIN warehouse w ON w.id = s.warehouse_id ORDER BY p.sku, w.code"
+                )
+            )
+        ]
+
+
+def test_imp001_manager_imports_a_wms_stock_count_in_the_background(dash_duo, signed_in, demo_app, tmp_path):
+    before = stock(demo_app)
+    # Every stock level counted one higher, in a WMS's own words, plus a SKU the shop does not sell.
+    lines = [f"{sku};{code};{on_hand + 1}" for sku, code, on_hand in before] + ["NO-SUCH-SKU;NJ1;3"]
+    path = tmp_path / "wms-count.csv"
+    path.write_text("Item No;Location;Qty On Hand\n" + "\n".join(lines) + "\n")
+
+    signed_in("manager")
+    dash_duo.driver.get(dash_duo.server.url + "/import")
+    dash_duo.select_dcc_dropdown("#imp-kind", value="Stock levels (a stock count)")
+    dash_duo.wait_for_contains_text("#imp-fields", "on_hand", timeout=10)
+    dash_duo.find_element("#imp-file input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_contains_text("#imp-file-info", "wms-count.csv", timeout=20)
+    # The WMS's columns are matched to ours by name, and the first rows previewed against the database.
+    dash_duo.wait_for_contains_text("#imp-preview-counts", "20 update", timeout=20)
+    assert dash_duo.find_element("#imp-run").is_enabled()
+
+    # A DOM click: the page below the grid is still settling, which makes Selenium's pointer click flaky.
+    dash_duo.driver.execute_script("arguments[0].click()", dash_duo.find_element("#imp-run"))
+    # The job reports progress while it runs: the import, then the metrics refresh.
+    WebDriverWait(dash_duo.driver, 60).until(
+        lambda _: (
+            "Refreshing metrics" in dash_duo.find_element("#imp-stage").text or dash_duo.find_elements("#imp-outcome")
+        )
+    )
+    dash_duo.wait_for_element("#imp-outcome", timeout=120)
+    counts = dash_duo.find_element("#imp-outcome-counts").text.replace("\n", " ")
+    assert f"{len(before) + 1:,} rows in file" in counts
+    assert f"{len(before):,} updated" in counts and "1 refused" in counts
+    assert "NO-SUCH-SKU" in dash_duo.find_element("#imp-refused-table").text
+    href = dash_duo.find_element("#imp-refused-download").get_attribute("href")
+    assert "/import/refused/" in href
+    assert "wms-count.csv" in dash_duo.find_element("#imp-history-table").text
+    # The bar goes away when the job is done; the button is back for the next file.
+    assert "d-none" in dash_duo.find_element("#imp-progress-wrap").get_attribute("class")
+    assert dash_duo.find_element("#imp-run").is_enabled()
+
+    assert stock(demo_app) == [(sku, code, on_hand + 1) for sku, code, on_hand in before]
+    assert dash_duo.get_logs() == []
