@@ -10,7 +10,7 @@ from flask import jsonify, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from dashboard.auth.roles import declared_roles, describe_roles
+from dashboard.auth.roles import cancel_roles, declared_roles, describe_roles
 
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/favicon.ico", "/_favicon.ico"})
 # Static files (ours and Dash's component bundles) and the token-authenticated API.
@@ -65,7 +65,7 @@ def _check_callback(app: dash.Dash) -> Response | None:
     entry = app.callback_map.get(body["output"])
     if entry is None or "callback" not in entry:
         return deny(400, "Unknown callback.")
-    roles = declared_roles(entry["callback"])
+    roles = declared_roles(entry["callback"]) or cancel_roles(body["output"])
     if roles is None:
         if body["output"] in DASH_INTERNAL_OUTPUTS:
             return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from dash import Input
 from flask_login import current_user
 
 from dashboard.domain.codes import Role
@@ -44,6 +45,25 @@ def allow_roles(*roles: Role, writes: bool = False) -> Callable[[F], F]:
 def declared_roles(func: Callable[..., Any]) -> frozenset[Role] | None:
     """The roles a callback allows, or None when it has no declaration."""
     return getattr(func, READ_ROLES_ATTR, None)
+
+
+# Cancel buttons of background callbacks: Dash generates their callback (output "<id>.id") itself,
+# so it cannot carry @allow_roles; the gate looks the roles up here instead.
+_CANCEL_ROLES: dict[str, frozenset[Role]] = {}
+
+
+def allow_cancel(component_id: str, *roles: Role) -> Input:
+    """The ``cancel=`` input of a background callback, cancellable by ``roles`` (admins always)."""
+    if not roles:
+        raise ValueError("allow_cancel needs at least one role")
+    _CANCEL_ROLES[component_id] = frozenset(roles) | {Role.ADMIN}
+    return Input(component_id, "n_clicks")
+
+
+def cancel_roles(output: str) -> frozenset[Role] | None:
+    """The roles of the generated cancel callback with this ``output`` key, or None if it is not one."""
+    component_id, _, prop = output.rpartition(".")
+    return _CANCEL_ROLES.get(component_id) if prop == "id" else None
 
 
 def page_roles(page: dict[str, Any]) -> frozenset[Role]:

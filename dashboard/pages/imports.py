@@ -17,7 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html, set_props
 
 from dashboard import context
-from dashboard.auth.roles import allow_roles, current_actor
+from dashboard.auth.roles import allow_cancel, allow_roles, current_actor
 from dashboard.components import imports as ui
 from dashboard.domain.codes import Role
 from dashboard.services import import_jobs, importing
@@ -371,7 +371,7 @@ def save_mapping(_clicks, kind, name, values, ids):
         (Output("imp-cancel", "className"), "ms-2", "d-none"),
         (Output("imp-progress-wrap", "className"), "mt-3", "mt-3 d-none"),
     ],
-    cancel=[Input("imp-cancel", "n_clicks")],
+    cancel=[allow_cancel("imp-cancel", *ROLES)],
     prevent_initial_call=True,
 )
 @allow_roles(*ROLES, writes=True)
@@ -405,3 +405,28 @@ def run_import(set_progress, _clicks, upload, kind, warehouse, values, ids):
     with app.db.read_session() as session:
         history = import_jobs.recent_imports(session)
     return ui.make_outcome(summary, href), ui.make_history(history)
+
+
+@callback(
+    Output("imp-result", "children", allow_duplicate=True),
+    Input("imp-cancel", "n_clicks"),
+    State("imp-upload", "data"),
+    prevent_initial_call=True,
+)
+@allow_roles(*ROLES)
+def cancelled(_clicks, upload):
+    """Say what a cancel left behind: a killed job's transaction is rolled back; a finished import stays."""
+    token = upload.get("token") if isinstance(upload, dict) else None
+    try:
+        with context.current().db.read_session() as session:
+            state = import_jobs.upload_state(session, token, current_actor())
+    except import_jobs.UploadError as exc:
+        return dbc.Alert(str(exc), color="warning")
+    if state == "done":
+        message = (
+            "The import had already finished (see Recent imports); only the refresh of the figures was "
+            "stopped, and it runs again by itself."
+        )
+    else:
+        message = "Cancelled: nothing was imported."
+    return dbc.Alert(message, color="secondary", id="imp-cancelled")

@@ -317,3 +317,8 @@ def warehouse_options(session: Session) -> list[dict[str, str]]:
     """Warehouses by code, for the warehouse a shop export's stock is in."""
     rows = session.execute(select(Warehouse.code, Warehouse.name).order_by(Warehouse.code))
     return [{"label": f"{code} · {name}", "value": code} for code, name in rows]
+
+
+def upload_state(session: Session, token: object, actor: Actor) -> str:
+    """Where the upload's import stands: ``uploaded`` (not run, or rolled back), ``done`` or ``failed``."""
+    return get_upload(session, token, actor).state

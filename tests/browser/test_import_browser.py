@@ -65,3 +65,34 @@ def test_imp001_manager_imports_a_wms_stock_count_in_the_background(dash_duo, si
 
     assert stock(demo_app) == [(sku, code, on_hand + 1) for sku, code, on_hand in before]
     assert dash_duo.get_logs() == []
+
+
+def products(app) -> int:
+    with context.current_for(app.server).db.read_session() as session:
+        return session.execute(text("SELECT count(*) FROM product")).scalar_one()
+
+
+def test_imp002_cancel_rolls_a_running_import_back(dash_duo, signed_in, demo_app, tmp_path):
+    before = products(demo_app)
+    # Big enough that the import is still running when Cancel is pressed (several seconds on SQLite).
+    path = tmp_path / "catalog.csv"
+    rows = (f"BIG-{n:06d},Product {n},Garden,9.90,4.10" for n in range(150_000))
+    path.write_text("sku,name,category,unit_price,unit_cost\n" + "\n".join(rows) + "\n")
+
+    signed_in("manager")
+    dash_duo.driver.get(dash_duo.server.url + "/import")
+    dash_duo.wait_for_element("#imp-kind", timeout=10)
+    dash_duo.find_element("#imp-file input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_contains_text("#imp-preview-counts", "20 new", timeout=30)
+    dash_duo.driver.execute_script("arguments[0].click()", dash_duo.find_element("#imp-run"))
+    dash_duo.wait_for_contains_text("#imp-stage", "Importing 150,000 rows", timeout=30)
+    dash_duo.driver.execute_script("arguments[0].click()", dash_duo.find_element("#imp-cancel"))
+
+    dash_duo.wait_for_contains_text("#imp-cancelled", "nothing was imported", timeout=20)
+    WebDriverWait(dash_duo.driver, 20).until(
+        lambda _: "d-none" in dash_duo.find_element("#imp-progress-wrap").get_attribute("class")
+    )
+    assert products(demo_app) == before
+    # The killed job's transaction let go of the database: the next write goes through.
+    with context.current_for(demo_app.server).db.write_session() as session:
+        session.execute(text("UPDATE product SET name = name WHERE id = (SELECT min(id) FROM product)"))

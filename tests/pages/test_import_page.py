@@ -291,3 +291,18 @@ def test_refused_rows_download_for_the_uploader_only(app, auth, sku):
     auth.logout()
     auth.login("support")
     assert auth.client.get(f"/import/refused/{token}.csv").status_code == 403
+
+
+@pytest.mark.parametrize(("role", "status"), [("manager", 200), ("support", 403), ("executive", 403)])
+def test_only_managers_may_press_cancel_on_an_import_job(app, auth, role, status):
+    # Dash generates the cancel callback itself; the gate takes its roles from allow_cancel.
+    auth.login(role)
+    body = {
+        "output": "imp-cancel.id",
+        "outputs": {"id": "imp-cancel", "property": "id"},
+        "inputs": [{"id": "imp-cancel", "property": "n_clicks", "value": 1}],
+        "state": [],
+        "changedPropIds": ["imp-cancel.n_clicks"],
+    }
+    auth.client.get("/_dash-dependencies")
+    assert auth.client.post("/_dash-update-component", json=body).status_code == status
