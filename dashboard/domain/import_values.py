@@ -20,6 +20,8 @@ from dashboard.domain.codes import LabelledCode
 
 # Far beyond any real quantity, and inside a 32-bit integer column on every backend.
 MAX_UNITS = 10_000_000
+# Dates in a file must fall in these years.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 # Prices and costs fit NUMERIC(12, 2).
 MAX_MONEY = Decimal("1000000000")
 MAX_NUMBER_TEXT = 32
@@ -130,19 +132,28 @@ def flag(raw: Any) -> bool:
     raise ValueError(f"{shown(raw)} is not yes or no; use true or false")
 
 
+def _plausible(raw: Any, when: dt.date) -> None:
+    # A year far outside business history is a typo (0026, 2206) and would stretch every KPI series.
+    if not MIN_YEAR <= when.year <= MAX_YEAR:
+        raise ValueError(f"{shown(raw)} is outside {MIN_YEAR}–{MAX_YEAR}; check the year")
+
+
 def day(raw: Any) -> dt.date:
-    """A calendar date written YYYY-MM-DD (or an XLSX date cell)."""
+    """A calendar date written YYYY-MM-DD (or an XLSX date cell), in :data:`MIN_YEAR`–:data:`MAX_YEAR`."""
     if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    value = cell_text(raw)
-    if not ISO_DAY.match(value):
-        raise ValueError(f"{shown(raw)} is not a date; write YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{shown(raw)} is not a real date") from None
+        found = raw.date()
+    elif isinstance(raw, dt.date):
+        found = raw
+    else:
+        value = cell_text(raw)
+        if not ISO_DAY.match(value):
+            raise ValueError(f"{shown(raw)} is not a date; write YYYY-MM-DD")
+        try:
+            found = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{shown(raw)} is not a real date") from None
+    _plausible(raw, found)
+    return found
 
 
 def moment(raw: Any) -> dt.datetime:
@@ -162,6 +173,7 @@ def moment(raw: Any) -> dt.datetime:
             stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise ValueError(f"{shown(raw)} is not a real date and time") from None
+    _plausible(raw, stamp.date())  # before the zone shift, which overflows at year 1 and 9999
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.UTC)
     return stamp.astimezone(dt.UTC)

@@ -231,13 +231,14 @@ def file_uploaded(contents, filename):
     return {"token": upload.token, "header": upload.header, "shop": shop}, info, None
 
 
-def _mapping(values, ids) -> dict[str, str]:
+def _mapping(values, ids) -> dict[str, str | None]:
+    """The form's choices; "not in this file" is None, so a column of the field's own name is not read."""
     if not isinstance(values, list) or not isinstance(ids, list):
         return {}
     return {
-        i["field"]: value
+        i["field"]: None if value == ui.NOT_MAPPED else value
         for i, value in zip(ids, values, strict=False)
-        if isinstance(i, dict) and isinstance(value, str) and value != ui.NOT_MAPPED
+        if isinstance(i, dict) and isinstance(value, str)
     }
 
 
@@ -266,7 +267,8 @@ def match_columns(upload, kind, saved):
     if saved:
         try:
             with context.current().db.read_session() as session:
-                mapping = importing.load_mapping(session, kind, saved)
+                # Fields the saved mapping does not mention keep their suggestion.
+                mapping = mapping | importing.load_mapping(session, kind, saved)
         except importing.MappingError as exc:
             set_props("imp-save-feedback", {"children": dbc.Alert(str(exc), color="warning", dismissable=True)})
     form = ui.make_mapping_form(importing.describe(kind), header, mapping)

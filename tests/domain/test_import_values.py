@@ -84,6 +84,24 @@ class TestFlagsDatesAndCodes:
         with pytest.raises(ValueError, match="not a"):
             v.moment(raw)
 
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            "0001-01-01T00:00+01:00",  # the zone shift alone would overflow
+            "9999-12-31T23:00-05:00",
+            "0026-11-20",
+            "2206-11-20 10:00",
+            dt.datetime(1999, 12, 31, 23, 59),
+            dt.date(2101, 1, 1),
+        ],
+    )
+    def test_dates_outside_the_plausible_years_are_refused_not_crashed_on(self, raw):
+        with pytest.raises(ValueError, match="outside 2000–2100; check the year"):
+            v.moment(raw)
+        if (isinstance(raw, str) and len(raw) == 10) or isinstance(raw, dt.date):
+            with pytest.raises(ValueError, match="outside 2000–2100"):
+                v.day(raw)
+
     @pytest.mark.parametrize("raw", ["in_stock", "In stock", "IN-STOCK", " in stock "])
     def test_codes_by_value_or_label_in_any_case(self, raw):
         assert v.code(SalesStatus)(raw) is SalesStatus.IN_STOCK

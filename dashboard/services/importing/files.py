@@ -27,7 +27,10 @@ class ImportFileError(ValueError):
 
 @dataclass(frozen=True)
 class Table:
-    """A file's header as written and its non-blank rows, each with its row number in the file (header = 1)."""
+    """A file's header as written and its non-blank rows, each with its row number in the file.
+
+    The header is the first non-blank row (usually row 1); rows are numbered as a spreadsheet shows them.
+    """
 
     name: str
     header: list[str]
@@ -60,12 +63,17 @@ def read_table(source: Path | bytes, name: str | None = None, limit: int | None 
         values = _csv_rows(data, name)
     else:
         raise ImportFileError(f"{name}: use a .csv or .xlsx file.")
-    header_row = next(values, None)
-    if header_row is None or not any(str(cell or "").strip() for cell in header_row):
+    # The header is the first row with anything in it (exports often start with a blank line or two).
+    header_line, header_row = 0, None
+    for header_line, row in enumerate(values, start=1):  # noqa: B007 - the line is used after the loop
+        if any(str(cell or "").strip() for cell in row):
+            header_row = row
+            break
+    if header_row is None:
         raise ImportFileError(f"{name} is empty.")
     header = [_header_cell(cell) for cell in header_row]
     rows: list[tuple[int, list[Any]]] = []
-    for number, row in enumerate(values, start=2):
+    for number, row in enumerate(values, start=header_line + 1):
         if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
             continue
         if len(rows) >= MAX_ROWS:
@@ -84,6 +92,8 @@ def _header_cell(cell: Any) -> str:
 
 
 def _csv_rows(data: bytes, name: str):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFileError(f"{name} is UTF-16 text (Excel's \"Unicode text\"); save it as CSV UTF-8.")
     if data.startswith(b"PK\x03\x04"):
         raise ImportFileError(f"{name} is an Excel workbook, not CSV text; save it as .xlsx or export CSV.")
     if b"\x00" in data[:65536]:

@@ -55,18 +55,23 @@ def suggest_mapping(kind: str, header: list[str]) -> dict[str, str]:
     return {f.name: found[f.name] for f in spec.fields if f.name in found}
 
 
-def check_mapping(kind: str, mapping: object) -> dict[str, str]:
-    """``mapping`` if it is a ``{our_field: column name}`` dict for ``kind``, else :class:`MappingError`."""
+def check_mapping(kind: str, mapping: object) -> dict[str, str | None]:
+    """``mapping`` if it is a ``{our_field: column name}`` dict for ``kind``, else :class:`MappingError`.
+
+    A field mapped to None (or "") is switched off on purpose: it is not read even when the file
+    has a column of exactly its name.
+    """
     spec = _kind(kind)
     if not isinstance(mapping, dict):
         raise MappingError("A mapping pairs each of our fields with one of the file's columns.")
     ours = {f.name for f in spec.fields}
-    clean: dict[str, str] = {}
+    clean: dict[str, str | None] = {}
     for field, column in mapping.items():
         if field not in ours:
             raise MappingError(f"{str(field)[:40]!r} is not a field of {kind}; fields: {', '.join(sorted(ours))}.")
         if column in (None, ""):
-            continue  # "not mapped"
+            clean[field] = None  # "not in this file"
+            continue
         if not isinstance(column, str) or len(column) > MAX_COLUMN:
             raise MappingError(f"The column for {field} must be a column name (text up to {MAX_COLUMN} characters).")
         clean[field] = column.strip()
@@ -84,6 +89,8 @@ def resolve_columns(kind: str, table: Table, mapping: dict[str, str] | None = No
     exact = {field: column for field, column in automatic.items() if column.lower() == field}
     resolved: dict[str, int] = {}
     for field in spec.fields:
+        if field.name in given and given[field.name] is None:
+            continue  # switched off on purpose
         column = given.get(field.name) or (exact.get(field.name) if mapping else automatic.get(field.name))
         if column is None:
             continue
@@ -130,7 +137,7 @@ def save_mapping(
         raise MappingError(f"Give the mapping a name (up to {MAX_NAME} characters).")
     name = name.strip()
     clean = check_mapping(kind, mapping)
-    if not clean:
+    if not any(clean.values()):
         raise MappingError("The mapping maps no field; pick a column for at least one.")
     existing = session.scalar(
         select(ImportMapping).where(ImportMapping.kind == kind, ImportMapping.name == name).with_for_update()
@@ -151,7 +158,7 @@ def save_mapping(
     return saved
 
 
-def load_mapping(session: Session, kind: str, name: str) -> dict[str, str]:
+def load_mapping(session: Session, kind: str, name: str) -> dict[str, str | None]:
     """The saved mapping ``name`` of ``kind``; :class:`MappingError` if there is none."""
     found = session.scalar(select(ImportMapping.mapping).where(ImportMapping.kind == kind, ImportMapping.name == name))
     if found is None:

@@ -28,6 +28,16 @@ class TestReading:
         assert table.header == ["Item No", "Qty"]
         assert table.rows == [(2, ["A-1", "3"]), (5, ["A-2", "4"])]
 
+    def test_a_header_below_blank_rows_is_found_and_rows_keep_their_numbers(self):
+        table = importing.read_table(xlsx_bytes([None, None], [], ["sku", "on_hand"], ["A-1", 3]), "count.xlsx")
+        assert table.header == ["sku", "on_hand"] and table.rows == [(4, ["A-1", 3])]
+        table = importing.read_table(b"\n,,\nsku,on_hand\nA-1,3\n", "count.csv")
+        assert table.header == ["sku", "on_hand"] and table.rows == [(4, ["A-1", "3"])]
+
+    def test_only_the_first_rows_are_read_when_asked(self):
+        table = importing.read_table(b"sku,on_hand\nA,1\nB,2\nC,3\n", "count.csv", limit=2)
+        assert [number for number, _ in table.rows] == [2, 3]
+
     def test_a_path_is_read_like_an_upload(self, tmp_path):
         path = tmp_path / "stock.csv"
         path.write_text("sku,on_hand\nA,1\n")
@@ -52,6 +62,7 @@ class TestRefusedWhole:
             ("garbage.csv", bytes(range(256)) * 4, "binary file"),
             ("utf8-nul.csv", b"sku,name\nA,\x00\x00\n", "binary file"),
             ("latin1.csv", "sku,name\nA,Crème brûlée\n".encode("latin-1"), "not UTF-8"),
+            ("unicode.csv", "sku\tname\nA\tB\n".encode("utf-16"), "UTF-16 text .*save it as CSV UTF-8"),
             ("book.csv", b"PK\x03\x04" + b"\x00" * 40, "Excel workbook"),
             ("fake.xlsx", b"sku,qty\nA,1\n", "not a readable XLSX"),
             ("truncated.xlsx", xlsx_bytes(["sku"], ["A"])[:300], "not a readable XLSX"),

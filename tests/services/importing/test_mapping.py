@@ -65,6 +65,16 @@ class TestApplying:
         with pytest.raises(error, match=message):
             importing.apply_mapping("stock", table(LAGER), mapping)
 
+    def test_a_field_switched_off_is_not_read_even_from_a_column_of_its_own_name(self):
+        products = "Artikel,name,category,unit_price,unit_cost,sales_status\nSKU-A,A,Kitchen,20,8,discontinued\n"
+        mapping = {"sku": "Artikel", "sales_status": None}
+        assert importing.apply_mapping("products", table(products), mapping)[0] == (
+            2,
+            {"sku": "SKU-A", "name": "A", "category": "Kitchen", "unit_price": "20", "unit_cost": "8"},
+        )
+        # Without the switch, the column of exactly our name is read (the default for a mapping).
+        assert "sales_status" in importing.apply_mapping("products", table(products), {"sku": "Artikel"})[0][1]
+
     def test_an_import_through_a_mapping_reports_their_row_numbers(self, shop_db):
         report = run(shop_db, "stock", LAGER, "lager.csv", mapping=LAGER_MAPPING)
         assert (report.created, report.updated) == (1, 1) and problems(report) == [(3, "on_hand")]
