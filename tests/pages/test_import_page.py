@@ -311,3 +311,28 @@ def test_only_managers_may_press_cancel_on_an_import_job(app, auth, role, status
     }
     auth.client.get("/_dash-dependencies")
     assert auth.client.post("/_dash-update-component", json=body).status_code == status
+
+
+def test_an_xlsx_upload_is_read_like_a_csv(app, auth, sku):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["Item No", "Location", "Qty On Hand"], [sku, "NJ1", 31]):
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    auth.login("manager")
+    url = (
+        "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
+        + base64.b64encode(buffer.getvalue()).decode()
+    )
+    stored = upload(auth.client, app, url, "count.xlsx").json["response"]["imp-upload"]["data"]
+    assert stored["header"] == ["Item No", "Location", "Qty On Hand"]
+    mapping = {"sku": "Item No", "warehouse_code": "Location", "on_hand": "Qty On Hand"}
+    body = pattern_payload(
+        app, PREVIEW, "imp-upload.data", {"imp-upload.data": stored, "imp-kind.value": "stock"}, mapping
+    )
+    rows = auth.client.post("/_dash-update-component", json=body).json["response"]["imp-preview"]["rowData"]
+    assert [(r["row"], r["outcome"], r["f_on_hand"]) for r in rows] == [(2, "update", "31")]
