@@ -26,6 +26,11 @@ from dashboard.services.audit import Actor
 
 # A promise moves earlier only for real news: at least this many days sooner.
 EARLIER_NEWS_DAYS = 3
+# A receipt's stock movement is filed under "{po} / {delivery note}" (StockMovement.reference holds 64
+# characters), with this suffix for a cross-dock line. A reference is never cut short: two delivery
+# notes that differ only past the cut would be taken for one delivery.
+REFERENCE_LENGTH = 64
+CROSS_DOCK = " (cross-dock)"
 
 
 class ReceiveError(ValueError):
@@ -98,6 +103,7 @@ def receive(
         session.execute(select(Product.id, Product.sku).where(Product.id.in_([x.product_id for x in lines]))).all()
     )
     plan = _quantities(po, list(lines), skus, quantities)
+    reference_base = movement_reference(po.number, reference)  # a note too long is refused before any change
     now = utcnow()
     result = ReceiptResult(po.number, po.status)
     for line, qty in sorted(plan.items(), key=lambda item: skus[item[0].product_id]):
@@ -107,8 +113,7 @@ def receive(
             line.qty_received_on_time += qty
         stock = _stock(session, line.product_id, po.warehouse_id)
         stock.on_hand += qty
-        note = movement_reference(po.number, reference)
-        note = f"{note} (cross-dock)" if line.cross_dock else note
+        note = reference_base + CROSS_DOCK if line.cross_dock else reference_base
         session.add(
             StockMovement(
                 product_id=line.product_id,
@@ -152,8 +157,24 @@ def receive(
 
 
 def movement_reference(po_number: str, delivery: str | None) -> str:
-    """What a receipt's stock movement is filed under: the PO, and the delivery note when there is one."""
-    return f"{po_number} / {delivery}"[:64] if delivery else po_number
+    """What a receipt's stock movement is filed under: the PO, and the delivery note when there is one.
+
+    Raises :class:`ReceiveError` when the reference, with the cross-dock suffix, would not fit whole
+    (see :func:`max_delivery_length`): a cut reference could stand for two different deliveries.
+    """
+    if not delivery:
+        return po_number
+    if len(delivery) > max_delivery_length(po_number):
+        raise ReceiveError(
+            f"The delivery note {delivery[:80]!r} is too long for {po_number}: it may have at most "
+            f"{max(max_delivery_length(po_number), 0)} characters."
+        )
+    return f"{po_number} / {delivery}"
+
+
+def max_delivery_length(po_number: str) -> int:
+    """The longest delivery note whose reference on ``po_number`` fits whole (negative when none can)."""
+    return REFERENCE_LENGTH - len(CROSS_DOCK) - len(f"{po_number} / ")
 
 
 def _stock(session: Session, product_id: int, warehouse_id: int) -> StockLevel:

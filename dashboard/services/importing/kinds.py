@@ -208,9 +208,17 @@ KINDS: dict[str, Kind] = {
             "Goods received against purchase orders (a WMS's goods-received export).",
             (
                 _f("po_number", v.text(32), "Purchase order number.", True, "po"),
-                _f("sku", v.text(64), "SKU received.", True),
-                _f("qty", v.whole(1), "Units received (≥ 1).", True, "quantity"),
-                _f("reference", v.text(48), "Delivery note; the same note twice is booked once.", False),
+                _f("sku", v.text(64), "SKU received.", True, "item", "item no", "item number"),
+                _f("qty", v.whole(1), "Units received (≥ 1).", True, "quantity", "qty received", "received"),
+                _f(
+                    "reference",
+                    v.text(48),
+                    "Delivery note (or the WMS's receipt reference). Required: it is what makes a re-import safe, "
+                    "as the same PO, SKU and note is booked once. At most 48 characters, and with the PO number "
+                    "(filed as 'PO / note') at most 51 in all.",
+                    True,
+                    *("delivery note", "delivery_note", "receipt reference", "grn", "packing slip", "asn"),
+                ),
             ),
             ("po_number", "sku", "reference"),
         ),

@@ -2,8 +2,11 @@
 
 Each row is booked through :func:`dashboard.services.receiving.receive`, so an imported receipt
 serves waiting customers exactly as one entered on /inbound. A row's ``reference`` (the
-delivery note) makes a re-import of the same file a no-op instead of a second receipt. Rows
-are booked one by one, each in its own savepoint: a refused row leaves no trace.
+delivery note, required) makes a re-import of the same file a no-op instead of a second receipt;
+the same PO, SKU and delivery note twice in one file is refused as a repeat, and a note too long
+to be filed whole beside its PO number is refused rather than cut short (two notes cut to the
+same text would look like one delivery). Rows are booked one by one, each in its own savepoint:
+a refused row leaves no trace.
 """
 
 from __future__ import annotations
@@ -16,16 +19,34 @@ from sqlalchemy.orm import Session
 from dashboard.db.models import Product, StockMovement
 from dashboard.domain.codes import MovementKind
 from dashboard.services import receiving
-from dashboard.services.importing.common import NEW, UNCHANGED, Context, Plan
+from dashboard.services.importing.common import NEW, UNCHANGED, Context, Plan, first_seen
 from dashboard.services.importing.kinds import ParsedRow
 
 
 def plan_receipts(ctx: Context, rows: list[ParsedRow]) -> Plan:
-    """Rows already booked under their delivery note are unchanged; the rest wait for :func:`write_receipts`."""
+    """Rows already booked under their delivery note are unchanged; the rest wait for :func:`write_receipts`.
+
+    Refused here: a delivery note too long to be filed whole with its PO number, and a row repeating
+    an earlier row's PO, SKU and delivery note (one delivery is booked once).
+    """
     plan = Plan(data=defaultdict(list))
+    seen: dict[tuple[str, str, str], int] = {}
     for number, values in rows:
-        po, sku, reference = values["po_number"], values["sku"], values.get("reference") or ""
-        if reference and _already_booked(ctx.session, po, sku, reference):
+        po, sku, reference = values["po_number"], values["sku"], values["reference"]
+        room = receiving.max_delivery_length(po)
+        if len(reference) > room:
+            plan.refuse(
+                number,
+                "reference",
+                reference,
+                f"too long to be filed whole: with PO number {po} the delivery note may have at most "
+                f"{max(room, 0)} characters, not {len(reference)} (the receipt is filed as 'PO / note "
+                f"{receiving.CROSS_DOCK.strip()}', at most {receiving.REFERENCE_LENGTH} characters)",
+            )
+            continue
+        if not first_seen(plan, seen, (po, sku, reference), number, "reference", f"{po} / {sku} / {reference}"):
+            continue
+        if _already_booked(ctx.session, po, sku, reference):
             plan.outcomes[number] = UNCHANGED  # this delivery was imported before
         else:
             plan.data[po].append((number, sku, values["qty"], reference))
@@ -40,9 +61,7 @@ def write_receipts(ctx: Context, plan: Plan) -> list:
         for number, sku, qty, reference in items:
             savepoint = session.begin_nested()
             try:
-                receiving.receive(
-                    session, ctx.actor, po, ctx.today, ctx.handling_days, {sku: qty}, reference=reference or None
-                )
+                receiving.receive(session, ctx.actor, po, ctx.today, ctx.handling_days, {sku: qty}, reference=reference)
                 savepoint.commit()
             except receiving.ReceiveError as exc:
                 savepoint.rollback()
@@ -62,7 +81,7 @@ def _already_booked(session: Session, po: str, sku: str, delivery: str) -> bool:
             .where(
                 Product.sku == sku,
                 StockMovement.kind == MovementKind.RECEIPT,
-                StockMovement.reference.in_([reference, f"{reference} (cross-dock)"]),
+                StockMovement.reference.in_([reference, reference + receiving.CROSS_DOCK]),
             )
             .limit(1)
         )
