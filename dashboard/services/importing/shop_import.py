@@ -29,17 +29,18 @@ def shop_warehouse(ctx: Context) -> str:
 
 def plan_shop(ctx: Context, rows: list[ParsedRow], columns: dict[str, str]) -> Plan:
     """Products and stock for the rows; a row either part refuses is refused whole (columns named as the shop's)."""
+    # Each row's quantity is the shop's available count (signed); plan_stock adds what customers wait for.
     derived = [(number, *derive(values)) for number, values in rows]
-    code = shop_warehouse(ctx) if any(on_hand is not None for _, _, on_hand in derived) else None
+    code = shop_warehouse(ctx) if any(quantity is not None for _, _, quantity in derived) else None
     names = {**columns, "on_hand": columns.get("quantity", "quantity"), "warehouse_code": "warehouse"}
     refused: set[int] = set()
     rejected: list[Rejected] = []
     while True:
         products = plan_products(ctx, [(n, p) for n, p, _ in derived if n not in refused])
         stock_rows = [
-            (n, {"sku": p["sku"], "warehouse_code": code, "on_hand": on_hand})
-            for n, p, on_hand in derived
-            if on_hand is not None and n not in refused
+            (n, {"sku": p["sku"], "warehouse_code": code, "on_hand": quantity})
+            for n, p, quantity in derived
+            if quantity is not None and n not in refused
         ]
         stock = plan_stock(ctx, stock_rows, products.data["new_skus"], available=True)
         found = products.rejected + stock.rejected

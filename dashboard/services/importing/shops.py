@@ -8,16 +8,23 @@ follows the shop's own settings:
 - quantity ≤ 0 and the shop keeps selling (Shopify inventory policy ``continue``; WooCommerce
   "Backorders allowed?" ``1`` or ``notify``) → ``backorder``; otherwise → ``out_of_stock``;
 - WooCommerce without managed stock uses its "In stock?" flag (``1``, ``0``, ``backorder``);
+- a Shopify variant whose inventory is not tracked (the export has a ``Variant Inventory Tracker``
+  column and its cell is blank) is always sellable and its quantity means nothing: the row
+  brings no stock level and no count, and no status is derived from stock — a new SKU starts
+  ``in_stock`` (always sellable), an existing SKU keeps its status (the export says nothing
+  about its stock, and a status change has consequences a manager decides on);
 - Shopify ``archived`` → ``discontinued``: Shopify's own meaning of archived is "no longer sold,
   kept for records", which is what discontinued says. Shopify ``draft`` and WooCommerce's
   draft/private (Published -1/0) are *not* discontinued: they are products not yet (or not
   publicly) on sale, and nothing says they will not be sold; their status follows stock.
 
 A shop's quantity is what it can still sell: Shopify's inventory quantity is its *available*
-count, and WooCommerce takes stock off when an order is placed. Units reserved here for open
-orders are therefore added to it to give on hand (with no orders imported, the two are equal).
-A negative quantity (oversold) counts as 0 available: the oversold units are orders, imported
-as such, that wait for stock.
+count, and WooCommerce takes stock off when an order is placed. Units its customers wait for —
+reserved here already, or on backordered lines still waiting — are on the shelf besides, so on
+hand is ``allocated + max(0, quantity + waiting)`` (see :mod:`.stock`; with no orders imported
+it is the quantity). It does not move when the queue is served, so importing the same export
+again changes nothing. A negative quantity (oversold) is what waiting orders owe: it is passed
+on signed, so those units are not counted as stock.
 Rows that are not sellable variants are ignored and counted: Shopify's image-only rows,
 WooCommerce's variable/grouped/external parents (their variations carry the stock).
 For an existing SKU a status change goes through the status rules like any import
@@ -124,6 +131,8 @@ def _cell(cells: list[Any], index: dict[str, int], name: str) -> Any:
     return cells[i] if i is not None and i < len(cells) else None
 
 
+# Blank in this column: Shopify does not track the variant's inventory (always sellable).
+SHOPIFY_TRACKER = "variant inventory tracker"
 SHOPIFY_COLUMNS = {
     "sku": "Variant SKU",
     "name": "Title",
@@ -168,6 +177,8 @@ def _shopify(table: Table, index: dict[str, int]) -> ShopRows:
             "backorders": get("variant inventory policy"),
             "archived": product["archived"],
         }
+        if SHOPIFY_TRACKER in index and v.is_blank(get(SHOPIFY_TRACKER)):
+            del row["quantity"]  # not tracked: the quantity is no count, and no status follows from it
         rows.append((number, {k: val for k, val in row.items() if _has_column(k, index, "shopify")}))
     return ShopRows("shopify", rows, SHOPIFY_COLUMNS, ignored)
 
@@ -236,7 +247,11 @@ def _first_category(raw: Any) -> str | None:
 
 
 def derive(values: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
-    """A parsed shop row as product values (with the sales status the shop implies) and on-hand units."""
+    """A parsed shop row as product values (with the sales status the shop implies) and its quantity.
+
+    The quantity is the shop's available count as the export gives it (negative when oversold),
+    or None when the row carries none; :func:`.stock.plan_stock` turns it into on hand.
+    """
     quantity = values.get("quantity")
     if values.get("archived"):
         status = SalesStatus.DISCONTINUED
@@ -250,4 +265,4 @@ def derive(values: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
     product = {k: values[k] for k in ("sku", "name", "category", "unit_price", "unit_cost") if k in values}
     if status is not None:
         product["sales_status"] = status
-    return product, (max(quantity, 0) if quantity is not None else None)
+    return product, quantity

@@ -6,16 +6,30 @@ stock writes one for all of it. On hand may not go below the units already reser
 orders (that row is refused). When a count raises free stock where customers wait, the units
 go down the allocation queue at once — the same code a receipt uses — so found stock serves
 the queue before anyone new can buy it.
+
+A shop export counts what is *available* (free to sell), not what is on hand. Units the
+shop's customers wait for are physically needed on top of it, whether they are reserved here
+already or still waiting, so on hand is::
+
+    on hand = allocated + max(0, available + waiting)
+
+where *waiting* is what backordered lines of the pair still lack. Serving the queue only moves
+units from waiting to allocated, so importing the same export again gives the same on hand and
+changes nothing; a new level takes the same formula (nothing is allocated yet). An oversold
+quantity (negative) is what the waiting lines owe; past them nothing is free, so on hand is then
+just what is reserved.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
 
 from dashboard.db.models import OrderLine, StockLevel, StockMovement
-from dashboard.domain.codes import LineStatus, MovementKind
+from dashboard.domain.codes import WAITING_LINE_STATUSES, LineStatus, MovementKind
 from dashboard.services import allocation
 from dashboard.services.importing.bulk_update import update_existing
 from dashboard.services.importing.common import (
@@ -44,7 +58,8 @@ def plan_stock(
     """New and changed stock levels; ``new_skus`` are products this same import creates (a shop export).
 
     With ``available`` the file counts units free to sell (a shop's quantity, which already left
-    out what its open orders hold): on hand is that plus what is reserved here for orders.
+    out what its open orders hold, and may be negative when oversold): on hand is worked out by
+    :func:`on_hand_from_available`, from inputs that serving the queue cannot change.
     """
     session = ctx.session
     plan = Plan(data={"new": [], "changes": [], "movements": []})
@@ -64,6 +79,7 @@ def plan_stock(
     for query in restricted(select(*columns), StockLevel.product_id, products.values()):
         for row in session.execute(query):
             levels[(row.product_id, row.warehouse_id)] = row
+    waiting = _waiting_units(session, products.values()) if available else {}
     seen: dict[tuple, int] = {}
     for number, values in rows:
         sku, code = values["sku"], values["warehouse_code"]
@@ -80,14 +96,15 @@ def plan_stock(
         on_hand = values["on_hand"]
         overrides = {column: values[field] for field, column in OVERRIDES.items() if field in values}
         current = levels.get((product_id, warehouse_id)) if product_id is not None else None
+        if available:
+            allocated = current.allocated if current is not None else 0
+            on_hand = on_hand_from_available(on_hand, allocated, waiting.get((product_id, warehouse_id), 0))
         if current is None:
             plan.data["new"].append((sku, product_id, warehouse_id, on_hand, overrides))
             if on_hand:
                 plan.data["movements"].append((sku, product_id, warehouse_id, on_hand))
             plan.outcomes[number] = NEW
             continue
-        if available:
-            on_hand += current.allocated
         if on_hand < current.allocated:
             plan.refuse(
                 number,
@@ -106,6 +123,32 @@ def plan_stock(
             went_up = (product_id, warehouse_id) if on_hand > current.on_hand else None
             plan.data["changes"].append((current.id, changed, went_up, current.version))
     return plan
+
+
+def on_hand_from_available(available: int, allocated: int, waiting: int) -> int:
+    """On hand for a shop's ``available`` count: ``allocated + max(0, available + waiting)``.
+
+    ``allocated`` units are reserved here for orders and ``waiting`` units are what backordered lines
+    still lack; the shop sells neither again, so both are on the shelf besides what it can still
+    sell. Handing stock to the queue moves units from ``waiting`` to ``allocated`` and leaves the
+    result alone, which makes a shop import idempotent. Never below ``allocated``.
+    """
+    return allocated + max(0, available + waiting)
+
+
+def _waiting_units(session: Session, products: Iterable[int]) -> dict[tuple[int, int], int]:
+    """``{(product, warehouse): units backordered lines still lack}`` for these products."""
+    lacking = OrderLine.qty - OrderLine.qty_allocated - OrderLine.qty_shipped
+    query = (
+        select(OrderLine.product_id, OrderLine.warehouse_id, func.sum(lacking))
+        .where(OrderLine.status.in_(WAITING_LINE_STATUSES), lacking > 0)
+        .group_by(OrderLine.product_id, OrderLine.warehouse_id)
+    )
+    found: dict[tuple[int, int], int] = {}
+    for part in restricted(query, OrderLine.product_id, products):
+        for product_id, warehouse_id, units in session.execute(part):
+            found[(product_id, warehouse_id)] = int(units or 0)
+    return found
 
 
 def write_stock(ctx: Context, plan: Plan) -> None:

@@ -150,3 +150,52 @@ def test_a_shop_quantity_is_what_is_free_to_sell_so_reserved_units_are_added(sho
     assert report.updated == 1 and stock(shop_db, "BER")["SKU-A"] == 8  # 5 free + 3 reserved for SO-1
     assert ledger_is_true(shop_db)
     assert run(shop_db, "shopify", export, warehouse_code="BER").unchanged == 1
+
+
+@pytest.mark.parametrize("quantity", [10, 0, -1])
+def test_importing_an_export_again_while_customers_wait_changes_nothing(shop_db, quantity):
+    # SO-1 waits for 4 SKU-C in BER. The shop's quantity is what it can still sell: the 4 units its
+    # customer waits for are on the shelf besides (oversold by 1: only 3 of them are), and serving
+    # them must not make the next import of the same file count them again.
+    export = (
+        "Handle,Title,Type,Variant SKU,Variant Price,Variant Inventory Qty,Variant Inventory Policy,Status\n"
+        f"prod-c,Product SKU-C,Kitchen,SKU-C,20.00,{quantity},continue,active\n"
+    )
+    first = run(shop_db, "products", export, warehouse_code="BER")
+    assert first.rejected == []
+    on_hand = max(0, quantity + 4)
+    assert stock(shop_db, "BER")["SKU-C"] == on_hand and ledger_is_true(shop_db)
+    before = snapshot(shop_db)
+    again = run(shop_db, "products", export, warehouse_code="BER")
+    assert (again.applied, again.unchanged) == (0, 1)
+    assert snapshot(shop_db) == before and ledger_is_true(shop_db)
+
+
+def test_an_untracked_shopify_variant_brings_no_stock_and_no_stock_status(shop_db):
+    # A blank "Variant Inventory Tracker": Shopify does not count the variant and always sells it.
+    export = (
+        "Handle,Title,Type,Variant SKU,Variant Price,Variant Inventory Tracker,Variant Inventory Qty,"
+        "Variant Inventory Policy,Status\n"
+        "gift,Gift card,Misc,GIFT-1,25.00,,0,deny,active\n"
+        "sku-b,Product SKU-B,Kitchen,SKU-B,20.00,,7,deny,active\n"
+        "mug,Mug,Kitchen,MUG-1,9.00,shopify,0,deny,active\n"
+    )
+    report = run(shop_db, "products", export, warehouse_code="BER")
+    assert report.rejected == [] and (report.created, report.unchanged) == (2, 1)
+    found = catalog(shop_db)
+    assert found["GIFT-1"][4] is SalesStatus.IN_STOCK  # a new SKU: always sellable
+    assert found["SKU-B"][4] is SalesStatus.OUT_OF_STOCK  # an existing SKU keeps its status
+    assert found["MUG-1"][4] is SalesStatus.OUT_OF_STOCK  # tracked by Shopify: as before
+    ber = stock(shop_db, "BER")
+    assert "GIFT-1" not in ber and ber["SKU-B"] == 0 and ber["MUG-1"] == 0
+    assert ledger_is_true(shop_db)
+
+
+def test_an_export_of_untracked_variants_only_needs_no_warehouse(shop_db):
+    export = (
+        "Handle,Title,Variant SKU,Variant Price,Variant Inventory Tracker,Variant Inventory Qty\n"
+        "gift,Gift card,GIFT-1,25.00,,3\n"
+    )
+    report = run(shop_db, "shopify", export)  # two warehouses, none chosen
+    assert report.rejected == [] and report.created == 1
+    assert "GIFT-1" not in stock(shop_db, "BER") and "GIFT-1" not in stock(shop_db, "HAM")

@@ -124,3 +124,31 @@ def test_big_updates_staged_through_copy_give_the_same_result(shop_db, monkeypat
     with pytest.raises(importing.ImportFileError, match="changed while it was being imported"):
         run(shop_db, "stock", HEADER + "SKU-A,BER,20,,\n")
     assert level(shop_db, "SKU-A").on_hand == 14
+
+
+def test_a_shop_count_adds_the_units_customers_wait_for_and_holds_when_they_are_served(shop_db):
+    # SKU-C/BER: a counted level of 0, SO-1 waiting for 4. The shop can still sell 2, so 6 are on the
+    # shelf; 4 go to SO-1 at once. The same export again finds 2 free + 4 reserved: no new count.
+    run(shop_db, "stock", HEADER + "SKU-C,BER,0,,\n", "count.csv")
+    export = "Handle,Title,Variant SKU,Variant Price,Variant Inventory Qty\nprod-c,Product SKU-C,SKU-C,20.00,2\n"
+    assert run(shop_db, "shopify", export, "shop.csv", warehouse_code="BER").updated == 1
+    line = scalar(shop_db, select(OrderLine).join(Product).where(Product.sku == "SKU-C"))
+    assert (line.status, line.qty_allocated) == (LineStatus.ALLOCATED, 4)
+    assert (level(shop_db, "SKU-C").on_hand, level(shop_db, "SKU-C").allocated) == (6, 4)
+    before = snapshot(shop_db)
+    assert run(shop_db, "shopify", export, "shop.csv", warehouse_code="BER").unchanged == 1
+    assert snapshot(shop_db) == before
+    assert movements(shop_db, "SKU-C") == [(6, MovementKind.COUNT, "import shop.csv")]
+    assert ledger_is_true(shop_db)
+
+
+def test_an_oversold_shop_count_is_owed_to_the_waiting_customers_not_counted_as_stock(shop_db):
+    # Oversold by 3 with 4 waiting: one unit is on the shelf, and it goes to SO-1 (still waiting for 3).
+    export = "Handle,Title,Variant SKU,Variant Price,Variant Inventory Qty\nprod-c,Product SKU-C,SKU-C,20.00,-3\n"
+    run(shop_db, "shopify", export, warehouse_code="BER")
+    line = scalar(shop_db, select(OrderLine).join(Product).where(Product.sku == "SKU-C"))
+    assert (line.status, line.qty_allocated) == (LineStatus.BACKORDERED, 1)
+    assert (level(shop_db, "SKU-C").on_hand, level(shop_db, "SKU-C").allocated) == (1, 1)
+    before = snapshot(shop_db)
+    assert run(shop_db, "shopify", export, warehouse_code="BER").unchanged == 1
+    assert snapshot(shop_db) == before and ledger_is_true(shop_db)
