@@ -43,7 +43,7 @@ from dashboard.services.importing.common import (
     warehouse_ids,
 )
 from dashboard.services.importing.kinds import ParsedRow
-from dashboard.services.importing.order_queue import NewLine, place_new_lines
+from dashboard.services.importing.order_queue import NewLine, Placement, place_new_lines
 
 CUSTOMER_FIELDS = {"customer_name": "name", "customer_email": "email", "customer_priority": "priority"}
 
@@ -88,6 +88,7 @@ def plan_orders(ctx: Context, rows: list[ParsedRow]) -> Plan:
     seen: dict[tuple, int] = {}
     headers: dict[str, tuple[int, tuple]] = {}
     new_lines: list[tuple[NewLine, dict[str, Any]]] = []
+    unchanged_lines: list[int] = []  # rows naming an existing line as it is
     for number, values in rows:
         ordered_at = values["ordered_at"]
         if ordered_at.date() > ctx.today:
@@ -138,7 +139,8 @@ def plan_orders(ctx: Context, rows: list[ParsedRow]) -> Plan:
                         "(cancel or adjust it in Backorder Desk)",
                     )
                     continue
-                plan.outcomes[number] = state.accept(number, values)
+                state.hold(number, values)
+                unchanged_lines.append(number)
                 continue
             if existing.status != "open":
                 plan.refuse(
@@ -155,20 +157,52 @@ def plan_orders(ctx: Context, rows: list[ParsedRow]) -> Plan:
         if product.sales_status is SalesStatus.DISCONTINUED:
             plan.refuse(number, "sku", values["sku"], "discontinued; no new orders are taken for it")
             continue
-        vip = state.priority(values["customer_code"]) is CustomerPriority.VIP
+        state.hold(number, values)
+        vip = state.priority(values["customer_code"], number) is CustomerPriority.VIP
         new_lines.append((NewLine(number, product.id, warehouse_id, values["qty"], ordered_at, vip, promised), values))
-    placement = place_new_lines(session, [line for line, _ in new_lines], ctx.today, ctx.handling_days)
-    accepted = []
-    for line, values in new_lines:
-        reason = placement.refused.get(line.row)
-        if reason is not None:
-            plan.refuse(line.row, "promised_date", "", reason)
-            continue
-        state.accept(line.row, values)
+    accepted, placement = _place(ctx, plan, state, new_lines)
+    for number in unchanged_lines:
+        plan.outcomes[number] = state.outcome(number)
+    for line, _values in accepted:
         plan.outcomes[line.row] = NEW
-        accepted.append((line, values))
     plan.data = {"lines": accepted, "orders": orders, "customers": state, "taken": placement.taken}
     return plan
+
+
+def _place(
+    ctx: Context, plan: Plan, state: _State, new_lines: list[tuple[NewLine, dict[str, Any]]]
+) -> tuple[list[tuple[NewLine, dict[str, Any]]], Placement]:
+    """Place the new lines; a refused line's customer details are withdrawn, and what relied on them decided again.
+
+    Usually one placement. When a refused row was the one that named a new customer or set a
+    customer's priority, the rows behind it are checked again (a new customer's later rows may now
+    lack a name or e-mail; a VIP flag may be gone) and the rest placed once more.
+    """
+    pending = new_lines
+    while True:
+        placement = place_new_lines(ctx.session, [line for line, _ in pending], ctx.today, ctx.handling_days)
+        if not placement.refused:
+            return pending, placement
+        for line, _values in pending:
+            reason = placement.refused.get(line.row)
+            if reason is not None:
+                plan.refuse(line.row, "promised_date", "", reason)
+                state.drop(line.row)
+        pending = [(line, values) for line, values in pending if line.row not in placement.refused]
+        again = False
+        kept = []
+        for line, values in pending:
+            if not state.still_complete(line.row, values):
+                state.drop(line.row)
+                again = True
+                continue
+            vip = state.priority(values["customer_code"], line.row) is CustomerPriority.VIP
+            again = again or vip != line.vip
+            line.vip = vip
+            kept.append((line, values))
+        pending = kept
+        if not again:
+            return pending, placement
 
 
 def _same_header(plan: Plan, number: int, values: dict, ours: tuple, theirs: tuple, where: str) -> bool:
@@ -201,68 +235,124 @@ def _existing_lines(session, order_ids: list[int]) -> dict[tuple[int, int], Any]
 
 
 class _State:
-    """The customers the file names: who is new, what changes, and which rows agree."""
+    """The customers the file names: who is new, what changes, and which rows agree.
+
+    Only rows still in the running give customer details: a row is held once every check of its
+    own has passed (an existing line at once, a new line until it is placed) and dropped if it is
+    refused after all, so a refused row never changes a customer nor stands in another row's way.
+    Rows are held in file order.
+    """
 
     def __init__(self, plan: Plan, existing: dict[str, Any]) -> None:
         self.plan, self.existing = plan, existing
-        # customer code → field → (value, row that gave it)
-        self.details: dict[str, dict[str, tuple[Any, int]]] = {}
-        self.used: set[str] = set()
-        self.updated_by: dict[str, int] = {}
+        # customer code → field → {held row: value}, rows in file order (all values of a field agree)
+        self.given: dict[str, dict[str, dict[int, Any]]] = {}
+        self.held: dict[int, str] = {}  # held row → its customer code
+        self.updated: set[str] = set()  # codes whose update an accepted row's outcome counts
+
+    def _first(self, code: str, field: str, upto: int | None = None) -> tuple[Any, int] | None:
+        """``(value, row)`` of the first held row giving ``field`` (at or before row ``upto``)."""
+        rows = self.given.get(code, {}).get(field)
+        if not rows:
+            return None
+        row, value = next(iter(rows.items()))
+        return None if upto is not None and row > upto else (value, row)
+
+    def _missing(self, code: str, values: dict[str, Any], upto: int) -> list[str]:
+        """The name / e-mail a new customer still lacks, from held rows up to ``upto`` and ``values``."""
+        if code in self.existing:
+            return []
+        return [
+            f
+            for f in ("customer_name", "customer_email")
+            if values.get(f) is None and self._first(code, f, upto) is None
+        ]
 
     def customer_ok(self, number: int, values: dict[str, Any]) -> bool:
-        """Whether the row's customer details agree with earlier rows (and suffice for a new customer)."""
+        """Whether the row's customer details agree with held rows (and suffice for a new customer).
+
+        Nothing is recorded: the row's details count once it is :meth:`hold`-ed.
+        """
         code = values["customer_code"]
-        known = self.details.setdefault(code, {})
         for field in CUSTOMER_FIELDS:
             value = values.get(field)
             if value is None:
                 continue
-            if field in known and known[field][0] != value:
-                earlier, row = known[field]
+            first = self._first(code, field)
+            if first is not None and first[0] != value:
+                earlier, row = first
                 self.plan.refuse(number, field, value, f"customer {code} has {earlier} on row {row}")
                 return False
-        for field in CUSTOMER_FIELDS:
-            if values.get(field) is not None and field not in known:
-                known[field] = (values[field], number)
-        if code not in self.existing:
-            missing = [f for f in ("customer_name", "customer_email") if f not in known]
-            if missing:
-                self.plan.refuse(number, "customer_code", code, f"a new customer: give {' and '.join(missing)}")
-                return False
+        missing = self._missing(code, values, number)
+        if missing:
+            self.plan.refuse(number, "customer_code", code, f"a new customer: give {' and '.join(missing)}")
+            return False
         return True
 
-    def _given(self, code: str) -> dict[str, Any]:
-        return {field: value for field, (value, _row) in self.details.get(code, {}).items()}
+    def still_complete(self, number: int, values: dict[str, Any]) -> bool:
+        """Whether a held row's new customer still has a name and e-mail after rows were dropped (refused if not)."""
+        code = values["customer_code"]
+        missing = self._missing(code, values, number)
+        if missing:
+            self.plan.refuse(number, "customer_code", code, f"a new customer: give {' and '.join(missing)}")
+            return False
+        return True
 
-    def priority(self, code: str) -> CustomerPriority:
-        """The customer's priority after the import."""
-        given = self._given(code).get("customer_priority")
+    def hold(self, number: int, values: dict[str, Any]) -> None:
+        """Count row ``number``'s customer details: every check of the row itself has passed."""
+        code = values["customer_code"]
+        self.held[number] = code
+        given = self.given.setdefault(code, {})
+        for field in CUSTOMER_FIELDS:
+            if values.get(field) is not None:
+                given.setdefault(field, {})[number] = values[field]
+
+    def drop(self, number: int) -> None:
+        """Withdraw a held row that was refused after all: its details no longer count."""
+        code = self.held.pop(number, None)
+        if code is not None:
+            for rows in self.given.get(code, {}).values():
+                rows.pop(number, None)
+
+    def _given(self, code: str, upto: int | None = None) -> dict[str, Any]:
+        found = {field: self._first(code, field, upto) for field in CUSTOMER_FIELDS}
+        return {field: first[0] for field, first in found.items() if first is not None}
+
+    def priority(self, code: str, upto: int | None = None) -> CustomerPriority:
+        """The customer's priority after the import (as far as the held rows up to row ``upto`` tell)."""
+        given = self._given(code, upto).get("customer_priority")
         if given is not None:
             return given
         current = self.existing.get(code)
         return current.priority if current is not None else CustomerPriority.NORMAL
 
-    def changes(self, code: str) -> dict[str, Any]:
-        """Columns of an existing customer the file changes."""
+    def changes(self, code: str, upto: int | None = None) -> dict[str, Any]:
+        """Columns of an existing customer the file changes (the held rows up to row ``upto``)."""
         current = self.existing.get(code)
         if current is None:
             return {}
-        given = self._given(code)
+        given = self._given(code, upto)
         return {
             column: given[f]
             for f, column in CUSTOMER_FIELDS.items()
             if f in given and getattr(current, column) != given[f]
         }
 
-    def accept(self, number: int, values: dict[str, Any]) -> str:
-        """Count ``values``' customer as used by an accepted row; the outcome of an existing line's row."""
-        code = values["customer_code"]
-        self.used.add(code)
-        if self.changes(code) and code not in self.updated_by:
-            self.updated_by[code] = number
+    def outcome(self, number: int) -> str:
+        """The outcome of an accepted row naming an existing line, asked in file order once all rows are decided.
+
+        The first such row of a customer the accepted rows up to it change is the update.
+        """
+        code = self.held[number]
+        if code not in self.updated and self.changes(code, number):
+            self.updated.add(code)
             return UPDATE
         return UNCHANGED
+
+    @property
+    def used(self) -> set[str]:
+        """Codes of the customers accepted rows use."""
+        return set(self.held.values())
 
     def new_records(self) -> list[dict[str, Any]]:
         """Customers to create: new codes that an accepted row uses."""

@@ -204,3 +204,66 @@ def test_a_big_file_reads_whole_tables_instead_of_key_lists_with_the_same_result
     )
     assert allocated(shop_db, "SKU-A") == 5
     assert run(shop_db, "orders", GOOD).unchanged == 3
+
+
+def customer(db, code: str) -> tuple | None:
+    found = rows(db, select(Customer.name, Customer.email, Customer.priority).where(Customer.code == code))
+    return tuple(found[0]) if found else None
+
+
+ANN = ("Ann Lee", "ann@example.com", CustomerPriority.NORMAL)
+
+
+def test_a_refused_rows_customer_details_are_not_written_by_a_later_good_row(shop_db):
+    report = run(
+        shop_db,
+        "orders",
+        HEADER + "SO-1,C-1,Mallory,mallory@evil.example,vip,marketplace,BER,2026-11-25,SKU-B,1,20,\n"  # 2: SO-1 is web
+        "SO-600,C-1,,,,web,BER,2026-11-26,SKU-A,1,20,\n"  # 3: fine, names no details
+        "SO-601,C-50,Nia Park,nia@example.com,,web,HAM,2026-11-26,SKU-Z,1,20,\n"  # 4: unknown SKU
+        "SO-602,C-50,,,,web,BER,2026-11-26,SKU-A,1,20,\n",  # 5: C-50 is still unknown: row 4 does not count
+    )
+    assert problems(report) == [(2, "channel"), (4, "sku"), (5, "customer_code")]
+    assert "give customer_name and customer_email" in reason(report, 5)
+    assert (report.created, report.updated, report.unchanged) == (1, 0, 0)
+    assert customer(shop_db, "C-1") == ANN and customer(shop_db, "C-50") is None
+    assert line(shop_db, "SO-600", "SKU-A").status is LineStatus.ALLOCATED
+
+
+def test_a_good_row_after_a_refused_one_gives_its_own_customer_details(shop_db):
+    report = run(
+        shop_db,
+        "orders",
+        HEADER + "SO-1,C-1,,mallory@evil.example,,web,BER,2026-11-26,SKU-A,3,20,\n"  # 2: order day differs
+        "SO-1,C-1,,ann.lee@example.com,,web,BER,2026-11-25 10:00,SKU-C,4,20,\n"  # 3: existing line, new e-mail
+        "SO-603,C-1,Ann Lee-Berg,,,web,BER,2026-11-26,SKU-A,1,20,\n",  # 4: new line, new name
+    )
+    assert problems(report) == [(2, "ordered_at")]
+    assert (report.created, report.updated, report.unchanged) == (1, 1, 0)
+    assert customer(shop_db, "C-1") == ("Ann Lee-Berg", "ann.lee@example.com", CustomerPriority.NORMAL)
+
+
+def test_a_row_refused_for_want_of_a_promise_does_not_name_a_new_customer(shop_db):
+    report = run(
+        shop_db,
+        "orders",
+        HEADER + "SO-700,C-50,Nia Park,nia@example.com,,web,BER,2026-11-20,SKU-A,9,20,\n"  # 2: 2 of 9 uncovered
+        "SO-700,C-50,,,,web,BER,2026-11-20,SKU-B,1,20,\n",  # 3: C-50 was only named on row 2
+    )
+    assert problems(report) == [(2, "promised_date"), (3, "customer_code")]
+    assert "give customer_name and customer_email" in reason(report, 3)
+    assert report.applied == 0 and customer(shop_db, "C-50") is None
+
+
+def test_a_row_refused_for_want_of_a_promise_does_not_make_its_customer_a_vip(shop_db):
+    report = run(
+        shop_db,
+        "orders",
+        HEADER + "SO-701,C-1,,,vip,web,BER,2026-11-21,SKU-A,9,20,\n"  # 2: 2 of 9 uncovered
+        "SO-702,C-1,,,,web,BER,2026-11-24,SKU-A,7,20,2027-01-10\n"  # 3: C-1 stays normal, so …
+        "SO-703,C-60,Per Holm,per@example.com,,web,BER,2026-11-22,SKU-A,7,20,2027-01-10\n",  # 4: … Per is first
+    )
+    assert problems(report) == [(2, "promised_date")]
+    assert (report.created, report.updated, report.unchanged) == (2, 0, 0) and customer(shop_db, "C-1") == ANN
+    assert line(shop_db, "SO-703", "SKU-A").status is LineStatus.ALLOCATED
+    assert line(shop_db, "SO-702", "SKU-A").status is LineStatus.BACKORDERED and allocated(shop_db, "SKU-A") == 10
