@@ -93,7 +93,7 @@ def _header_cell(cell: Any) -> str:
 
 def _csv_rows(data: bytes, name: str):
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFileError(f"{name} is UTF-16 text (Excel's \"Unicode text\"); save it as CSV UTF-8.")
+        raise ImportFileError(f'{name} is UTF-16 text (Excel\'s "Unicode text"); save it as CSV UTF-8.')
     if data.startswith(b"PK\x03\x04"):
         raise ImportFileError(f"{name} is an Excel workbook, not CSV text; save it as .xlsx or export CSV.")
     if b"\x00" in data[:65536]:
