@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, tuple_
+from sqlalchemy import Select, and_, delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
@@ -122,6 +122,23 @@ def delay_profiles(session: Session) -> tuple[dict[int, alloc.DelayProfile], all
     return {sid: alloc.delay_profile(values, fallback) for sid, values in by_supplier.items()}, fallback
 
 
+def open_supply() -> Select:
+    """Units still to come on open PO lines: product, warehouse, PO id, number, ETA, supplier, open qty."""
+    return (
+        select(
+            POLine.product_id,
+            PurchaseOrder.warehouse_id,
+            PurchaseOrder.id,
+            PurchaseOrder.number,
+            PurchaseOrder.eta,
+            PurchaseOrder.supplier_id,
+            (POLine.qty - POLine.qty_received).label("open_qty"),
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
+        .where(po_is_open(), POLine.qty > POLine.qty_received)
+    )
+
+
 def load_inputs(session: Session, pairs: Iterable[Pair] | None = None) -> TriageInputs:
     """Waiting lines, available stock, open supply and delay history (for ``pairs``, or everything)."""
     pairs = list(pairs) if pairs is not None else None
@@ -167,20 +184,7 @@ def load_inputs(session: Session, pairs: Iterable[Pair] | None = None) -> Triage
             if (product_id, warehouse_id) in wanted:
                 available[(product_id, warehouse_id)] = max(int(free), 0)
     inbound: dict[Pair, list[alloc.Supply]] = defaultdict(list)
-    open_lines = (
-        select(
-            POLine.product_id,
-            PurchaseOrder.warehouse_id,
-            PurchaseOrder.id,
-            PurchaseOrder.number,
-            PurchaseOrder.eta,
-            PurchaseOrder.supplier_id,
-            (POLine.qty - POLine.qty_received).label("open_qty"),
-        )
-        .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
-        .where(po_is_open(), POLine.qty > POLine.qty_received)
-        .where(*_pair_filter(pairs, POLine.product_id, PurchaseOrder.warehouse_id))
-    )
+    open_lines = open_supply().where(*_pair_filter(pairs, POLine.product_id, PurchaseOrder.warehouse_id))
     for product_id, warehouse_id, po_id, number, eta, supplier_id, open_qty in session.execute(open_lines):
         if (product_id, warehouse_id) in wanted:
             inbound[(product_id, warehouse_id)].append(alloc.Supply(int(open_qty), eta, po_id, number, supplier_id))

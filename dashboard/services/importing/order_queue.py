@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import Customer, OrderLine, POLine, PurchaseOrder, SalesOrder, StockLevel
-from dashboard.db.queries import line_is_waiting, po_is_open
+from dashboard.db.queries import line_is_waiting
 from dashboard.domain import allocation as alloc
 from dashboard.domain.codes import CustomerPriority, LineStatus
 from dashboard.services import triage
@@ -150,20 +150,7 @@ def _queues(session: Session, needs) -> tuple[dict[Pair, list[alloc.WaitingLine]
             if pair in needs and row.waiting > 0:
                 vip = row.priority == CustomerPriority.VIP
                 waiting[pair].append(alloc.WaitingLine(row.id, int(row.waiting), row.ordered_at, vip, row.priority_pin))
-    supply = (
-        select(
-            POLine.product_id,
-            PurchaseOrder.warehouse_id,
-            PurchaseOrder.id,
-            PurchaseOrder.number,
-            PurchaseOrder.eta,
-            PurchaseOrder.supplier_id,
-            (POLine.qty - POLine.qty_received).label("open_qty"),
-        )
-        .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
-        .where(po_is_open(), POLine.qty > POLine.qty_received)
-        .order_by(PurchaseOrder.eta, PurchaseOrder.id)
-    )
+    supply = triage.open_supply().order_by(PurchaseOrder.eta, PurchaseOrder.id)
     for query in restricted(supply, POLine.product_id, product_ids):
         for product_id, warehouse_id, po_id, number, eta, supplier_id, open_qty in session.execute(query):
             if (product_id, warehouse_id) in needs:
