@@ -61,10 +61,11 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
 
     # The server comes first so the job manager can hand background jobs its app context.
     server = flask.Flask(__name__)
+    jobs = make_job_manager(server, settings.job_dir)
     app = dash.Dash(
         __name__,
         server=server,
-        background_callback_manager=make_job_manager(server, settings.job_dir),
+        background_callback_manager=jobs,
         use_pages=True,
         pages_folder=str(PAGES_DIR),
         assets_folder=str(ASSETS_DIR),
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     configure_cookies(server, settings)
     refresher = BackgroundRefresher(db, settings.today, settings.metrics_max_age, settings.handling_days)
     outbox = BackgroundSender(db, lambda: sender_for(settings.smtp_url, settings.outbox_dir))
-    context.install(server, context.AppContext(settings=settings, db=db, metrics=refresher, outbox=outbox))
+    context.install(server, context.AppContext(settings=settings, db=db, metrics=refresher, outbox=outbox, jobs=jobs))
     init_login_manager(server)
     # Failed sign-ins are counted per client address; Redis shares the count between workers.
     limiter = Limiter(

@@ -238,6 +238,36 @@ def users_activate(ctx: click.Context, username: str) -> None:
     _user_change(ctx, set_active, username, True)
 
 
+@main.command("serve")
+@click.option("--bind", default=None, help="HOST:PORT to listen on (default: HOST and PORT from the environment).")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default 2 × cores + 1, ≤ 8)."
+)
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Threads per worker.")
+@click.option(
+    "--timeout",
+    type=click.IntRange(10, 3600),
+    default=120,
+    show_default=True,
+    help="Seconds before a stuck worker is replaced.",
+)
+@click.pass_context
+def serve_command(ctx: click.Context, bind: str | None, workers: int | None, threads: int, timeout: int) -> None:
+    """Serve the app with gunicorn and several workers (production; `python app.py` is for development)."""
+    from dashboard import create_app
+    from dashboard.config import ConfigurationError
+    from dashboard.serve import default_workers, serve
+
+    settings: Settings = ctx.find_root().obj["settings"]
+    from dashboard.services.setup import SchemaOutOfDateError
+
+    try:
+        app = create_app(settings)
+    except (ConfigurationError, SchemaOutOfDateError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    serve(app, bind or f"{settings.host}:{settings.port}", workers or default_workers(), threads, timeout)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 

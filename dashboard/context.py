@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import flask
 
@@ -22,6 +23,8 @@ class AppContext:
     db: Database
     metrics: BackgroundRefresher
     outbox: BackgroundSender
+    # The background-job manager (an import): Dash's diskcache manager with the app context.
+    jobs: Any = None
 
 
 def install(server: flask.Flask, context: AppContext) -> None:
