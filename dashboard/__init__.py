@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
 
     # The server comes first so the job manager can hand background jobs its app context.
     server = flask.Flask(__name__)
-    jobs = make_job_manager(server, settings.job_dir)
+    jobs = make_job_manager(server, settings.job_dir, settings.redis_url, settings.job_queue)
     app = dash.Dash(
         __name__,
         server=server,

@@ -43,6 +43,8 @@ class Settings:
     outbox_dir: Path = DATA_DIR / "outbox"
     # Where background jobs (an import) keep their progress and results without Redis.
     job_dir: Path = DATA_DIR / "jobs"
+    # The Celery queue background jobs go to when REDIS_URL is set (one per deployment sharing a Redis).
+    job_queue: str = "backorder-desk"
     # Reverse proxies in front of the app (nginx, a load balancer): their X-Forwarded-For is
     # trusted this many hops deep, so rate limits see the client's address, not the proxy's.
     trusted_proxies: int = 0
@@ -71,6 +73,7 @@ class Settings:
             auto_demo="DATABASE_URL" not in env,
             today_override=dt.date.fromisoformat(today) if today else None,
             job_dir=Path(env["JOB_DIR"]) if env.get("JOB_DIR") else defaults.job_dir,
+            job_queue=env.get("JOB_QUEUE") or defaults.job_queue,
             trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
             metrics_max_age=dt.timedelta(minutes=int(env.get("METRICS_MAX_AGE_MINUTES", "60"))),
             handling_days=int(env.get("HANDLING_DAYS", defaults.handling_days)),

@@ -1,19 +1,23 @@
 """Background jobs for long callbacks (an import): where they run and what they can reach.
 
-Dash runs a ``background=True`` callback in a separate process and polls it for progress. The
-process is forked from the web worker, so it has the app's objects but no Flask app context and
-an engine whose pooled connections belong to the parent. :class:`AppJobManager` gives every
-job a fresh connection pool and the app context, so a job calls the same services, through
+Dash runs a ``background=True`` callback outside the request and polls it for progress:
+with Redis (``REDIS_URL``) as a Celery task on a worker (`celery -A dashboard.worker:celery worker`),
+shared by every web worker and host; without it in a process forked from the web worker, with
+diskcache under ``JOB_DIR`` (design §8). Either way the job has no request and, after a fork,
+an engine whose pooled connections belong to another process. Both managers here run every job
+inside the app context with a fresh connection pool, so a job calls the same services, through
 ``context.current()``, as any callback. It must not rely on the request: no ``current_user``.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import flask
-from dash import DiskcacheManager
+from dash import CeleryManager, DiskcacheManager
 
 from dashboard import context
 
@@ -21,29 +25,63 @@ from dashboard import context
 RESULT_EXPIRE_S = 24 * 3600
 
 
+def in_app(server: flask.Flask, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` run inside ``server``'s app context, on connections of the process it runs in."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        # Forked (a diskcache job, a Celery pool process): never use the parent's pooled sockets.
+        context.current_for(server).db.engine.dispose(close=False)
+        with server.app_context():
+            return fn(*args, **kwargs)
+
+    return run
+
+
 class AppJobManager(DiskcacheManager):
-    """A diskcache job manager whose jobs run inside ``server``'s app context."""
+    """Jobs in a forked process, progress and results in diskcache, inside the app context."""
 
     def __init__(self, server: flask.Flask, cache: Any, **kwargs: Any) -> None:
-        super().__init__(cache, **kwargs)
         self._server = server
+        super().__init__(cache, **kwargs)
 
-    def call_job_fn(self, key, job_fn, args, context_value):
-        """Start the job as Dash does, inside the app context and with its own connections."""
-        server = self._server
-
-        def in_app(*job_args: Any) -> None:
-            # The forked child must not share the parent's pooled connections (SQLAlchemy's rule
-            # for fork: dispose without closing the parent's sockets).
-            context.current_for(server).db.engine.dispose(close=False)
-            with server.app_context():
-                job_fn(*job_args)
-
-        return super().call_job_fn(key, in_app, args, context_value)
+    def make_job_fn(self, fn, progress, key=None):
+        """Dash's job function around ``fn`` run in the app."""
+        return super().make_job_fn(in_app(self._server, fn), progress, key)
 
 
-def make_job_manager(server: flask.Flask, job_dir: Path) -> AppJobManager:
-    """The job manager for ``server``, keeping progress and results under ``job_dir``."""
+class AppCeleryManager(CeleryManager):
+    """Jobs as Celery tasks (Redis broker and results), inside the worker's app context."""
+
+    def __init__(self, server: flask.Flask, celery_app: Any, **kwargs: Any) -> None:
+        self._server = server
+        super().__init__(celery_app, **kwargs)
+
+    def make_job_fn(self, fn, progress, key=None):
+        """Dash's Celery task around ``fn`` run in the app."""
+        return super().make_job_fn(in_app(self._server, fn), progress, key)
+
+
+def make_celery(redis_url: str, queue: str) -> Any:
+    """The Celery app: Redis as broker and result store, our own queue name."""
+    from celery import Celery
+
+    celery_app = Celery("backorder_desk", broker=redis_url, backend=redis_url)
+    celery_app.conf.update(
+        task_default_queue=queue,
+        result_expires=RESULT_EXPIRE_S,
+        broker_connection_retry_on_startup=True,
+        # An import holds its transaction for a minute: hand out one task at a time per process.
+        worker_prefetch_multiplier=1,
+        task_acks_late=False,
+    )
+    return celery_app
+
+
+def make_job_manager(server: flask.Flask, job_dir: Path, redis_url: str | None = None, queue: str = "backorder-desk"):
+    """Celery when ``redis_url`` is set, else diskcache under ``job_dir``."""
+    if redis_url:
+        return AppCeleryManager(server, make_celery(redis_url, queue), expire=RESULT_EXPIRE_S)
     import diskcache
 
     job_dir.mkdir(parents=True, exist_ok=True)

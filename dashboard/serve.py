@@ -15,6 +15,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from dashboard import context
+from dashboard.jobs import AppJobManager
 
 DEFAULT_THREADS = 4
 # A worker that answers nothing for this long is killed and replaced by the master.
@@ -30,7 +31,8 @@ def _post_fork(_arbiter: Any, worker: Any) -> None:
     """In a new worker: its own database connections and job-store handle, not the master's."""
     app_context = context.current_for(worker.app.dash_app.server)
     app_context.db.engine.dispose(close=False)  # drop the master's pool without closing its sockets
-    app_context.jobs.handle.close()  # diskcache reconnects on next use, in this process
+    if isinstance(app_context.jobs, AppJobManager):  # diskcache; Celery's clients connect per process already
+        app_context.jobs.handle.close()  # it reconnects on next use, in this process
 
 
 class GunicornServer(BaseApplication):

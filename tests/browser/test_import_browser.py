@@ -96,3 +96,66 @@ def test_imp002_cancel_rolls_a_running_import_back(dash_duo, signed_in, demo_app
     # The killed job's transaction let go of the database: the next write goes through.
     with context.current_for(demo_app.server).db.write_session() as session:
         session.execute(text("UPDATE product SET name = name WHERE id = (SELECT min(id) FROM product)"))
+
+
+@pytest.fixture
+def celery_app(demo_settings, demo_template, redis_url, tmp_path):
+    """The demo app with REDIS_URL, and a real Celery worker (its own queue) on the same database."""
+    import dataclasses
+    import os
+    import secrets
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    from dashboard import create_app
+
+    queue = f"backorder-desk-test-{secrets.token_hex(4)}"
+    settings = dataclasses.replace(demo_settings, redis_url=redis_url, job_queue=queue)
+    shutil.copy(demo_template, settings.database_url.removeprefix("sqlite:///"))
+    env = os.environ | {
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": redis_url,
+        "JOB_QUEUE": queue,
+        "SECRET_KEY": settings.secret_key,
+        "BACKORDER_DESK_TODAY": settings.today_override.isoformat(),
+    }
+    command = [sys.executable, "-m", "celery", "-A", "dashboard.worker:celery", "worker", "--pool", "prefork"]
+    command += ["--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
+    log = (tmp_path / "celery.log").open("w")
+    worker = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield create_app(settings)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
+
+
+def test_imp003_with_redis_the_import_runs_on_a_celery_worker(dash_duo, celery_app, tmp_path):
+    from dashboard.jobs import AppCeleryManager
+    from tests.browser.conftest import sign_in
+
+    assert isinstance(context.current_for(celery_app.server).jobs, AppCeleryManager)
+    before = stock(celery_app)
+    sku, code, on_hand = before[0]
+    path = tmp_path / "count.csv"
+    path.write_text(f"sku,warehouse_code,on_hand\n{sku},{code},{on_hand + 5}\n")
+
+    dash_duo.start_server(celery_app, navigate=False)
+    sign_in(dash_duo, "manager")
+    dash_duo.driver.get(dash_duo.server.url + "/import")
+    dash_duo.wait_for_element("#imp-kind", timeout=20)
+    dash_duo.select_dcc_dropdown("#imp-kind", value="Stock levels (a stock count)")
+    dash_duo.find_element("#imp-file input[type=file]").send_keys(str(path))
+    dash_duo.wait_for_contains_text("#imp-preview-counts", "1 update", timeout=20)
+    dash_duo.driver.execute_script("arguments[0].click()", dash_duo.find_element("#imp-run"))
+    dash_duo.wait_for_element("#imp-outcome", timeout=120)
+    assert "1 updated" in dash_duo.find_element("#imp-outcome-counts").text.replace("\n", " ")
+    assert (sku, code, on_hand + 5) in stock(celery_app)
+    log = (tmp_path / "celery.log").read_text()
+    assert "succeeded" in log, log[-2000:]
