@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     from dashboard.auth.headers import configure_cookies, make_header_hook
     from dashboard.auth.pages import guard_page_layouts, serve_layout
     from dashboard.auth.session import init_login_manager
+    from dashboard.cache import ViewCache
     from dashboard.db.engine import Database
     from dashboard.jobs import make_job_manager
     from dashboard.services.delivery import sender_for
@@ -83,7 +84,17 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     configure_cookies(server, settings)
     refresher = BackgroundRefresher(db, settings.today, settings.metrics_max_age, settings.handling_days)
     outbox = BackgroundSender(db, lambda: sender_for(settings.smtp_url, settings.outbox_dir))
-    context.install(server, context.AppContext(settings=settings, db=db, metrics=refresher, outbox=outbox, jobs=jobs))
+    context.install(
+        server,
+        context.AppContext(
+            settings=settings,
+            db=db,
+            metrics=refresher,
+            outbox=outbox,
+            jobs=jobs,
+            cache=ViewCache(server, settings.redis_url),
+        ),
+    )
     init_login_manager(server)
     # Failed sign-ins are counted per client address; Redis shares the count between workers.
     limiter = Limiter(

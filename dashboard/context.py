@@ -25,6 +25,8 @@ class AppContext:
     outbox: BackgroundSender
     # The background-job manager (an import): Dash's diskcache manager with the app context.
     jobs: Any = None
+    # The view cache (dashboard.cache.ViewCache): Redis with REDIS_URL, else per process.
+    cache: Any = None
 
 
 def install(server: flask.Flask, context: AppContext) -> None:

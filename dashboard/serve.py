@@ -46,7 +46,8 @@ class GunicornServer(BaseApplication):
     def load_config(self) -> None:
         """Apply our options (gunicorn's own names)."""
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # a setting this gunicorn does not know (older versions) is skipped
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         """The WSGI application: the app's Flask server."""
@@ -67,6 +68,8 @@ def options(bind: str, workers: int, threads: int, timeout: int) -> dict[str, An
         "accesslog": "-",
         "errorlog": "-",
         "proc_name": "backorder-desk",
+        # gunicorn ≥ 24 opens a control socket at one fixed path per user; two servers would share it.
+        "control_socket_disable": True,
     }
 
 

@@ -116,17 +116,25 @@ def make_kpi_row(recent: RecentKpis) -> dbc.Row:
     return dbc.Row([dbc.Col(card, md=6, xl=3, className="mb-3") for card in cards], id="overview-kpis")
 
 
+def _attention(session, today) -> tuple[OverviewCounts, list, list]:
+    return overview_counts(session, today), most_overdue_lines(session, today), latest_pos(session, today)
+
+
 def layout(**_query: str) -> html.Div:
-    """Read the counts fresh on every visit."""
+    """The counts as of the latest change (cached per data version, shared by all workers)."""
     app = context.current()
     today = app.settings.today()
     try:
         with app.db.read_session() as session:
-            counts = overview_counts(session, today)
-            overdue = most_overdue_lines(session, today)
-            late = latest_pos(session, today)
+            counts, overdue, late = app.cache.versioned(
+                session, "overview", (today,), lambda: _attention(session, today)
+            )
             # Executives and managers also get the trend headline; support leads work the lists below.
-            recent = recent_kpis(session, today) if user_may(Role.EXECUTIVE, Role.MANAGER) else None
+            recent = (
+                app.cache.versioned(session, "overview-kpis", (today,), lambda: recent_kpis(session, today))
+                if user_may(Role.EXECUTIVE, Role.MANAGER)
+                else None
+            )
     except DBAPIError:
         return html.Div([html.H2("Overview"), make_database_unavailable()])
     overdue_rows = [

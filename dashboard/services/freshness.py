@@ -32,3 +32,14 @@ def last_changed(session: Session) -> dt.datetime | None:
     """When data behind the metrics last changed (None if never recorded)."""
     value = session.scalar(select(AppSetting.value).where(AppSetting.key == CHANGED_KEY))
     return dt.datetime.fromisoformat(value["at"]) if value else None
+
+
+def data_version(session: Session) -> str:
+    """A token that changes whenever data changes or the derived tables are refreshed (cache keys)."""
+    from dashboard.services.metrics import REFRESHED_KEY
+
+    rows = session.execute(
+        select(AppSetting.key, AppSetting.value).where(AppSetting.key.in_((CHANGED_KEY, REFRESHED_KEY)))
+    ).all()
+    found = {key: (value or {}).get("at", "") for key, value in rows}
+    return f"{found.get(CHANGED_KEY, '')}|{found.get(REFRESHED_KEY, '')}"
