@@ -66,6 +66,8 @@ def options(bind: str, workers: int, threads: int, timeout: int) -> dict[str, An
         "preload_app": True,
         "post_fork": _post_fork,
         "accesslog": "-",
+        # The worker's pid on every line: which process served what, when one misbehaves.
+        "access_log_format": '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s',
         "errorlog": "-",
         "proc_name": "backorder-desk",
         # gunicorn ≥ 24 opens a control socket at one fixed path per user; two servers would share it.

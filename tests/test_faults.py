@@ -1,4 +1,6 @@
-"""Faults, against the real server (`backorder-desk serve --workers 2`) on a private PostgreSQL cluster.
+"""Production and faults, against the real server (`backorder-desk serve --workers 2`) on a private PostgreSQL cluster.
+
+Two workers on PostgreSQL and Redis share a cached view, and a write made in one worker refreshes it in both.
 
 With the database stopped, pages and sign-in say "Database unavailable" without a traceback and /readyz answers 503;
 when the database returns the same processes serve data again. A worker killed outright is replaced by the master,
@@ -25,7 +27,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from tests.conftest import TODAY, require_or_skip
-from tests.pages.dash_http import route
+from tests.pages.dash_http import components, route
 from tests.pg_cluster import PgCluster, find_pg_bin, free_port
 from tests.test_serve import CSRF_FIELD, sign_in, wait_for, workers
 
@@ -71,14 +73,28 @@ def running_cluster(cluster) -> PgCluster:
 @pytest.fixture
 def served(running_cluster, tmp_path) -> Iterator[tuple[str, psutil.Process]]:
     """The app under `backorder-desk serve --workers 2` on the private cluster; yields (base URL, master)."""
+    yield from _serve(running_cluster, tmp_path, {})
+
+
+@pytest.fixture
+def served_with_redis(running_cluster, tmp_path, redis_url) -> Iterator[tuple[str, psutil.Process]]:
+    """As :func:`served`, with REDIS_URL: the view cache, sign-in limits and background jobs in Redis."""
+    queue = f"faults-{os.getpid()}"
+    yield from _serve(running_cluster, tmp_path, {"REDIS_URL": redis_url, "JOB_QUEUE": queue}, "serve-redis.log")
+
+
+def _serve(
+    running_cluster, tmp_path, extra: dict[str, str], log_name: str = "serve.log"
+) -> Iterator[tuple[str, psutil.Process]]:
     port = free_port()
     env = os.environ | {
         "DATABASE_URL": running_cluster.database_url,
         "SECRET_KEY": "faults-test-secret-" + "x" * 32,
         "BACKORDER_DESK_TODAY": TODAY.isoformat(),
         "JOB_DIR": str(tmp_path / "jobs"),
+        **extra,
     }
-    log_path = tmp_path / "serve.log"
+    log_path = tmp_path / log_name
     log = log_path.open("w")
     command = [sys.executable, "-m", "dashboard", "serve", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
     master = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -278,3 +294,95 @@ def test_a_killed_worker_is_replaced_and_a_retried_eta_revision_takes_effect_onc
     assert scalar(url, audits, n=number) == 1
     assert str(scalar(url, "SELECT eta FROM purchase_order WHERE number = :n", n=number)) == new_eta
     assert scalar(url, "SELECT version FROM purchase_order WHERE number = :n", n=number) == version + 1
+
+
+# -- C: two workers on PostgreSQL and Redis share a cached view and both see a write --------------------------------
+def late_pos_card(client: Client, probe: int) -> str:
+    """The "POs past ETA" figure of a freshly routed Overview, on a new connection (any worker may take it)."""
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": "/"},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "state": [],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    response = client.post(f"/_dash-update-component?probe={probe}", json=body, headers={"Connection": "close"})
+    assert response.status_code == 200, response.text[:300]
+    tree = response.json()["response"]["_pages_content"]["children"]
+    return next(c["props"]["children"] for c in components(tree) if c["props"].get("id") == "card-late-pos-value")
+
+
+def served_by(log_path, probe: int) -> int | None:
+    """The pid of the worker whose access-log line shows ``probe``."""
+    for line in log_path.read_text().splitlines():
+        if f"probe={probe} " in line and "pid=" in line:
+            return int(line.rsplit("pid=", 1)[1].strip("<> "))
+    return None
+
+
+def test_two_workers_on_postgresql_and_redis_serve_a_cached_view_that_a_write_refreshes_everywhere(
+    served_with_redis, running_cluster, redis_url, tmp_path
+):
+    import redis
+
+    base, master = served_with_redis
+    url, log_path = running_cluster.database_url, tmp_path / "serve-redis.log"
+    pids = two_workers(master)
+    manager = Client(base, sign_in(base, "manager"))
+    late_sql = "SELECT count(*) FROM purchase_order WHERE status IN ('open', 'partially_received') AND eta < :t"
+    late = scalar(url, late_sql, t=TODAY)
+    assert late >= 1, "the demo should have a purchase order past its ETA"
+    probe = 0
+
+    def every_worker_shows(expected: str) -> None:
+        nonlocal probe
+        served: set[int] = set()
+        for _ in range(80):
+            probe += 1
+            assert late_pos_card(manager, probe) == expected
+            pid = wait_for(lambda n=probe: served_by(log_path, n), timeout=5, what="the access-log line")
+            served.add(pid)
+            if served == pids:
+                return
+        raise AssertionError(f"only workers {served} of {pids} answered")
+
+    every_worker_shows(f"{late:,}")
+    cached = redis.Redis.from_url(redis_url).keys("backorder-desk:view:*overview*")
+    assert cached, "the Overview is kept in Redis for every worker"
+
+    # The write: a late purchase order gets a new ETA in the future, through the page's preview and confirm.
+    number, version = one_row(
+        url,
+        "SELECT number, version FROM purchase_order WHERE status IN ('open', 'partially_received') "
+        "AND eta < :t ORDER BY number LIMIT 1",
+        t=TODAY,
+    )
+    form = {
+        "po-selected.data": {"number": number, "version": version},
+        "po-new-eta.value": (TODAY + dt.timedelta(days=45)).isoformat(),
+        "po-confirmed.value": True,
+        "po-cause.value": "supplier_delay",
+        "po-note.value": "Supplier confirmed a new date",
+    }
+    dependencies = manager.get("/_dash-dependencies").json()
+    preview = manager.post(
+        "/_dash-update-component",
+        json=callback_body(dependencies, PREVIEW, "po-preview.n_clicks", {**form, "po-preview.n_clicks": 1}),
+    )
+    previewed = preview.json()["response"]["po-previewed"]["data"]
+    confirm = next(
+        item["output"]
+        for item in dependencies
+        if "po-changed.data" in item["output"] and item["inputs"][0]["id"] == "po-confirm"
+    )
+    values = {**form, "po-confirm.n_clicks": 1, "po-previewed.data": previewed}
+    done = manager.post(
+        "/_dash-update-component", json=callback_body(dependencies, confirm, "po-confirm.n_clicks", values)
+    )
+    assert "ETA now" in json.dumps(done.json()["response"]["po-feedback"])
+
+    every_worker_shows(f"{late - 1:,}")
+    manager.session.close()
