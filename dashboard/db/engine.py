@@ -10,13 +10,15 @@ plain ``engine.connect()`` also begins IMMEDIATE and would queue behind any writ
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -86,6 +88,31 @@ class Database:
         """One transaction for one user action: commit on success, roll back on any error."""
         with self._writer.begin() as session:
             yield session
+
+    @contextmanager
+    def exclusive(self, name: str, *, wait: bool = True) -> Iterator[bool]:
+        """Hold the lock ``name`` across every process using this database; yields whether it is held.
+
+        PostgreSQL: a session advisory lock on a connection of its own (autocommit, so it holds no
+        snapshot while the work runs); with ``wait=False`` it is only tried. SQLite: always held;
+        its single writer already serialises the transactions inside.
+        """
+        if self.is_sqlite:
+            yield True
+            return
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            if wait:
+                connection.exec_driver_sql("SELECT pg_advisory_lock(%s)", (key,))
+                held = True
+            else:
+                held = bool(connection.exec_driver_sql("SELECT pg_try_advisory_lock(%s)", (key,)).scalar())
+            try:
+                yield held
+            finally:
+                if held:
+                    with suppress(DBAPIError):  # the connection is gone, and its session lock with it
+                        connection.exec_driver_sql("SELECT pg_advisory_unlock(%s)", (key,))
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:

@@ -342,6 +342,9 @@ def compute_metrics(
     return frame
 
 
+REFRESH_LOCK = "backorder-desk:refresh-metrics"
+
+
 def refresh_metrics(
     db: Database,
     today: dt.date,
@@ -350,12 +353,31 @@ def refresh_metrics(
     progress: Progress | None = None,
     handling_days: int = DEFAULT_HANDLING_DAYS,
     rebuild_kpis: bool = False,
-) -> RefreshSummary:
+    wait: bool = True,
+) -> RefreshSummary | None:
     """Recompute every pair's metrics and replace ``sku_metrics`` in one transaction, then the triage queue.
 
     Then the KPI counters: days that ended since the last close get their end-of-day stock and
     backlog, or, with ``rebuild_kpis``, every KPI table is rebuilt from history.
+
+    One refresh runs at a time across all processes (several web workers, the command line, an
+    import job): two at once would delete and re-insert the same rows under each other. A caller
+    waits for one already running; with ``wait=False`` it returns None at once instead.
     """
+    with db.exclusive(REFRESH_LOCK, wait=wait) as held:
+        if not held:
+            return None
+        return _refresh(db, today, window_days, progress, handling_days, rebuild_kpis)
+
+
+def _refresh(
+    db: Database,
+    today: dt.date,
+    window_days: int,
+    progress: Progress | None,
+    handling_days: int,
+    rebuild_kpis: bool,
+) -> RefreshSummary:
     report = progress or (lambda _stage, _done, _total: None)
     began = utcnow()
     with db.read_session() as session:
@@ -571,7 +593,8 @@ class BackgroundRefresher:
 
     def _run(self) -> None:
         while True:
-            refresh_metrics(self.db, self.today(), handling_days=self.handling_days)
+            # Another process refreshing already does this one's work: skip rather than queue behind it.
+            refresh_metrics(self.db, self.today(), handling_days=self.handling_days, wait=False)
             with self._lock:
                 if not self._pending:
                     return

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
@@ -94,11 +94,19 @@ def _text(value: object, name: str, limit: int, required: bool = False) -> str |
 
 def _note_contact(session: Session, line_id: int, at: dt.datetime, outcome: str) -> None:
     """Keep the triage row's "last contact" in step, in the same transaction."""
-    row = session.get(BackorderTriage, line_id)
-    if row is not None:
-        row.last_contact_at = at
-        row.last_contact_outcome = outcome
-        row.quiet_since_day = max(row.quiet_since_day, triage.day_number(at.date()))
+    # A plain UPDATE, not a loaded row: a metrics refresh may have replaced the triage row since it
+    # was read, and the contact log (which the next refresh reads) is what must not be lost.
+    day = triage.day_number(at.date())
+    session.execute(
+        update(BackorderTriage)
+        .where(BackorderTriage.id == line_id)
+        .values(
+            last_contact_at=at,
+            last_contact_outcome=outcome,
+            quiet_since_day=case((BackorderTriage.quiet_since_day < day, day), else_=BackorderTriage.quiet_since_day),
+        )
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def log_contact(

@@ -79,3 +79,38 @@ class TestTransactions:
         database = Database("postgresql://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 2})
         with pytest.raises(Exception, match=r"(?i)connect"):
             database.ping()
+
+
+def test_an_exclusive_section_runs_in_one_process_at_a_time(db):
+    """Another holder makes a try fail at once; the lock is free again when the holder leaves."""
+    from dashboard.db.engine import Database
+
+    other = Database(db.url)  # another worker: its own engine and connections
+    try:
+        with db.exclusive("refresh") as held:
+            assert held
+            with other.exclusive("refresh", wait=False) as also:
+                assert also is db.is_sqlite  # SQLite's single writer serialises on its own
+            with other.exclusive("another name", wait=False) as unrelated:
+                assert unrelated
+        with other.exclusive("refresh", wait=False) as later:
+            assert later
+    finally:
+        other.dispose()
+
+
+def test_a_refresh_already_running_elsewhere_is_not_queued_behind(db):
+    import datetime as dt
+
+    from dashboard.db.engine import Database
+    from dashboard.services.metrics import REFRESH_LOCK, refresh_metrics
+
+    if db.is_sqlite:
+        return  # no cross-process lock on SQLite: its writes queue on the database itself
+    other = Database(db.url)
+    try:
+        with other.exclusive(REFRESH_LOCK):
+            assert refresh_metrics(db, dt.date(2026, 11, 27), wait=False) is None
+        assert refresh_metrics(db, dt.date(2026, 11, 27), wait=False) is not None
+    finally:
+        other.dispose()
