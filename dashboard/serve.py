@@ -63,6 +63,9 @@ def options(bind: str, workers: int, threads: int, timeout: int) -> dict[str, An
         "threads": threads,
         "timeout": timeout,
         "graceful_timeout": 30,
+        # Longer than a user's pause between clicks: a client reusing a connection the server has just
+        # closed sees "connection reset" (gunicorn's default is 2 s).
+        "keepalive": 10,
         "preload_app": True,
         "post_fork": _post_fork,
         "accesslog": "-",
