@@ -238,6 +238,24 @@ def users_activate(ctx: click.Context, username: str) -> None:
     _user_change(ctx, set_active, username, True)
 
 
+@main.command("check")
+@click.option("--offline", is_flag=True, help="Judge the settings only; open no connections.")
+@click.pass_context
+def check_command(ctx: click.Context, offline: bool) -> None:
+    """Check the configuration for production and that the database, Redis, Celery and SMTP answer."""
+    from dashboard.checks import OK, PROBLEM, configuration, connections
+
+    settings: Settings = ctx.find_root().obj["settings"]
+    found = configuration(settings) + ([] if offline else connections(settings))
+    marks = {OK: "ok     ", "warning": "warning", PROBLEM: "PROBLEM"}
+    for check in found:
+        click.echo(f"{marks[check.level]}  {check.part:<9} {check.message}")
+    problems = sum(check.level == PROBLEM for check in found)
+    if problems:
+        raise click.ClickException(f"{problems} problem(s): fix them before serving")
+    click.echo("ready to serve")
+
+
 @main.command("serve")
 @click.option("--bind", default=None, help="HOST:PORT to listen on (default: HOST and PORT from the environment).")
 @click.option(
