@@ -18,6 +18,8 @@ class DatabaseUnavailableError(RuntimeError):
 def on_callback_error(error: Exception) -> None:
     """Dash ``on_error``: the callback's outputs stay as they were; a toast says what happened."""
     if isinstance(error, DBAPIError):
+        # Which error (a lost connection, a deadlock, a timeout) matters to whoever runs the system.
+        log.warning("callback failed on the database: %s", str(error.orig).splitlines()[0][:300])
         message = "The database is unavailable right now. Nothing was changed; try again shortly."
     else:
         log.exception("callback failed", exc_info=error)
