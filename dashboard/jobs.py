@@ -12,6 +12,7 @@ inside the app context with a fresh connection pool, so a job calls the same ser
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from dashboard import context
 
 # Results a browser never collected (a closed tab) are dropped after this many seconds.
 RESULT_EXPIRE_S = 24 * 3600
+# Which process last gave each engine a fresh pool (by id of the engine).
+_POOL_OWNER: dict[int, int] = {}
 
 
 def in_app(server: flask.Flask, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -30,8 +33,12 @@ def in_app(server: flask.Flask, fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
-        # Forked (a diskcache job, a Celery pool process): never use the parent's pooled sockets.
-        context.current_for(server).db.engine.dispose(close=False)
+        engine = context.current_for(server).db.engine
+        # Forked (a diskcache job, a Celery pool process): never use the parent's pooled sockets. Once
+        # per process: a Celery pool process runs many jobs and keeps its own pool between them.
+        if _POOL_OWNER.get(id(engine)) != os.getpid():
+            engine.dispose(close=False)
+            _POOL_OWNER[id(engine)] = os.getpid()
         with server.app_context():
             return fn(*args, **kwargs)
 
