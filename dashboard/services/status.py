@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
@@ -29,6 +29,7 @@ from dashboard.db.models import (
     StockLevel,
 )
 from dashboard.db.queries import line_is_waiting, po_is_open
+from dashboard.db.upserts import upsert_rows
 from dashboard.domain import allocation as alloc
 from dashboard.domain import status_policy as policy
 from dashboard.domain.codes import SalesStatus, SubscriptionStatus
@@ -139,8 +140,8 @@ def refresh_advice(
     """Rewrite ``status_advice`` for ``product_ids`` (or all products) inside the caller's transaction."""
     rows = compute_advice(session, today, handling_days, product_ids)
     session.execute(delete(StatusAdvice).where(*_ids_filter(StatusAdvice.id, product_ids)))
-    if rows:
-        session.execute(insert(StatusAdvice), rows)
+    # Upserts: another transaction (a refresh, a confirm on the same product) may have written these keys meanwhile.
+    upsert_rows(session, StatusAdvice.__table__, rows)
     return len(rows)
 
 

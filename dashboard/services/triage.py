@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, select, tuple_
+from sqlalchemy import Select, and_, delete, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
@@ -35,6 +35,7 @@ from dashboard.db.models import (
     Warehouse,
 )
 from dashboard.db.queries import line_is_waiting, po_is_open, utc_day
+from dashboard.db.upserts import upsert_rows
 from dashboard.domain import allocation as alloc
 from dashboard.domain.codes import CustomerPriority, POStatus
 
@@ -310,8 +311,8 @@ def _write(session: Session, rows: list[dict], pairs: list[Pair] | None) -> None
         session.execute(delete(table))
     else:
         session.execute(delete(table).where(*_pair_filter(pairs, table.c.product_id, table.c.warehouse_id)))
-    if rows:
-        session.execute(insert(table), rows)
+    # Upserts: another transaction rebuilding the same queue may have written these keys meanwhile.
+    upsert_rows(session, table, rows)
 
 
 def refresh_queue(
