@@ -103,12 +103,13 @@ VERIFY_RC=${PIPESTATUS[0]}
 set -e
 # A chained exception ("The above exception was the direct cause ...") prints one "Traceback" per link:
 # count exceptions, not Traceback lines. A callback's DBAPIError gets the "database unavailable" toast
-# and is not logged by the app (dashboard/errors.py), so those show only in locust's failures.
+# and one warning line, no traceback (dashboard/errors.py): counted apart.
 TRACEBACKS=$(grep -c '^Traceback' "$OUT/server.log" || true)
 CHAINED=$(grep -cE '^(The above exception was the direct cause|During handling of the above exception)' "$OUT/server.log" || true)
 echo "server log ($OUT/server.log): $(grep -cE '" 5[0-9][0-9] [0-9-]' "$OUT/server.log" || true) responses 5xx," \
     "$((TRACEBACKS - CHAINED)) exceptions logged ($TRACEBACKS Traceback lines with chained causes)," \
-    "$(grep -c '^Exception in thread metrics-refresh' "$OUT/server.log" || true) of them in the background metrics refresh"
+    "$(grep -c '^Exception in thread metrics-refresh' "$OUT/server.log" || true) of them in the background metrics refresh;" \
+    "$(grep -c 'callback failed on the database' "$OUT/server.log" || true) callbacks failed on the database"
 if [[ -s $OUT/locust_failures.csv ]] && (($(wc -l <"$OUT/locust_failures.csv") > 1)); then
     echo "locust failures ($OUT/locust_failures.csv):"
     cut -c1-300 "$OUT/locust_failures.csv"
