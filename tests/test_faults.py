@@ -28,8 +28,8 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import TODAY, require_or_skip
 from tests.pages.dash_http import components, route
-from tests.pg_cluster import PgCluster, find_pg_bin, free_port
-from tests.test_serve import CSRF_FIELD, sign_in, wait_for, workers
+from tests.pg_cluster import PgCluster, find_pg_bin
+from tests.test_serve import CSRF_FIELD, serving, sign_in, wait_for, workers
 
 DEMO = ["demo", "--skus", "40", "--days", "60", "--today", TODAY.isoformat()]
 PREVIEW = "..po-impact.children...po-confirm.disabled...po-previewed.data.."
@@ -73,42 +73,16 @@ def running_cluster(cluster) -> PgCluster:
 @pytest.fixture
 def served(running_cluster, tmp_path) -> Iterator[tuple[str, psutil.Process]]:
     """The app under `backorder-desk serve --workers 2` on the private cluster; yields (base URL, master)."""
-    yield from _serve(running_cluster, tmp_path, {})
+    with serving(running_cluster.database_url, tmp_path) as server:
+        yield server
 
 
 @pytest.fixture
 def served_with_redis(running_cluster, tmp_path, redis_url) -> Iterator[tuple[str, psutil.Process]]:
     """As :func:`served`, with REDIS_URL: the view cache, sign-in limits and background jobs in Redis."""
-    queue = f"faults-{os.getpid()}"
-    yield from _serve(running_cluster, tmp_path, {"REDIS_URL": redis_url, "JOB_QUEUE": queue}, "serve-redis.log")
-
-
-def _serve(
-    running_cluster, tmp_path, extra: dict[str, str], log_name: str = "serve.log"
-) -> Iterator[tuple[str, psutil.Process]]:
-    port = free_port()
-    env = os.environ | {
-        "DATABASE_URL": running_cluster.database_url,
-        "SECRET_KEY": "faults-test-secret-" + "x" * 32,
-        "BACKORDER_DESK_TODAY": TODAY.isoformat(),
-        "JOB_DIR": str(tmp_path / "jobs"),
-        **extra,
-    }
-    log_path = tmp_path / log_name
-    log = log_path.open("w")
-    command = [sys.executable, "-m", "dashboard", "serve", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
-    master = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: requests.get(base + "/readyz", timeout=5).status_code == 200, what="/readyz")
-        yield base, psutil.Process(master.pid)
-    finally:
-        master.send_signal(signal.SIGTERM)
-        try:
-            master.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            master.kill()
-        log.close()
+    extra = {"REDIS_URL": redis_url, "JOB_QUEUE": f"faults-{os.getpid()}"}
+    with serving(running_cluster.database_url, tmp_path, extra, "serve-redis.log") as server:
+        yield server
 
 
 @pytest.fixture

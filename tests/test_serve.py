@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 import psutil
 import pytest
@@ -40,19 +41,21 @@ def wait_for(predicate, timeout: float = 60, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture
-def served(demo_template, tmp_path):
-    """The app under `backorder-desk serve --workers 2`; yields (base URL, master process)."""
-    database = tmp_path / "inventory.db"
-    shutil.copy(demo_template, database)
+@contextmanager
+def serving(database_url: str, tmp_path, extra: dict[str, str] | None = None, log_name: str = "serve.log"):
+    """`backorder-desk serve --workers 2` on ``database_url`` until the block ends; yields (base URL, master).
+
+    Its log (gunicorn's, with each request's worker pid) goes to ``tmp_path / log_name``.
+    """
     port = free_port()
     env = os.environ | {
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url,
         "SECRET_KEY": "serve-test-secret-" + "x" * 32,
         "BACKORDER_DESK_TODAY": TODAY.isoformat(),
         "JOB_DIR": str(tmp_path / "jobs"),
+        **(extra or {}),
     }
-    log = (tmp_path / "serve.log").open("w")
+    log = (tmp_path / log_name).open("w")
     command = [sys.executable, "-m", "dashboard", "serve", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
     master = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -66,6 +69,15 @@ def served(demo_template, tmp_path):
         except subprocess.TimeoutExpired:
             master.kill()
         log.close()
+
+
+@pytest.fixture
+def served(demo_template, tmp_path):
+    """The app under `backorder-desk serve --workers 2` on a copy of the demo; yields (base URL, master process)."""
+    database = tmp_path / "inventory.db"
+    shutil.copy(demo_template, database)
+    with serving(f"sqlite:///{database}", tmp_path) as server:
+        yield server
 
 
 def workers(master: psutil.Process) -> set[int]:
