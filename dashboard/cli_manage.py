@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -250,7 +251,7 @@ def _progress(rows: int):
     if rows < PROGRESS_ROWS:
         yield None
         return
-    with click.progressbar(length=3 * rows, label="importing", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=3 * rows, label="importing", file=sys.stderr) as bar:
         shown = 0
 
         def advance(done: int, _total: int) -> None:

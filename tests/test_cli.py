@@ -3,6 +3,7 @@
 import datetime as dt
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -72,6 +73,8 @@ def test_bad_arguments_get_a_clear_message_and_change_nothing(tmp_path):
 
 def test_python_dash_m_dashboard_is_the_same_command_line():
     module = subprocess.run([sys.executable, "-m", "dashboard", "--help"], capture_output=True, text=True, check=True)
-    script = subprocess.run(["backorder-desk", "--help"], capture_output=True, text=True, check=True)
+    # The script sits next to this interpreter, whether or not its virtual environment is activated.
+    script_path = Path(sys.executable).parent / "backorder-desk"
+    script = subprocess.run([str(script_path), "--help"], capture_output=True, text=True, check=True)
     assert module.stdout == script.stdout
     assert "demo" in module.stdout and "db" in module.stdout

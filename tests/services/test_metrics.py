@@ -650,21 +650,20 @@ class TestBackgroundRefresher:
             assert last_refreshed(session) > first
 
 
+@pytest.fixture(scope="module")
+def computed(demo_db):
+    with demo_db.read_session() as session:
+        inputs = load_inputs(session, TODAY, WINDOW_DAYS)
+        levels = session.execute(
+            select(StockLevel.product_id, StockLevel.warehouse_id, StockLevel.on_hand, StockLevel.allocated)
+        ).all()
+        discontinued = set(session.scalars(select(Product.id).where(Product.sales_status == SalesStatus.DISCONTINUED)))
+    frame = compute_metrics(inputs, TODAY)
+    return frame, levels, discontinued
+
+
 class TestDemoConsistency:
     """Every pair of the demo data (both backends), computed without writing: the flags agree with the numbers."""
-
-    @pytest.fixture(scope="class")
-    def computed(self, demo_db):
-        with demo_db.read_session() as session:
-            inputs = load_inputs(session, TODAY, WINDOW_DAYS)
-            levels = session.execute(
-                select(StockLevel.product_id, StockLevel.warehouse_id, StockLevel.on_hand, StockLevel.allocated)
-            ).all()
-            discontinued = set(
-                session.scalars(select(Product.id).where(Product.sales_status == SalesStatus.DISCONTINUED))
-            )
-        frame = compute_metrics(inputs, TODAY)
-        return frame, levels, discontinued
 
     def test_one_row_per_stock_level_row(self, computed):
         frame, levels, _ = computed
