@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dash.background_callback.managers import BaseBackgroundCallbackManager
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -96,6 +97,18 @@ def empty_database_url(backend: str, tmp_path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / f'test-{uuid.uuid4().hex[:6]}.db'}"
     return fresh_postgres_database()
+
+
+@pytest.fixture(autouse=True)
+def _forget_apps_built_by_the_test() -> Iterator[None]:
+    """Dash keeps every background-callback manager in a class-level list, and ours hold their app.
+
+    A process builds its app once; a test run builds ~1,000, and without this they all stay alive
+    (gigabytes by the end) and the interpreter spends half a minute freeing them after the summary.
+    """
+    managers = list(BaseBackgroundCallbackManager.managers)
+    yield
+    BaseBackgroundCallbackManager.managers[:] = managers
 
 
 @pytest.fixture(params=BACKENDS)
