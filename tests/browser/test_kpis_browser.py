@@ -16,8 +16,8 @@ def test_kpi001_executive_reads_a_kpi_and_its_definition(dash_duo, signed_in):
     value = dash_duo.wait_for_element("#kpi-headline .kpi-value", timeout=20)
     assert re.search(r"\d", value.text), value.text
     dash_duo.find_element("#kpi-def-fill_rate_lines").click()
-    popover = dash_duo.wait_for_element("#kpi-def-fill_rate_lines-popover", timeout=5)
-    assert DEFINITIONS["fill_rate_lines"].text[:40] in popover.text
+    # The popover is in the page before its body has faded in: wait for the words, not the element.
+    dash_duo.wait_for_contains_text("#kpi-def-fill_rate_lines-popover", DEFINITIONS["fill_rate_lines"].text[:40], 5)
     # Every chart keeps the plotly toolbar with its "download as PNG" button.
     dash_duo.wait_for_element("#kpi-pareto .modebar-btn[data-title^='Download plot']", timeout=10)
     assert len(dash_duo.find_elements(".js-plotly-plot")) >= 4
