@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -92,4 +93,9 @@ def make_job_manager(server: flask.Flask, job_dir: Path, redis_url: str | None =
     import diskcache
 
     job_dir.mkdir(parents=True, exist_ok=True)
-    return AppJobManager(server, diskcache.Cache(str(job_dir)), expire=RESULT_EXPIRE_S)
+    cache = diskcache.Cache(str(job_dir))
+    manager = AppJobManager(server, cache, expire=RESULT_EXPIRE_S)
+    # The store's connection is opened here; close it with the manager rather than leave it to the
+    # garbage collector (which warns on Python 3.13+). Other threads' connections end with the thread.
+    weakref.finalize(manager, cache.close)
+    return manager

@@ -11,6 +11,8 @@ plain ``engine.connect()`` also begins IMMEDIATE and would queue behind any writ
 from __future__ import annotations
 
 import hashlib
+import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -67,6 +69,12 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.connection.dbapi_connection.execute("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
+def _close_pool(engine: Engine, creator_pid: int) -> None:
+    # In a forked child (a gunicorn worker, a job) the sockets are shared with the parent: let go
+    # of them without the goodbye that would end the parent's sessions too.
+    engine.dispose(close=os.getpid() == creator_pid)
+
+
 class Database:
     """An engine plus its two session factories; one per app (and per worker after fork)."""
 
@@ -77,6 +85,10 @@ class Database:
         self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
+        # A Database dropped without dispose() (a test's app, a short-lived CLI helper) closes its
+        # pooled connections instead of leaving them to the garbage collector, which warns about
+        # each one (ResourceWarning: sqlite3 on Python 3.13+, psycopg always).
+        weakref.finalize(self, _close_pool, self.engine, os.getpid())
 
     @property
     def is_sqlite(self) -> bool:
