@@ -49,7 +49,8 @@ def test_bo001_support_filters_opens_a_line_and_logs_a_contact(dash_duo, signed_
     )
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", cell)
     dash_duo.wait_for_element("#bo-offcanvas.show #bo-log-contact", timeout=15)
-    assert dash_duo.find_element("#bo-offcanvas .offcanvas-title").text == f"{line['order_number']} · {line['sku']}"
+    # The panel slides in before the click's answer fills it: wait for the title, then read the body.
+    dash_duo.wait_for_text_to_equal("#bo-offcanvas .offcanvas-title", f"{line['order_number']} · {line['sku']}", 10)
     assert "Past its promised date" in dash_duo.find_element("#bo-panel").text
 
     Select(dash_duo.find_element("#bo-contact-channel")).select_by_value("email")

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import DateTime, bindparam, delete, func, select, text
 
 from dashboard.db.base import utcnow
 from dashboard.db.engine import Database
@@ -756,7 +756,7 @@ class TestSchemaUpgrade:
                 text(
                     "INSERT INTO stock_level (product_id, warehouse_id, on_hand, allocated, updated_at, version) "
                     "VALUES (:p, :w, 5, 0, :now, 1)"
-                ),
+                ).bindparams(bindparam("now", type_=DateTime())),
                 {"p": P1, "w": W1, "now": utcnow().replace(tzinfo=None)},
             )
             session.execute(
@@ -766,7 +766,7 @@ class TestSchemaUpgrade:
                     "allocated, on_order, stock_position, suggested_order_qty, below_reorder_point, "
                     "below_safety_stock, stocked_out, demand_spike, computed_at) VALUES (1, :p, :w, 1, 0, 10, 2, "
                     "'A', 0.98, 4, 14, 5, 0, 0, 5, 23, :t, :f, :f, :f, :now)"
-                ),
+                ).bindparams(bindparam("now", type_=DateTime())),
                 {"p": P1, "w": W1, "t": True, "f": False, "now": utcnow().replace(tzinfo=None)},
             )
         upgrade(empty_db.engine)
