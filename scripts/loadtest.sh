@@ -13,9 +13,10 @@
 #   JOB_DIR        default /tmp/loadtest/jobs
 #   PORT (8077)  WORKERS (app default: 2 x cores + 1, <= 8)  THREADS (4)  SPAWN_RATE (5 users/s)
 #   OUT            results directory (default /tmp/loadtest/u<USERS>-<time>)
-#   LOCUST         the locust command (default `locust`); locust needs urllib3 2, so where the app's
-#                  environment pins urllib3 1.x use a venv: python -m venv V && V/bin/pip install locust,
-#                  then LOCUST=V/bin/locust (the locust file itself imports only locust and the stdlib)
+#   LOCUST_VENV    where locust lives (default ~/.cache/backorder-desk/locust-venv). locust needs urllib3 2
+#                  and the app's test environment pins 1.26, so it gets a virtual environment of its own,
+#                  made here on first use from scripts/loadtest-lock.txt (and again when that file changes).
+#                  The locust file imports only locust and the standard library.
 #
 # Bounded on purpose: 127.0.0.1 only, at most 200 users and 600 s.
 # Exit status: 0 only if locust saw no failure and the lost-update check passed.
@@ -55,6 +56,18 @@ if (echo >"/dev/tcp/$HOST/$PORT") 2>/dev/null; then
     exit 2
 fi
 
+# locust in its own environment, exactly the versions of scripts/loadtest-lock.txt.
+LOCUST_VENV=${LOCUST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/backorder-desk/locust-venv}
+LOCUST_LOCK=$REPO/scripts/loadtest-lock.txt
+if ! cmp -s "$LOCUST_LOCK" "$LOCUST_VENV/installed-lock.txt" || [[ ! -x $LOCUST_VENV/bin/locust ]]; then
+    echo "installing locust into $LOCUST_VENV (scripts/loadtest-lock.txt)"
+    rm -rf "$LOCUST_VENV"
+    python3 -m venv "$LOCUST_VENV"
+    "$LOCUST_VENV/bin/pip" install --quiet -r "$LOCUST_LOCK"
+    cp "$LOCUST_LOCK" "$LOCUST_VENV/installed-lock.txt"
+fi
+LOCUST=$LOCUST_VENV/bin/locust
+
 workers_opt=()
 [[ -n ${WORKERS:-} ]] && workers_opt=(--workers "$WORKERS")
 cd "$REPO"
@@ -81,7 +94,7 @@ python scripts/loadtest.py snapshot "$OUT/before.json"
 
 echo "locust: $USERS users, $DURATION, spawn $SPAWN_RATE/s -> http://$HOST:$PORT ($WORKER_COUNT workers x $THREADS threads)"
 set +e
-"${LOCUST:-locust}" -f scripts/loadtest.py --headless -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --stop-timeout 30 \
+"$LOCUST" -f scripts/loadtest.py --headless -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --stop-timeout 30 \
     --host "http://$HOST:$PORT" --csv "$OUT/locust" --html "$OUT/report.html" --only-summary \
     --loglevel WARNING >"$OUT/locust.log" 2>&1
 LOCUST_RC=$?
