@@ -8,9 +8,30 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc  # noqa: F401 - registers the component library with Dash
 import flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DBAPIError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from dashboard import context, errors
+from dashboard.api.availability import bp as api_bp
+from dashboard.api.exports import bp as exports_bp
+from dashboard.api.health import bp as health_bp
+from dashboard.api.imports import bp as imports_bp
+from dashboard.auth import login
+from dashboard.auth.gate import make_gate
+from dashboard.auth.headers import configure_cookies, make_header_hook
+from dashboard.auth.pages import guard_page_layouts
+from dashboard.auth.session import init_login_manager
+from dashboard.cache import ViewCache
 from dashboard.config import PROJECT_ROOT, ConfigurationError, Settings
+from dashboard.db.engine import Database
+from dashboard.jobs import make_job_manager
+from dashboard.pages import _frame as frame
+from dashboard.services.comms.delivery import sender_for
+from dashboard.services.comms.outbox import BackgroundSender
+from dashboard.services.derived.background import BackgroundRefresher
+from dashboard.services.setup import prepare_database
 
 log = logging.getLogger(__name__)
 
@@ -27,28 +48,6 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     With ``prepare`` the database is migrated (and, for the embedded default, filled with
     demo data) before the app is returned; a database that is down is reported, not fatal.
     """
-    from flask_limiter import Limiter
-    from flask_limiter.util import get_remote_address
-    from werkzeug.middleware.proxy_fix import ProxyFix
-
-    from dashboard import context, errors, shell_callbacks
-    from dashboard.api.availability import bp as api_bp
-    from dashboard.api.exports import bp as exports_bp
-    from dashboard.api.health import bp as health_bp
-    from dashboard.api.imports import bp as imports_bp
-    from dashboard.auth import login
-    from dashboard.auth.gate import make_gate
-    from dashboard.auth.headers import configure_cookies, make_header_hook
-    from dashboard.auth.pages import guard_page_layouts, serve_layout
-    from dashboard.auth.session import init_login_manager
-    from dashboard.cache import ViewCache
-    from dashboard.db.engine import Database
-    from dashboard.jobs import make_job_manager
-    from dashboard.services.delivery import sender_for
-    from dashboard.services.metrics import BackgroundRefresher
-    from dashboard.services.outbox import BackgroundSender
-    from dashboard.services.setup import prepare_database
-
     settings = settings or Settings.from_env()
     problems = settings.production_problems()
     if problems:
@@ -116,7 +115,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     server.register_blueprint(api_bp)
     server.before_request(make_gate(app))
     server.after_request(make_header_hook(app, settings))
-    app.layout = serve_layout
-    shell_callbacks.register(app)
+    app.layout = frame.serve_layout
+    frame.register(app)
     guard_page_layouts()
     return app

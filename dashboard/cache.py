@@ -19,7 +19,7 @@ from flask_caching import Cache
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
-from dashboard.services.freshness import data_version
+from dashboard.services.derived.freshness import data_version
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

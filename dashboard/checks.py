@@ -9,7 +9,14 @@ from __future__ import annotations
 import smtplib
 from dataclasses import dataclass
 
+import redis
+from sqlalchemy.exc import DBAPIError
+
 from dashboard.config import Settings
+from dashboard.db.engine import Database
+from dashboard.db.migrate import current_revision, head_revision
+from dashboard.jobs import make_celery
+from dashboard.services.comms.delivery import SmtpSender
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
 TIMEOUT_S = 3
@@ -60,11 +67,6 @@ def connections(settings: Settings) -> list[Check]:
 
 
 def _database(settings: Settings) -> Check:
-    from sqlalchemy.exc import DBAPIError
-
-    from dashboard.db.engine import Database
-    from dashboard.db.migrate import current_revision, head_revision
-
     options = {} if settings.is_sqlite else {"connect_args": {"connect_timeout": TIMEOUT_S}}
     db = Database(settings.database_url, **options)
     try:
@@ -81,15 +83,11 @@ def _database(settings: Settings) -> Check:
 def _redis(settings: Settings) -> list[Check]:
     if not settings.redis_url:
         return []
-    import redis
-
     try:
         redis.Redis.from_url(settings.redis_url, socket_connect_timeout=TIMEOUT_S).ping()
     except redis.RedisError as exc:
         return [Check("redis", PROBLEM, f"{settings.redis_url} does not answer: {exc}")]
     found = [Check("redis", OK, "answers PING")]
-    from dashboard.jobs import make_celery
-
     queues = make_celery(settings.redis_url, settings.job_queue).control.inspect(timeout=TIMEOUT_S).active_queues()
     serving = [name for name, taken in (queues or {}).items() if any(q["name"] == settings.job_queue for q in taken)]
     if serving:
@@ -109,8 +107,6 @@ def _redis(settings: Settings) -> list[Check]:
 def _smtp(settings: Settings) -> list[Check]:
     if not settings.smtp_url:
         return []
-    from dashboard.services.delivery import SmtpSender
-
     try:
         sender = SmtpSender(settings.smtp_url, timeout=TIMEOUT_S)
     except ValueError as exc:

@@ -9,8 +9,8 @@ import flask
 
 from dashboard.config import Settings
 from dashboard.db.engine import Database
-from dashboard.services.metrics import BackgroundRefresher
-from dashboard.services.outbox import BackgroundSender
+from dashboard.services.comms.outbox import BackgroundSender
+from dashboard.services.derived.background import BackgroundRefresher
 
 EXTENSION_KEY = "backorder_desk"
 

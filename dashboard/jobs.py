@@ -72,6 +72,7 @@ class AppCeleryManager(CeleryManager):
 
 def make_celery(redis_url: str, queue: str) -> Any:
     """The Celery app: Redis as broker and result store, our own queue name."""
+    # Celery (with kombu and billiard) takes ~0.5 s to import; only deployments with REDIS_URL use it.
     from celery import Celery
 
     celery_app = Celery("backorder_desk", broker=redis_url, backend=redis_url)
@@ -90,6 +91,7 @@ def make_job_manager(server: flask.Flask, job_dir: Path, redis_url: str | None =
     """Celery when ``redis_url`` is set, else diskcache under ``job_dir``."""
     if redis_url:
         return AppCeleryManager(server, make_celery(redis_url, queue), expire=RESULT_EXPIRE_S)
+    # diskcache is only the job store of a single host without Redis.
     import diskcache
 
     job_dir.mkdir(parents=True, exist_ok=True)

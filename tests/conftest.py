@@ -23,7 +23,7 @@ from dashboard.config import Settings
 from dashboard.db.engine import Database, normalise_url
 from dashboard.db.migrate import upgrade
 from dashboard.services.demo import generate_demo
-from dashboard.services.metrics import refresh_metrics
+from dashboard.services.derived.refresh import refresh_metrics
 
 TODAY = dt.date(2026, 11, 27)
 BACKENDS = ["sqlite", "postgresql"]
@@ -149,18 +149,23 @@ def demo_db(request, tmp_path_factory) -> Iterator[Database]:
 
 
 @pytest.fixture
-def redis_url() -> str:
+def redis_url() -> Iterator[str]:
     """TEST_REDIS_URL, answering PING; skipped (or failed under REQUIRE_REDIS=1) otherwise."""
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         require_or_skip("REQUIRE_REDIS", "TEST_REDIS_URL is not set")
     import redis
 
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        client.ping()
     except redis.RedisError as exc:
         require_or_skip("REQUIRE_REDIS", f"Redis at {url} does not answer ({exc})")
-    return url
+    yield url
+    # What a test leaves in Redis must not reach the next one: a sign-in limit counted for 127.0.0.1
+    # would lock the next test's browser out for a minute.
+    client.flushdb()
+    client.close()
 
 
 # -- apps --------------------------------------------------------------------------------------

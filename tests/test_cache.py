@@ -6,7 +6,7 @@ import flask
 import pytest
 
 from dashboard.cache import ViewCache
-from dashboard.services import freshness
+from dashboard.services.derived import freshness
 
 
 class Counter:

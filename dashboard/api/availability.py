@@ -13,9 +13,8 @@ from flask import Blueprint, Response, request
 
 from dashboard import context
 from dashboard.auth.gate import deny
-from dashboard.services import storefront
-from dashboard.services.freshness import last_changed
-from dashboard.services.metrics import last_refreshed
+from dashboard.services.comms import storefront
+from dashboard.services.derived.freshness import last_changed, last_refreshed
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

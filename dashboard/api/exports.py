@@ -14,8 +14,8 @@ from dashboard.auth.gate import deny
 from dashboard.auth.routes import roles_required
 from dashboard.db.grid import GridQueryError, parse_filters, parse_sorts
 from dashboard.domain.codes import Role
-from dashboard.services import backorders as bo
-from dashboard.services import replenishment as repl
+from dashboard.services.backorders import queue as bo
+from dashboard.services.replenishment import queries as repl
 
 bp = Blueprint("exports", __name__)
 REPLENISHMENT_ROLES = (Role.MANAGER, Role.EXECUTIVE)

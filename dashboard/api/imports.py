@@ -8,7 +8,8 @@ from dashboard import context
 from dashboard.auth.roles import current_actor
 from dashboard.auth.routes import roles_required
 from dashboard.domain.codes import Role
-from dashboard.services import import_jobs, importing
+from dashboard.services import imports as importing
+from dashboard.services.imports import jobs as import_jobs
 
 bp = Blueprint("imports", __name__)
 

@@ -16,10 +16,11 @@ from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
 from dashboard import context
-from dashboard.auth.passwords import hash_password, verify_password
 from dashboard.auth.session import SignedInUser
 from dashboard.db.models import User
 from dashboard.domain.codes import Role
+from dashboard.services.demo import DEMO_USERS, demo_password, is_demo_database
+from dashboard.services.users.passwords import hash_password, verify_password
 
 # The sixth failed sign-in from one address within a minute is refused with 429; so is the
 # eleventh against one username from anywhere (guessing one account from many addresses).
@@ -50,8 +51,6 @@ def _safe_next(target: str | None) -> str:
 
 
 def _demo_sign_ins() -> list[tuple[str, str, str]]:
-    from dashboard.services.demo import DEMO_USERS, demo_password, is_demo_database
-
     with context.current().db.read_session() as session:
         if not is_demo_database(session):
             return []

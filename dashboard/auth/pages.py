@@ -63,11 +63,3 @@ def guard_page_layouts() -> None:
     for page in dash.page_registry.values():
         if not getattr(page["layout"], GUARD_ATTR, False):
             page["layout"] = _guard(page, page["layout"])
-
-
-def serve_layout() -> Any:
-    """The app layout, built per request for whoever is signed in."""
-    from dashboard.components.shell import make_shell
-
-    role = current_role()
-    return make_shell(visible_pages(role), current_user.username if role else None, role)

@@ -15,7 +15,7 @@ from dash import Input
 from flask_login import current_user
 
 from dashboard.domain.codes import Role
-from dashboard.services.audit import Actor
+from dashboard.services.audit.trail import Actor
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -11,11 +11,22 @@ from dash import html
 
 from dashboard.components.cards import make_kpi_card
 from dashboard.components.grids import ROW_CLICK, make_infinite_grid
-from dashboard.services import triage
-from dashboard.services.backorders import BUCKETS, STATES, LineDetail, TriageSummary
-from dashboard.services.support import CONTACT_CHANNELS, CONTACT_OUTCOMES, DECISION_OUTCOMES
+from dashboard.domain.codes import (
+    AGING_BUCKETS,
+    LOGGABLE_CHANNELS,
+    LOGGABLE_OUTCOMES,
+    ContactChannel,
+    ContactOutcome,
+    PromiseState,
+)
+from dashboard.services.backorders.queue import LineDetail, TriageSummary
+from dashboard.services.derived import triage
 
-STATE_COLOURS = {"on_track": "#198754", "at_risk": "#ffc107", "past_promise": "#dc3545"}
+STATE_COLOURS = {
+    PromiseState.ON_TRACK: "#198754",
+    PromiseState.AT_RISK: "#ffc107",
+    PromiseState.PAST_PROMISE: "#dc3545",
+}
 NOTICE_KINDS = {
     "backorder_confirmed": "Backorder confirmed",
     "promise_revised": "Promise revised",
@@ -66,11 +77,12 @@ def make_summary_cards(summary: TriageSummary) -> dbc.Row:
 
 def make_aging_chart(cells: dict[tuple[str, str], tuple[int, float]]) -> dict[str, Any]:
     """Stacked bars: lines per aging bucket, split into on track / at risk / past promise."""
-    labels = [label for _key, label, *_ in BUCKETS]
+    labels = [bucket.label for bucket in AGING_BUCKETS]
     data = []
-    for state, (name, _colour) in STATES.items():
-        counts = [cells.get((key, state), (0, 0.0))[0] for key, *_ in BUCKETS]
-        values = [round(cells.get((key, state), (0, 0.0))[1], 2) for key, *_ in BUCKETS]
+    for state in PromiseState:
+        name = state.label
+        counts = [cells.get((bucket.key, state.value), (0, 0.0))[0] for bucket in AGING_BUCKETS]
+        values = [round(cells.get((bucket.key, state.value), (0, 0.0))[1], 2) for bucket in AGING_BUCKETS]
         data.append(
             {
                 "type": "bar",
@@ -302,10 +314,11 @@ def _history(detail: LineDetail) -> html.Div:
     for n in detail.notices:
         kind = NOTICE_KINDS.get(n["kind"], n["kind"])
         events.append((n["created_at"], "bi-envelope", f"Notice: {kind}", f"{n['subject']} · {n['status'].label}"))
-    outcomes = {**CONTACT_OUTCOMES, **DECISION_OUTCOMES}
+    channels = {c.value: c.label for c in ContactChannel}
+    outcomes = {o.value: o.label for o in ContactOutcome}
     for c in detail.contacts:
         who = c["username"] or "system"
-        channel = CONTACT_CHANNELS.get(c["channel"], c["channel"].capitalize())
+        channel = channels.get(c["channel"], c["channel"].capitalize())
         text = f"{outcomes.get(c['outcome'], c['outcome'])} · {channel} · {who}"
         events.append((c["at"], "bi-chat-left-text", "Contact", text + (f" — “{c['note']}”" if c["note"] else "")))
     if not events:
@@ -342,7 +355,7 @@ def _actions(line_id: int) -> html.Div:
                     dbc.Col(
                         dbc.Select(
                             id="bo-contact-channel",
-                            options=[{"label": label, "value": key} for key, label in CONTACT_CHANNELS.items()],
+                            options=[{"label": c.label, "value": c.value} for c in LOGGABLE_CHANNELS],
                             value="phone",
                         ),
                         width=5,
@@ -350,7 +363,7 @@ def _actions(line_id: int) -> html.Div:
                     dbc.Col(
                         dbc.Select(
                             id="bo-contact-outcome",
-                            options=[{"label": label, "value": key} for key, label in CONTACT_OUTCOMES.items()],
+                            options=[{"label": o.label, "value": o.value} for o in LOGGABLE_OUTCOMES],
                             placeholder="Outcome…",
                         ),
                         width=7,

@@ -11,8 +11,8 @@ from dash import html
 
 from dashboard.components.grids import ROW_CLICK, make_infinite_grid
 from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode
-from dashboard.services.eta import EtaImpact
-from dashboard.services.inbound import PODetail
+from dashboard.services.inbound.eta import EtaImpact
+from dashboard.services.inbound.purchase_orders import PODetail
 
 
 def _date(field: str, header: str, width: int = 115) -> dict[str, Any]:

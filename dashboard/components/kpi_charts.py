@@ -15,7 +15,7 @@ from dash import dcc, html
 
 from dashboard.components.kpis import NO_DATA, day_text, format_delta, make_definition
 from dashboard.domain.kpi import DEFINITIONS
-from dashboard.services.kpi_report import BreakdownRow, CauseShare, OpenBackorders, WeekPoint
+from dashboard.services.kpis.report import BreakdownRow, CauseShare, OpenBackorders, WeekPoint
 
 COLOURS = {
     "fill_rate_lines": "#0d6efd",

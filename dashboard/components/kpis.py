@@ -16,8 +16,8 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.domain.kpi import DEFINITIONS
-from dashboard.services.kpi_filters import DIMENSIONS
-from dashboard.services.kpi_report import BreakdownRow, CauseShare, Headline, OpenBackorders
+from dashboard.services.kpis.filters import DIMENSIONS
+from dashboard.services.kpis.report import BreakdownRow, CauseShare, Headline, OpenBackorders
 
 # How each KPI reads: a share, money, days, or a multiple.
 KINDS = {

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 
 from dashboard.components.cards import make_kpi_card
 from dashboard.components.grids import make_infinite_grid
-from dashboard.services.replenishment import ReplenishmentSummary
+from dashboard.services.replenishment.queries import ReplenishmentSummary
 
 BAND_SAFETY = "rgba(220, 53, 69, 0.25)"
 BAND_REORDER = "rgba(255, 193, 7, 0.35)"

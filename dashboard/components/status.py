@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.domain.codes import SalesStatus
-from dashboard.services.status import BACKORDER_ACTIONS
+from dashboard.services.catalog.status import BACKORDER_ACTIONS
 
 
 def _badge(value: str, component_id: str | None = None) -> dbc.Badge:

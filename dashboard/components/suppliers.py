@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.domain.kpi import DEFINITIONS
-from dashboard.services.suppliers import AtRiskPO, SupplierPeriod, SupplierScore, TrendWeek
+from dashboard.services.inbound.suppliers import AtRiskPO, SupplierPeriod, SupplierScore, TrendWeek
 
 # The definitions this page shows, in the order of its columns and cards.
 DEFINITION_KEYS = ("on_time_receipt", "supplier_delay", "lead_time_spread", "eta_revised_share", "supplier_fill_rate")

@@ -8,6 +8,7 @@ codes count as "waiting" or "closed" so no query spells those lists out again.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class LabelledCode(StrEnum):
@@ -145,3 +146,58 @@ class Channel(LabelledCode):
     WEB = ("web", "Web shop", "primary")
     MARKETPLACE = ("marketplace", "Marketplace", "info")
     B2B = ("b2b", "B2B", "secondary")
+
+
+class PromiseState(LabelledCode):
+    """Where a waiting line stands against its promised date (the triage queue's states)."""
+
+    ON_TRACK = ("on_track", "On track", "success")
+    AT_RISK = ("at_risk", "At risk", "warning")
+    PAST_PROMISE = ("past_promise", "Past promise", "danger")
+
+
+class AgingBucket(NamedTuple):
+    """One band of backorder age in days (design §5); ``high`` is None for the open-ended last band."""
+
+    key: str
+    label: str
+    low: int
+    high: int | None
+
+
+AGING_BUCKETS = (
+    AgingBucket("0-7", "0–7 days", 0, 7),
+    AgingBucket("8-14", "8–14 days", 8, 14),
+    AgingBucket("15-30", "15–30 days", 15, 30),
+    AgingBucket("31-60", "31–60 days", 31, 60),
+    AgingBucket("60+", "60+ days", 61, None),
+)
+
+
+class ContactChannel(LabelledCode):
+    """How support reached a waiting customer."""
+
+    PHONE = ("phone", "Phone", "primary")
+    EMAIL = ("email", "Email", "info")
+    CHAT = ("chat", "Chat", "info")
+    SMS = ("sms", "SMS", "secondary")
+    DECISION = ("decision", "Decision", "dark")  # written by the decision actions, never chosen in the form
+
+
+class ContactOutcome(LabelledCode):
+    """What came of a contact; the last two are written by the decision actions, never chosen in the form."""
+
+    REACHED = ("reached", "Reached, informed of the date", "success")
+    LEFT_MESSAGE = ("left_message", "Left a message", "info")
+    NO_ANSWER = ("no_answer", "No answer", "secondary")
+    ASKED_TO_WAIT = ("asked_to_wait", "Customer will wait", "success")
+    CONSIDERING = ("considering", "Customer is considering cancelling", "warning")
+    ACCEPTED_DATE = ("accepted_date", "Accepted the new date", "success")
+    CANCELLED = ("cancelled", "Cancelled the line", "danger")
+
+
+# What a person picks in the contact form.
+LOGGABLE_CHANNELS = tuple(c for c in ContactChannel if c is not ContactChannel.DECISION)
+LOGGABLE_OUTCOMES = tuple(
+    o for o in ContactOutcome if o not in (ContactOutcome.ACCEPTED_DATE, ContactOutcome.CANCELLED)
+)

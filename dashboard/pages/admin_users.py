@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor
-from dashboard.auth.users import UserError, create_user, list_users, set_active, set_role
 from dashboard.components.users import make_user_forms, make_user_options, make_users_table
 from dashboard.domain.codes import Role
+from dashboard.services.users.accounts import UserError, create_user, list_users, set_active, set_role
 
 dash.register_page(
     __name__,

@@ -11,7 +11,7 @@ from dashboard.auth.roles import allow_roles
 from dashboard.components.grids import make_infinite_grid, reload_grid_on
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role
-from dashboard.services import audit_log
+from dashboard.services.audit import log as audit_log
 
 ROLES = (Role.MANAGER,)
 dash.register_page(

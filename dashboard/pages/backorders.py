@@ -21,10 +21,10 @@ from dashboard.components.backorders import (
 )
 from dashboard.components.grids import make_side_panel, reload_grid_on
 from dashboard.db.grid import GridQueryError
-from dashboard.domain.codes import Role
-from dashboard.services import backorders as bo
-from dashboard.services import support
-from dashboard.services.metrics import last_refreshed
+from dashboard.domain.codes import PromiseState, Role
+from dashboard.services.backorders import queue as bo
+from dashboard.services.backorders import support
+from dashboard.services.derived.freshness import last_refreshed
 
 ROLES = (Role.SUPPORT, Role.MANAGER, Role.EXECUTIVE)
 ACTING_ROLES = (Role.SUPPORT, Role.MANAGER)
@@ -37,7 +37,6 @@ dash.register_page(
     allowed_roles=list(ROLES),
 )
 
-BUCKET_KEYS = {key for key, *_ in bo.BUCKETS}
 FILTER_IDS = ("bo-warehouse", "bo-channel", "bo-customer", "bo-sku", "bo-bucket", "bo-state")
 FILTER_INPUTS = [Input(i, "value") for i in FILTER_IDS]
 FILTER_STATES = [State(i, "value") for i in FILTER_IDS]
@@ -100,8 +99,13 @@ def layout(state: str | None = None, bucket: str | None = None, **_query: str) -
                     _dropdown("bo-channel", options["channel"], "All channels"),
                     _search("bo-customer", "Customer name…"),
                     _search("bo-sku", "SKU…"),
-                    _dropdown("bo-bucket", options["bucket"], "Any age", bucket if bucket in BUCKET_KEYS else None),
-                    _dropdown("bo-state", options["state"], "Any promise state", state if state in bo.STATES else None),
+                    _dropdown("bo-bucket", options["bucket"], "Any age", bucket if bucket in bo.BUCKET_KEYS else None),
+                    _dropdown(
+                        "bo-state",
+                        options["state"],
+                        "Any promise state",
+                        state if state in PromiseState.values() else None,
+                    ),
                 ],
                 className="g-2 mb-2",
             ),

@@ -20,7 +20,8 @@ from dashboard import context
 from dashboard.auth.roles import allow_cancel, allow_roles, current_actor
 from dashboard.components import imports as ui
 from dashboard.domain.codes import Role
-from dashboard.services import import_jobs, importing
+from dashboard.services import imports as importing
+from dashboard.services.imports import jobs as import_jobs
 
 ROLES = (Role.MANAGER,)
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from dashboard.components.grids import make_side_panel, reload_grid_on
 from dashboard.components.inbound import make_grid, make_impact, make_po_panel
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role
-from dashboard.services import eta, receiving
-from dashboard.services import inbound as ib
+from dashboard.services.inbound import eta, receiving
+from dashboard.services.inbound import purchase_orders as ib
 
 ROLES = (Role.MANAGER, Role.EXECUTIVE)
 dash.register_page(

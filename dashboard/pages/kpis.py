@@ -27,8 +27,8 @@ from dashboard.components.kpis import (
     make_period_note,
 )
 from dashboard.domain.codes import Role
-from dashboard.services import kpi_filters as kf
-from dashboard.services import kpi_report as kr
+from dashboard.services.kpis import filters as kf
+from dashboard.services.kpis import report as kr
 
 ROLES = (Role.EXECUTIVE, Role.MANAGER)
 dash.register_page(

@@ -14,7 +14,7 @@ from dashboard.components.cards import make_kpi_card
 from dashboard.components.grids import ROW_CLICK, make_infinite_grid, make_side_panel, reload_grid_on
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import NotificationStatus, Role
-from dashboard.services import outbox
+from dashboard.services.comms import outbox
 
 ROLES = (Role.SUPPORT, Role.MANAGER)
 dash.register_page(

@@ -16,9 +16,10 @@ from dashboard.components.replenishment import make_grid, make_summary_cards, ma
 from dashboard.components.status import make_mismatch_list, make_status_fields
 from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role, SalesStatus
-from dashboard.services import replenishment as repl
-from dashboard.services import status as status_service
-from dashboard.services.metrics import last_refreshed
+from dashboard.services.catalog import status as status_service
+from dashboard.services.derived import advice
+from dashboard.services.derived.freshness import last_refreshed
+from dashboard.services.replenishment import queries as repl
 
 ROLES = (Role.MANAGER, Role.EXECUTIVE)
 dash.register_page(
@@ -63,7 +64,7 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
     with app.db.read_session() as session:
         options = repl.filter_options(session)
         refreshed = last_refreshed(session)
-        mismatches = status_service.mismatches(session)
+        mismatches = advice.mismatches(session)
     initial_condition = condition if condition in repl.CONDITIONS else "below_rop"
     initial_wh = int(warehouse_id) if warehouse_id and warehouse_id.isdigit() else None
     stamp = f"Metrics computed {refreshed:%d %b %H:%M} UTC" if refreshed else "Metrics are being computed…"
@@ -312,7 +313,7 @@ def apply_bulk(clicks, rows, new_status, reason, override, backorder_action):
         )
     app.metrics.after_change()
     with app.db.read_session() as session:
-        mismatch_list = make_mismatch_list(*status_service.mismatches(session))
+        mismatch_list = make_mismatch_list(*advice.mismatches(session))
     told = sum(r.notices for r in results)
     message = (
         f"{len(results)} SKU(s) set to {SalesStatus(new_status).label.lower()}; {told} subscriber notice(s) queued."

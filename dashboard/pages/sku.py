@@ -16,8 +16,8 @@ from dashboard.components.status import make_status_panel
 from dashboard.db.models import Product, StatusAdvice
 from dashboard.domain.codes import Role
 from dashboard.domain.projection import project_available
-from dashboard.services import status as status_service
-from dashboard.services.sku import load_sku
+from dashboard.services.catalog import status as status_service
+from dashboard.services.catalog.sku import load_sku
 
 dash.register_page(__name__, path_template="/sku/<sku>", name="SKU", title="SKU · Backorder Desk")
 

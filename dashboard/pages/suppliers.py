@@ -21,7 +21,7 @@ from dashboard.components.suppliers import (
     make_trend_chart,
 )
 from dashboard.domain.codes import Role
-from dashboard.services import suppliers as sup
+from dashboard.services.inbound import suppliers as sup
 
 ROLES = (Role.MANAGER, Role.EXECUTIVE)
 dash.register_page(

@@ -8,7 +8,7 @@ from dashboard.config import Settings
 from dashboard.db.engine import Database
 from dashboard.db.migrate import current_revision, head_revision, upgrade
 from dashboard.services.demo import generate_demo, has_data
-from dashboard.services.metrics import refresh_metrics
+from dashboard.services.derived.refresh import refresh_metrics
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from dashboard import context
 from dashboard.cli import main
-from dashboard.services import storefront
+from dashboard.services.comms import storefront
 
 
 def db_of(app):

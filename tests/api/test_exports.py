@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 import pytest
 
 from dashboard import context
-from dashboard.services import replenishment as repl
-from dashboard.services.metrics import refresh_metrics
+from dashboard.services.derived.refresh import refresh_metrics
+from dashboard.services.replenishment import queries as repl
 from tests.conftest import TODAY
 
 EXPORT = "/replenishment/export.csv"

@@ -103,7 +103,7 @@ def test_a_refresh_already_running_elsewhere_is_not_queued_behind(db):
     import datetime as dt
 
     from dashboard.db.engine import Database
-    from dashboard.services.metrics import REFRESH_LOCK, refresh_metrics
+    from dashboard.services.derived.refresh import REFRESH_LOCK, refresh_metrics
 
     if db.is_sqlite:
         return  # no cross-process lock on SQLite: its writes queue on the database itself

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from dashboard import context
-from dashboard.services import triage
+from dashboard.domain import days
 from tests.conftest import post_callback
 from tests.pages.dash_http import components, route
 
@@ -208,7 +208,7 @@ class TestExport:
         assert response.status_code == 200 and response.mimetype == "text/csv"
         rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
         assert rows and {row["state"] for row in rows} == {"Past promise"}
-        today = triage.day_number(context.current_for(app.server).settings.today())
+        today = days.day_number(context.current_for(app.server).settings.today())
         assert len(rows) == scalar(app, "SELECT count(*) FROM backorder_triage WHERE promised_day < :t", t=today)
 
     def test_export_refuses_forged_parameters(self, app, auth):

@@ -13,8 +13,8 @@ from sqlalchemy import func, select, text
 
 from dashboard import context
 from dashboard.db.models import ImportMapping, ImportUpload
-from dashboard.services import import_jobs
-from dashboard.services.audit import Actor
+from dashboard.services.audit.trail import Actor
+from dashboard.services.imports import jobs as import_jobs
 from tests.conftest import post_callback
 from tests.pages.dash_http import route
 

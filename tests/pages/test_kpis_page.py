@@ -8,8 +8,8 @@ from sqlalchemy import text
 from dashboard import context
 from dashboard.components.kpis import SECTIONS, format_delta, format_value
 from dashboard.domain.kpi import DEFINITIONS
-from dashboard.services import kpi_filters as kf
-from dashboard.services import kpi_report as kr
+from dashboard.services.kpis import filters as kf
+from dashboard.services.kpis import report as kr
 from tests.conftest import TODAY, post_callback
 from tests.pages.dash_http import components, route
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from dashboard import context
-from dashboard.services import support
-from dashboard.services.audit import Actor
+from dashboard.services.audit.trail import Actor
+from dashboard.services.backorders import support
 from tests.conftest import post_callback
 
 GRID = "nt-grid.getRowsResponse"

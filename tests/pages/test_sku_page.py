@@ -18,7 +18,7 @@ from dashboard.db.models import (
 )
 from dashboard.db.queries import line_is_waiting
 from dashboard.domain.codes import CustomerPriority, SubscriptionStatus
-from dashboard.services.sku import load_sku
+from dashboard.services.catalog.sku import load_sku
 from tests.conftest import TODAY
 from tests.pages.dash_http import components, route
 

@@ -33,8 +33,9 @@ from dashboard.domain.codes import (
     SalesStatus,
     Substitutability,
 )
-from dashboard.services import kpi_rebuild, triage
-from dashboard.services.audit import Actor
+from dashboard.services.audit.trail import Actor
+from dashboard.services.derived import triage
+from dashboard.services.kpis import rebuild as kpi_rebuild
 
 ACTOR = Actor("kpi-test", None)
 HANDLING = 2

@@ -13,7 +13,6 @@ import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from dashboard.auth.passwords import hash_password
 from dashboard.db.bulk import insert_rows, reset_sequences
 from dashboard.db.engine import Database
 from dashboard.db.models import DEMO_DATASET_KEY, AppSetting, Base, Product, User
@@ -23,6 +22,7 @@ from dashboard.services.demo.catalog import build_catalog
 from dashboard.services.demo.simulation import Simulation
 from dashboard.services.demo.state import DAY, HOUR
 from dashboard.services.demo.tables import Clock, DemoUsers, build_tables
+from dashboard.services.users.passwords import hash_password
 
 DEMO_USERS = (Role.ADMIN, Role.MANAGER, Role.SUPPORT, Role.EXECUTIVE)
 # Order lines per SKU over 540 days: 100,000 SKUs give about two million lines.

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dashboard.services import notices
-from dashboard.services.reminders import window_context
+from dashboard.services.comms import notices
+from dashboard.services.comms.reminders import window_context
 
 Columns = dict[str, list]
 RECENT_DAYS = 45  # older notices would only bloat the demo database

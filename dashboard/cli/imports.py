@@ -1,0 +1,144 @@
+"""`import KIND FILE`: a CSV or XLSX file into the database, as the named manager.
+
+`backorder-desk import KIND FILE --user USERNAME [--mapping NAME] [--warehouse CODE] [--rejected BAD.csv]`
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from dashboard.cli.common import acting_manager, database_of, settings_of
+from dashboard.services import imports as importing
+from dashboard.services.derived.refresh import refresh_metrics
+
+IMPORT_KINDS = (
+    "warehouses",
+    "suppliers",
+    "products",
+    "product_suppliers",
+    "stock",
+    "orders",
+    "purchase_orders",
+    "receipts",
+    "shopify",
+    "woocommerce",
+)
+# Files at least this long get a progress bar on stderr.
+PROGRESS_ROWS = 5_000
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(IMPORT_KINDS))
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--template", "want_template", is_flag=True, help="Print the CSV header this kind needs, and stop.")
+@click.option("--user", "username", default=None, help="The manager in whose name the rows are imported.")
+@click.option("--mapping", "mapping_name", default=None, help="A saved column mapping (see --save-mapping).")
+@click.option("--map", "pairs", multiple=True, metavar="FIELD=COLUMN", help="Map one of our fields to a column.")
+@click.option("--save-mapping", "save_as", default=None, help="Save the mapping used under this name.")
+@click.option("--warehouse", "warehouse_code", default=None, help="Warehouse a shop export's stock is in.")
+@click.option(
+    "--rejected",
+    "rejected_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the refused rows (row, column, value, reason) to this CSV.",
+)
+@click.option("--no-refresh", is_flag=True, help="Do not refresh metrics and KPIs after the import.")
+@click.pass_context
+def import_command(
+    ctx, kind, file, want_template, username, mapping_name, pairs, save_as, warehouse_code, rejected_path, no_refresh
+) -> None:
+    """Import a CSV or XLSX file of KIND: good rows in one transaction, bad rows reported with the reason.
+
+    `products` recognises Shopify and WooCommerce product exports by their header.
+    """
+    if want_template:
+        if kind in importing.SHOPS:
+            raise click.ClickException(f"a {kind} file is the shop's own product export; there is no template")
+        click.echo(importing.template(kind), nl=False)
+        return
+    if file is None or username is None:
+        raise click.ClickException("give the FILE to import and --user (or --template for the header)")
+    settings = settings_of(ctx)
+    database = database_of(ctx)
+    try:
+        table = importing.read_table(file)
+        kind = importing.resolve_kind(kind, table)
+        with database.write_session() as session, _progress(len(table)) as progress:
+            actor = acting_manager(session, username)
+            mapping = importing.load_mapping(session, kind, mapping_name) if mapping_name else {}
+            mapping |= _parse_pairs(pairs)
+            if save_as:
+                importing.save_mapping(session, actor, kind, save_as, mapping, replace=True)
+            report = importing.run_import(
+                session,
+                actor,
+                kind,
+                table,
+                today=settings.today(),
+                handling_days=settings.handling_days,
+                mapping=mapping or None,
+                warehouse_code=warehouse_code,
+                progress=progress,
+            )
+    except (importing.ImportFileError, importing.MappingError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(_summary(file.name, report))
+    for bad in report.rejected[:20]:
+        click.echo(f"  row {bad.row} [{bad.column}] {bad.value}: {bad.reason}", err=True)
+    if len(report.rejected) > 20:
+        click.echo(f"  … and {len(report.rejected) - 20} more", err=True)
+    if rejected_path and report.rejected:
+        rejected_path.write_text(report.rejected_csv(), encoding="utf-8")
+        click.echo(f"refused rows written to {rejected_path}")
+    if report.applied and not no_refresh:
+        what = "metrics and KPIs (rebuilt)" if report.needs_kpi_rebuild else "metrics"
+        refresh_metrics(
+            database, settings.today(), handling_days=settings.handling_days, rebuild_kpis=report.needs_kpi_rebuild
+        )
+        click.echo(f"{what} refreshed")
+
+
+def _parse_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise click.ClickException(f"--map takes FIELD=COLUMN, not {pair!r}")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+@contextmanager
+def _progress(rows: int):
+    """A progress callback drawing a bar on stderr for big files (none for small ones)."""
+    if rows < PROGRESS_ROWS:
+        yield None
+        return
+    with click.progressbar(length=3 * rows, label="importing", file=sys.stderr) as bar:
+        shown = 0
+
+        def advance(done: int, _total: int) -> None:
+            nonlocal shown
+            bar.update(done - shown)
+            shown = done
+
+        yield advance
+
+
+def _summary(name: str, report) -> str:
+    refused = report.rejected_rows
+    if report.kind == "receipts":
+        return (
+            f"{name}: {report.rows} row(s); {report.applied} booked, {report.unchanged} already imported, "
+            f"{refused} refused"
+        )
+    ignored = f", {report.ignored} ignored" if report.ignored else ""
+    return (
+        f"{name} ({report.kind}): {report.rows} row(s); {report.created} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {refused} refused{ignored}"
+    )

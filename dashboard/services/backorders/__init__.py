@@ -1,0 +1,1 @@
+"""Waiting customers: the triage queue, support actions, promises, orders, allocation, shipping."""

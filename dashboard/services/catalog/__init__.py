@@ -1,0 +1,1 @@
+"""Products: a manager's sales-status change, and the one-SKU view."""

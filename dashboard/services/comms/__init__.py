@@ -1,0 +1,1 @@
+"""Talking to customers: notices, reminders, the outbox and its delivery, the storefront feed."""

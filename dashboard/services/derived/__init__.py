@@ -1,0 +1,1 @@
+"""Derived tables and their clock: metrics, the backorder projection, status advice, refreshes."""

@@ -1,0 +1,60 @@
+"""When the derived tables fall behind: a marker every data-changing service writes in its transaction.
+
+A change made anywhere — a page in another worker, the command line, an ERP hook — records the
+moment here; the next page that asks for fresh metrics sees the marker is newer than the last
+refresh and recomputes in the background. No process has to be told directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.db.base import utcnow
+from dashboard.db.models import AppSetting
+
+CHANGED_KEY = "data_changed"
+REFRESHED_KEY = "metrics_refreshed"
+
+
+def mark_changed(session: Session) -> None:
+    """Record, in the caller's transaction, that stock, supply or statuses changed now."""
+    setting = session.scalar(select(AppSetting).where(AppSetting.key == CHANGED_KEY))
+    value = {"at": utcnow().isoformat()}
+    if setting is None:
+        session.add(AppSetting(key=CHANGED_KEY, value=value))
+    else:
+        setting.value = value
+
+
+def last_changed(session: Session) -> dt.datetime | None:
+    """When data behind the metrics last changed (None if never recorded)."""
+    value = session.scalar(select(AppSetting.value).where(AppSetting.key == CHANGED_KEY))
+    return dt.datetime.fromisoformat(value["at"]) if value else None
+
+
+def data_version(session: Session) -> str:
+    """A token that changes whenever data changes or the derived tables are refreshed (cache keys)."""
+    rows = session.execute(
+        select(AppSetting.key, AppSetting.value).where(AppSetting.key.in_((CHANGED_KEY, REFRESHED_KEY)))
+    ).all()
+    found = {key: (value or {}).get("at", "") for key, value in rows}
+    return f"{found.get(CHANGED_KEY, '')}|{found.get(REFRESHED_KEY, '')}"
+
+
+def mark_refreshed(session: Session, at: dt.datetime, today: dt.date) -> None:
+    """Record, in the refresh's transaction, that the metrics were computed at ``at`` for ``today``."""
+    setting = session.scalar(select(AppSetting).where(AppSetting.key == REFRESHED_KEY))
+    value = {"at": at.isoformat(), "today": today.isoformat()}
+    if setting is None:
+        session.add(AppSetting(key=REFRESHED_KEY, value=value))
+    else:
+        setting.value = value
+
+
+def last_refreshed(session: Session) -> dt.datetime | None:
+    """When the metrics were last computed (None if never)."""
+    value = session.scalar(select(AppSetting.value).where(AppSetting.key == REFRESHED_KEY))
+    return dt.datetime.fromisoformat(value["at"]) if value else None

@@ -1,0 +1,397 @@
+"""Compute ``sku_metrics``: design §3's numbers for every (product, warehouse), in bulk, and their summary.
+
+Reads what it needs in a handful of aggregate queries and computes with the vectorised domain
+functions (no per-row Python in the hot path). :mod:`dashboard.services.derived.refresh` writes
+the result; :func:`resummarise` keeps the summary cards right after a change between refreshes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import case, delete, func, select, true
+from sqlalchemy.orm import Session
+
+from dashboard.db.models import (
+    OrderLine,
+    POLine,
+    Product,
+    ProductSupplier,
+    PurchaseOrder,
+    SalesOrder,
+    SkuMetrics,
+    SkuMetricsSummary,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    Warehouse,
+)
+from dashboard.db.queries import days_between, po_is_open, utc_day
+from dashboard.domain import replenishment as rp
+from dashboard.domain.codes import LineStatus, SalesStatus
+
+WINDOW_DAYS = 90
+REVIEW_PERIOD_DAYS = 14
+
+
+def _frame(session: Session, stmt) -> pd.DataFrame:
+    result = session.execute(stmt)
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def _day_index(values: pd.Series, start: dt.date) -> np.ndarray:
+    days = pd.to_datetime(values.astype(str)).to_numpy(dtype="datetime64[D]")
+    return (days - np.datetime64(start, "D")).astype(np.int64)
+
+
+def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str, pd.DataFrame]:
+    """Everything the computation needs, aggregated in SQL."""
+    start = today - dt.timedelta(days=window_days - 1)
+    start_ts = dt.datetime.combine(start, dt.time(), dt.UTC)
+    primary = (
+        select(
+            ProductSupplier.product_id,
+            ProductSupplier.supplier_id,
+            ProductSupplier.quoted_lead_time_days,
+            ProductSupplier.moq,
+            ProductSupplier.pack_size,
+        )
+        .where(ProductSupplier.is_primary)
+        .subquery()
+    )
+    pairs = _frame(
+        session,
+        select(
+            StockLevel.product_id,
+            StockLevel.warehouse_id,
+            StockLevel.on_hand,
+            StockLevel.allocated,
+            StockLevel.service_level_override,
+            StockLevel.safety_stock_override,
+            StockLevel.reorder_point_override,
+            Product.unit_price,
+            Product.unit_cost,
+            Product.sales_status,
+            Product.sku,
+            Product.name.label("product_name"),
+            Product.category,
+            Warehouse.code.label("warehouse_code"),
+            Supplier.name.label("supplier_name"),
+            primary.c.supplier_id,
+            primary.c.quoted_lead_time_days,
+            primary.c.moq,
+            primary.c.pack_size,
+        )
+        .join(Product, Product.id == StockLevel.product_id)
+        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+        .outerjoin(primary, primary.c.product_id == StockLevel.product_id)
+        .outerjoin(Supplier, Supplier.id == primary.c.supplier_id)
+        .order_by(StockLevel.product_id, StockLevel.warehouse_id),
+    )
+    day = utc_day(SalesOrder.ordered_at)
+    demand = _frame(
+        session,
+        select(
+            OrderLine.product_id,
+            OrderLine.warehouse_id,
+            day.label("day"),
+            func.sum(OrderLine.qty).label("qty"),
+            func.sum(OrderLine.qty * OrderLine.unit_price).label("revenue"),
+        )
+        .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+        # Demand is what customers asked for: lines shipped or put on backorder, not lines cancelled at once.
+        .where(
+            SalesOrder.ordered_at >= start_ts,
+            (OrderLine.status != LineStatus.CANCELLED) | OrderLine.backordered_at.is_not(None),
+        )
+        .group_by(OrderLine.product_id, OrderLine.warehouse_id, day),
+    )
+    mday = utc_day(StockMovement.at)
+    moves = _frame(
+        session,
+        select(
+            StockMovement.product_id,
+            StockMovement.warehouse_id,
+            mday.label("day"),
+            func.sum(StockMovement.quantity).label("qty"),
+        )
+        .where(StockMovement.at >= start_ts)
+        .group_by(StockMovement.product_id, StockMovement.warehouse_id, mday),
+    )
+    # Lead-time samples per (supplier, product), reduced to n, Σx and Σx² in SQL (no timestamps in Python).
+    lead_days = days_between(POLine.last_received_at, PurchaseOrder.ordered_at)
+    receipts = _frame(
+        session,
+        select(
+            PurchaseOrder.supplier_id,
+            POLine.product_id,
+            func.count().label("n"),
+            func.sum(lead_days).label("sum_days"),
+            func.sum(lead_days * lead_days).label("sum_sq"),
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
+        .where(POLine.qty_received > 0, POLine.last_received_at.is_not(None))
+        .group_by(PurchaseOrder.supplier_id, POLine.product_id),
+    )
+    inbound = _frame(
+        session,
+        select(
+            POLine.product_id,
+            PurchaseOrder.warehouse_id,
+            PurchaseOrder.number,
+            PurchaseOrder.eta,
+            (POLine.qty - POLine.qty_received).label("open_qty"),
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
+        .where(po_is_open(), POLine.qty > POLine.qty_received),
+    )
+    return {"pairs": pairs, "demand": demand, "moves": moves, "receipts": receipts, "inbound": inbound}
+
+
+def _pair_index(pairs: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
+    keys = pd.MultiIndex.from_frame(pairs[["product_id", "warehouse_id"]])
+    return keys.get_indexer(pd.MultiIndex.from_frame(frame[["product_id", "warehouse_id"]]))
+
+
+def compute_metrics(
+    inputs: dict[str, pd.DataFrame],
+    today: dt.date,
+    window_days: int = WINDOW_DAYS,
+    review_days: int = REVIEW_PERIOD_DAYS,
+) -> pd.DataFrame:
+    """The ``sku_metrics`` rows (without ids) for every pair in ``inputs['pairs']``."""
+    pairs = inputs["pairs"].reset_index(drop=True)
+    n = len(pairs)
+    start = today - dt.timedelta(days=window_days - 1)
+    demand = np.zeros((n, window_days), np.float64)
+    revenue = np.zeros(n)
+    d = inputs["demand"]
+    if len(d):
+        idx, day = _pair_index(pairs, d), _day_index(d["day"], start)
+        ok = (idx >= 0) & (day >= 0) & (day < window_days)
+        np.add.at(demand, (idx[ok], day[ok]), d["qty"].to_numpy(float)[ok])
+        np.add.at(revenue, idx[ok], d["revenue"].to_numpy(float)[ok])
+    # On hand at the end of each day = today's on hand minus what moved after that day.
+    net = np.zeros((n, window_days + 1), np.float64)
+    m = inputs["moves"]
+    if len(m):
+        idx, day = _pair_index(pairs, m), _day_index(m["day"], start)
+        ok = (idx >= 0) & (day >= 0) & (day < window_days)
+        np.add.at(net, (idx[ok], day[ok] + 1), m["qty"].to_numpy(float)[ok])
+    on_hand = pairs["on_hand"].to_numpy(float)
+    # net[:, k] holds day k-1's movements; after[:, k] sums them from column k on, so day j
+    # began with today's on hand minus everything that moved from day j onwards.
+    after = np.cumsum(net[:, ::-1], axis=1)[:, ::-1]
+    start_of_day = on_hand[:, None] - after[:, 1:]
+    # A day counts as sellable if it began with stock or customers ordered anyway (backorders):
+    # days with nothing on hand and no orders are the stockout days excluded from demand.
+    sellable = (start_of_day > 0) | (demand > 0)
+    stats = rp.demand_statistics_matrix(demand, sellable)
+
+    # Lead time per (supplier, product) from history, else the quoted lead time.
+    lead = pairs["quoted_lead_time_days"].fillna(14).to_numpy(float)
+    lead_sd = lead * 0.2
+    lead_source = np.full(n, "quoted", dtype=object)
+    samples = np.zeros(n, np.int64)
+    r = inputs["receipts"]
+    if len(r):
+        n_obs = r["n"].to_numpy(float)
+        mean = r["sum_days"].to_numpy(float) / n_obs
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = (r["sum_sq"].to_numpy(float) - n_obs * mean**2) / (n_obs - 1)
+        grouped = pd.DataFrame(
+            {"mean": mean, "std": np.sqrt(np.clip(np.nan_to_num(var), 0, None)), "count": n_obs},
+            index=pd.MultiIndex.from_frame(r[["supplier_id", "product_id"]]),
+        )
+        keys = pd.MultiIndex.from_arrays([pairs["supplier_id"].fillna(-1).astype(int), pairs["product_id"]])
+        hit = grouped.reindex(keys)
+        # Fewer than 3 receipts is too little history: the quoted lead time with σL = 20 % stands.
+        enough = hit["count"].fillna(0).to_numpy() >= 3
+        lead = np.where(enough, hit["mean"].to_numpy(), lead)
+        lead_sd = np.where(enough, hit["std"].to_numpy(), lead_sd)
+        lead_source = np.where(enough, "history", lead_source)
+        samples = hit["count"].fillna(0).to_numpy().astype(np.int64)
+
+    product_revenue = pd.Series(revenue).groupby(pairs["product_id"].to_numpy()).transform("sum").to_numpy()
+    per_product = pd.Series(revenue).groupby(pairs["product_id"].to_numpy()).sum()
+    abc_by_product = dict(zip(per_product.index, rp.abc_classes(per_product.to_list()), strict=True))
+    abc = pairs["product_id"].map(abc_by_product).fillna("C").to_numpy()
+    # Overrides on stock_level win over computed values (and are shown as overrides).
+    overrides = {
+        k: pd.to_numeric(pairs[f"{k}_override"]).to_numpy(dtype=float, na_value=np.nan)
+        for k in ("service_level", "safety_stock", "reorder_point")
+    }
+
+    def unless_overridden(name: str, computed: np.ndarray) -> np.ndarray:
+        return np.where(np.isnan(overrides[name]), computed, overrides[name])
+
+    service_level = unless_overridden("service_level", np.array([rp.ABC_SERVICE_LEVELS[c] for c in abc], float))
+    avg, sd = stats.avg_daily_demand, stats.demand_sd
+    ss = unless_overridden("safety_stock", rp.safety_stock_array(avg, sd, lead, lead_sd, service_level))
+    rop = unless_overridden("reorder_point", avg * lead + ss)
+
+    on_order = np.zeros(n, np.int64)
+    open_pos: dict[int, list[str]] = defaultdict(list)
+    b = inputs["inbound"]
+    if len(b):
+        idx = _pair_index(pairs, b)
+        ok = idx >= 0
+        np.add.at(on_order, idx[ok], b["open_qty"].to_numpy(np.int64)[ok])
+        for i, number, eta, qty in zip(idx[ok], b["number"][ok], b["eta"][ok], b["open_qty"][ok], strict=True):
+            open_pos[int(i)].append(f"{number} ({int(qty)} due {eta})")
+    allocated = pairs["allocated"].to_numpy(np.int64)
+    available = on_hand.astype(np.int64) - allocated
+    position = available + on_order
+    moq = pairs["moq"].fillna(1).to_numpy(np.int64)
+    pack = pairs["pack_size"].fillna(1).to_numpy(np.int64)
+    suggested = rp.suggested_order_quantity_array(position, rop, avg, review_days, moq, pack)
+    # A discontinued SKU is never reordered, whatever its numbers say.
+    active = (pairs["sales_status"].astype(str) != SalesStatus.DISCONTINUED.value).to_numpy()
+    suggested = np.where(active, suggested, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = np.where(avg > 0, np.maximum(available, 0) / avg, np.nan)
+    stockout_days = np.where(np.isfinite(cover), np.floor(np.nan_to_num(cover)), np.nan)
+    z_of = {level: rp.z_for_service_level(float(level)) for level in np.unique(service_level)}
+    z = np.array([z_of[level] for level in service_level])
+    frame = pd.DataFrame(
+        {
+            "product_id": pairs["product_id"],
+            "warehouse_id": pairs["warehouse_id"],
+            "sku": pairs["sku"],
+            "product_name": pairs["product_name"],
+            "category": pairs["category"],
+            "warehouse_code": pairs["warehouse_code"],
+            "supplier_id": pairs["supplier_id"].astype("Int64"),
+            "supplier_name": pairs["supplier_name"],
+            "sales_status": pairs["sales_status"].astype(str),
+            "unit_cost": pairs["unit_cost"].astype(float),
+            "suggested_value": (suggested * pairs["unit_cost"].astype(float).to_numpy()).round(2),
+            "avg_daily_demand": avg.round(4),
+            "demand_sd": sd.round(4),
+            "lead_time_days": lead.round(2),
+            "lead_time_sd": lead_sd.round(2),
+            "abc_class": abc,
+            "service_level": service_level,
+            "safety_stock": ss.round(2),
+            "reorder_point": rop.round(2),
+            "on_hand": on_hand.astype(np.int64),
+            "allocated": allocated,
+            "on_order": on_order,
+            "stock_position": position,
+            "days_of_cover": np.round(cover, 1),
+            "suggested_order_qty": suggested.astype(np.int64),
+            "below_reorder_point": active & (rop > 0) & (position <= rop),
+            "below_safety_stock": active & (available < ss),
+            "stocked_out": available <= 0,
+            "demand_spike": stats.has_spike,
+        }
+    )
+    frame["projected_stockout_date"] = [
+        (today + dt.timedelta(days=int(k))).isoformat() if np.isfinite(k) else None for k in stockout_days
+    ]
+    frame["explain"] = [
+        json.dumps(
+            {
+                "window_days": window_days,
+                "days_counted": int(stats.days_counted[i]),
+                "days_out_of_stock": int(stats.days_out_of_stock[i]),
+                "lead_time_source": lead_source[i],
+                "lead_time_samples": int(samples[i]),
+                "z": round(float(z[i]), 4),
+                "review_period_days": review_days,
+                "moq": int(moq[i]),
+                "pack_size": int(pack[i]),
+                "on_order_from": open_pos.get(i, []),
+                "trailing_revenue": round(float(product_revenue[i]), 2),
+                "overrides": {k: float(v[i]) for k, v in overrides.items() if not np.isnan(v[i])},
+            }
+        )
+        for i in range(n)
+    ]
+    return frame
+
+
+SUMMARY_KEYS = ["warehouse_id", "category", "supplier_id", "sales_status"]
+
+
+def summarise(frame: pd.DataFrame) -> pd.DataFrame:
+    """``sku_metrics_summary`` rows: counts and suggested order value per (warehouse, category, supplier, status)."""
+    below = frame["below_reorder_point"].astype(bool)
+    work = frame.assign(
+        supplier_id=frame["supplier_id"].astype("Int64").fillna(-1),
+        pairs=1,
+        below_rop=below.astype(int),
+        below_ss=frame["below_safety_stock"].astype(int),
+        out=frame["stocked_out"].astype(int),
+        units=np.where(below, frame["suggested_order_qty"], 0),
+        value=np.where(below, frame["suggested_value"], 0.0),
+    )
+    grouped = work.groupby(SUMMARY_KEYS, dropna=False)[["pairs", "below_rop", "below_ss", "out", "units", "value"]]
+    summary = grouped.sum().reset_index()
+    summary["supplier_id"] = summary["supplier_id"].astype("Int64").replace(-1, pd.NA)
+    summary = summary.rename(
+        columns={
+            "below_rop": "below_reorder_point",
+            "below_ss": "below_safety_stock",
+            "out": "stocked_out",
+            "units": "suggested_units",
+            "value": "suggested_value",
+        }
+    )
+    summary["suggested_value"] = summary["suggested_value"].round(2)
+    summary.insert(0, "id", np.arange(1, len(summary) + 1))
+    return summary
+
+
+def resummarise(session: Session, product_ids: list[int]) -> None:
+    """Recompute the summary groups that ``product_ids``' pairs belong to, inside the caller's transaction.
+
+    Used after a change to a copied field (a status change) so the cards stay right without a refresh.
+    """
+    M, S = SkuMetrics, SkuMetricsSummary  # noqa: N806 - short aliases keep the queries readable
+    groups = session.execute(
+        select(M.warehouse_id, M.category, M.supplier_id).where(M.product_id.in_(product_ids)).distinct()
+    ).all()
+    if not groups:
+        return
+    next_id = (session.scalar(select(func.max(S.id))) or 0) + 1
+    for warehouse_id, category, supplier_id in groups:
+        same_supplier = S.supplier_id.is_(None) if supplier_id is None else S.supplier_id == supplier_id
+        session.execute(delete(S).where(S.warehouse_id == warehouse_id, S.category == category, same_supplier))
+        member = M.supplier_id.is_(None) if supplier_id is None else M.supplier_id == supplier_id
+        below = M.below_reorder_point == true()
+        rows = session.execute(
+            select(
+                M.sales_status,
+                func.count(),
+                func.sum(case((below, 1), else_=0)),
+                func.sum(case((M.below_safety_stock == true(), 1), else_=0)),
+                func.sum(case((M.stocked_out == true(), 1), else_=0)),
+                func.sum(case((below, M.suggested_order_qty), else_=0)),
+                func.sum(case((below, M.suggested_value), else_=0)),
+            )
+            .where(M.warehouse_id == warehouse_id, M.category == category, member)
+            .group_by(M.sales_status)
+        ).all()
+        for status, pairs, rop, ss, out, units, value in rows:
+            session.add(
+                SkuMetricsSummary(
+                    id=next_id,
+                    warehouse_id=warehouse_id,
+                    category=category,
+                    supplier_id=supplier_id,
+                    sales_status=status,
+                    pairs=pairs,
+                    below_reorder_point=int(rop or 0),
+                    below_safety_stock=int(ss or 0),
+                    stocked_out=int(out or 0),
+                    suggested_units=int(units or 0),
+                    suggested_value=round(float(value or 0), 2),
+                )
+            )
+            next_id += 1
+    session.flush()

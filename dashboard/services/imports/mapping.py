@@ -1,0 +1,186 @@
+"""Column mapping: which of the file's columns holds each of our fields, suggested, applied and saved by name.
+
+A mapping is ``{our_field: their_column}``. :func:`suggest_mapping` matches a header by exact
+name, then ignoring case, spaces and punctuation, then by known aliases ("Qty" → ``on_hand``
+for stock). :func:`apply_mapping` turns a file's rows into rows keyed by our fields; a field a
+given mapping leaves out is still matched by its own name. Saved mappings live in
+``import_mapping`` under a name unique per kind, for the page and ``--mapping NAME``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.db.models import ImportMapping
+from dashboard.services.audit import trail as audit
+from dashboard.services.audit.trail import Actor
+from dashboard.services.imports.files import ImportFileError, Table
+from dashboard.services.imports.kinds import KINDS, Kind
+
+MAX_NAME = 80
+MAX_COLUMN = 200
+
+
+class MappingError(ValueError):
+    """A mapping that cannot be used or saved; the message says why and nothing changed."""
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def suggest_mapping(kind: str, header: list[str]) -> dict[str, str]:
+    """Our fields of ``kind`` matched to ``header`` columns: exact, then loose (case, spacing), then aliases."""
+    spec = _kind(kind)
+    taken: set[int] = set()
+    found: dict[str, str] = {}
+    rounds = (
+        lambda field, column: column == field.name,
+        lambda field, column: _norm(column) == _norm(field.name),
+        lambda field, column: _norm(column) in {_norm(alias) for alias in field.aliases},
+    )
+    for matches in rounds:
+        for field in spec.fields:
+            if field.name in found:
+                continue
+            for index, column in enumerate(header):
+                if index not in taken and column and matches(field, column):
+                    found[field.name] = column
+                    taken.add(index)
+                    break
+    return {f.name: found[f.name] for f in spec.fields if f.name in found}
+
+
+def check_mapping(kind: str, mapping: object) -> dict[str, str | None]:
+    """``mapping`` if it is a ``{our_field: column name}`` dict for ``kind``, else :class:`MappingError`.
+
+    A field mapped to None (or "") is switched off on purpose: it is not read even when the file
+    has a column of exactly its name.
+    """
+    spec = _kind(kind)
+    if not isinstance(mapping, dict):
+        raise MappingError("A mapping pairs each of our fields with one of the file's columns.")
+    ours = {f.name for f in spec.fields}
+    clean: dict[str, str | None] = {}
+    for field, column in mapping.items():
+        if field not in ours:
+            raise MappingError(f"{str(field)[:40]!r} is not a field of {kind}; fields: {', '.join(sorted(ours))}.")
+        if column in (None, ""):
+            clean[field] = None  # "not in this file"
+            continue
+        if not isinstance(column, str) or len(column) > MAX_COLUMN:
+            raise MappingError(f"The column for {field} must be a column name (text up to {MAX_COLUMN} characters).")
+        clean[field] = column.strip()
+    return clean
+
+
+def resolve_columns(kind: str, table: Table, mapping: dict[str, str] | None = None) -> dict[str, int]:
+    """Column index of each field in ``table``; raises :class:`ImportFileError` for a required field not found."""
+    spec = _kind(kind)
+    given = check_mapping(kind, mapping or {})
+    by_name: dict[str, list[int]] = {}
+    for index, column in enumerate(table.header):
+        by_name.setdefault(column.lower(), []).append(index)
+    automatic = suggest_mapping(kind, table.header)
+    exact = {field: column for field, column in automatic.items() if column.lower() == field}
+    resolved: dict[str, int] = {}
+    for field in spec.fields:
+        if field.name in given and given[field.name] is None:
+            continue  # switched off on purpose
+        column = given.get(field.name) or (exact.get(field.name) if mapping else automatic.get(field.name))
+        if column is None:
+            continue
+        indexes = by_name.get(column.lower())
+        if not indexes:
+            raise ImportFileError(f"{table.name} has no column {column!r} (mapped to {field.name}).")
+        if len(indexes) > 1:
+            raise ImportFileError(f"{table.name} has the column {column!r} more than once; rename one.")
+        resolved[field.name] = indexes[0]
+    missing = [name for name in spec.required if name not in resolved]
+    if missing:
+        raise ImportFileError(
+            f"{table.name} lacks the column(s): {', '.join(missing)} (expected {', '.join(spec.required)}); "
+            f"its columns are: {', '.join(c for c in table.header if c)[:300]}. Map them to our fields."
+        )
+    return resolved
+
+
+def apply_mapping(kind: str, table: Table, mapping: dict[str, str] | None = None) -> list[tuple[int, dict[str, Any]]]:
+    """The table's rows keyed by our field names (row numbers kept); only mapped fields appear."""
+    columns = resolve_columns(kind, table, mapping)
+    return [
+        (number, {field: cells[i] if i < len(cells) else None for field, i in columns.items()})
+        for number, cells in table.rows
+    ]
+
+
+def _kind(kind: str) -> Kind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise MappingError(f"Unknown import kind {str(kind)[:40]!r}; use one of: {', '.join(KINDS)}.") from None
+
+
+# ---- saved mappings --------------------------------------------------------------------------
+
+
+def save_mapping(
+    session: Session, actor: Actor, kind: str, name: object, mapping: object, *, replace: bool = False
+) -> ImportMapping:
+    """Save ``mapping`` under ``name`` for ``kind`` (refused if the name exists, unless ``replace``)."""
+    _kind(kind)
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME:
+        raise MappingError(f"Give the mapping a name (up to {MAX_NAME} characters).")
+    name = name.strip()
+    clean = check_mapping(kind, mapping)
+    if not any(clean.values()):
+        raise MappingError("The mapping maps no field; pick a column for at least one.")
+    existing = session.scalar(
+        select(ImportMapping).where(ImportMapping.kind == kind, ImportMapping.name == name).with_for_update()
+    )
+    before = None
+    if existing is not None:
+        if not replace:
+            raise MappingError(f"A {kind} mapping named {name!r} exists already; choose another name or replace it.")
+        before = dict(existing.mapping)
+        existing.mapping = clean
+        existing.created_by = actor.name
+        saved = existing
+    else:
+        saved = ImportMapping(kind=kind, name=name, mapping=clean, created_by=actor.name)
+        session.add(saved)
+    session.flush()
+    audit.record(session, actor, "import_mapping", f"{kind}/{name}"[:64], "save_mapping", before, clean)
+    return saved
+
+
+def load_mapping(session: Session, kind: str, name: str) -> dict[str, str | None]:
+    """The saved mapping ``name`` of ``kind``; :class:`MappingError` if there is none."""
+    found = session.scalar(select(ImportMapping.mapping).where(ImportMapping.kind == kind, ImportMapping.name == name))
+    if found is None:
+        names = list_mappings(session, kind)
+        hint = f" Saved {kind} mappings: {', '.join(m.name for m in names)}." if names else ""
+        raise MappingError(f"No saved {kind} mapping named {str(name)[:80]!r}.{hint}")
+    return dict(found)
+
+
+def list_mappings(session: Session, kind: str | None = None) -> list[ImportMapping]:
+    """Saved mappings (of ``kind``, or all), by kind and name."""
+    query = select(ImportMapping).order_by(ImportMapping.kind, ImportMapping.name)
+    if kind is not None:
+        query = query.where(ImportMapping.kind == kind)
+    return list(session.scalars(query))
+
+
+def delete_mapping(session: Session, actor: Actor, kind: str, name: str) -> None:
+    """Delete the saved mapping ``name`` of ``kind``; :class:`MappingError` if there is none."""
+    found = session.scalar(select(ImportMapping).where(ImportMapping.kind == kind, ImportMapping.name == name))
+    if found is None:
+        raise MappingError(f"No saved {kind} mapping named {str(name)[:80]!r}.")
+    audit.record(session, actor, "import_mapping", f"{kind}/{name}"[:64], "delete_mapping", dict(found.mapping), None)
+    session.delete(found)
+    session.flush()

@@ -1,0 +1,1 @@
+"""Supply: purchase orders, ETA revisions, receiving, the supplier scorecard."""

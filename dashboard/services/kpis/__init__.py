@@ -1,0 +1,1 @@
+"""Executive KPIs: counters kept as events happen, their rebuild, filters and the report."""

@@ -1,0 +1,1 @@
+"""Stock against reorder points: the /replenishment queries."""
