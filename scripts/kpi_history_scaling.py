@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from dashboard.db.counters import counter_columns, key_columns
 from dashboard.db.engine import Database
 from dashboard.db.models import KPI_TABLES, KpiDaily
-from dashboard.services import kpi_filters, kpi_report, suppliers
+from dashboard.services.inbound import suppliers
+from dashboard.services.kpis import filters as kpi_filters
+from dashboard.services.kpis import report as kpi_report
 
 
 def timed(call, repeat: int) -> tuple[float, float]:
