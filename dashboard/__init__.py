@@ -26,6 +26,7 @@ from dashboard.auth.session import init_login_manager
 from dashboard.cache import ViewCache
 from dashboard.config import PROJECT_ROOT, ConfigurationError, Settings
 from dashboard.db.engine import Database
+from dashboard.domain.inputs import RefusedError
 from dashboard.jobs import make_job_manager
 from dashboard.pages import _frame as frame
 from dashboard.services.comms.delivery import sender_for
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
         key_prefix="backorder-desk",
     )
     server.register_error_handler(429, login.too_many_attempts)
+    server.register_error_handler(RefusedError, errors.refused)
     server.register_error_handler(errors.DatabaseUnavailableError, errors.database_unavailable)
     server.register_error_handler(DBAPIError, errors.database_unavailable)
     # A request for a component bundle that does not exist is a 404, not a server error.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,8 +11,10 @@ import flask
 
 from dashboard.config import Settings
 from dashboard.db.engine import Database
+from dashboard.services.audit.trail import Actor
 from dashboard.services.comms.outbox import BackgroundSender
 from dashboard.services.derived.background import BackgroundRefresher
+from dashboard.services.unit_of_work import UnitOfWork, unit_of_work
 
 EXTENSION_KEY = "backorder_desk"
 
@@ -27,6 +31,16 @@ class AppContext:
     jobs: Any = None
     # The view cache (dashboard.cache.ViewCache): Redis with REDIS_URL, else per process.
     cache: Any = None
+
+    def unit_of_work(self, actor: Actor | Callable[[Any], Actor]) -> AbstractContextManager[UnitOfWork]:
+        """One write action in this app: committed, then the metrics follow if the data changed."""
+        return unit_of_work(
+            self.db,
+            actor,
+            self.settings.today(),
+            self.settings.handling_days,
+            on_data_change=[self.metrics.after_change],
+        )
 
 
 def install(server: flask.Flask, context: AppContext) -> None:

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, request, stream_with_context
 
 from dashboard import context
-from dashboard.auth.gate import deny
 from dashboard.auth.routes import roles_required
-from dashboard.db.grid import GridQueryError, parse_filters, parse_sorts
+from dashboard.db.grid import parse_filters, parse_sorts
 from dashboard.domain.codes import Role
+from dashboard.domain.inputs import InputError
 from dashboard.services.backorders import queue as bo
 from dashboard.services.replenishment import queries as repl
 
@@ -30,7 +30,7 @@ def _json_param(name: str) -> object:
     try:
         return json.loads(raw)
     except json.JSONDecodeError:
-        raise GridQueryError(f"{name} is not valid JSON") from None
+        raise InputError(f"{name} is not valid JSON") from None
 
 
 def _csv_lines(header: list[str], rows: Iterator[dict]) -> Iterator[str]:
@@ -50,13 +50,11 @@ def _csv_lines(header: list[str], rows: Iterator[dict]) -> Iterator[str]:
 @roles_required(*REPLENISHMENT_ROLES)
 def replenishment_csv() -> Response:
     """The replenishment grid's filtered set as CSV; bad parameters get a 400 before anything streams."""
-    try:
-        filters = repl.ReplenishmentFilters.parse(request.args)
-        filter_model, sort_model = _json_param("filterModel"), _json_param("sortModel")
-        parse_filters(filter_model, repl.GRID_COLUMNS)
-        parse_sorts(sort_model, repl.GRID_COLUMNS)
-    except (repl.FilterError, GridQueryError) as exc:
-        return deny(400, str(exc))
+    # Parsed before the first byte streams, so a bad parameter is a 400 (the app's InputError handler).
+    filters = repl.ReplenishmentFilters.parse(request.args)
+    filter_model, sort_model = _json_param("filterModel"), _json_param("sortModel")
+    parse_filters(filter_model, repl.GRID_COLUMNS)
+    parse_sorts(sort_model, repl.GRID_COLUMNS)
     db = context.current().db
 
     def generate() -> Iterator[str]:
@@ -76,15 +74,12 @@ def replenishment_csv() -> Response:
 @roles_required(*BACKORDER_ROLES)
 def backorders_csv() -> Response:
     """The triage queue's filtered set as CSV, in the grid's order."""
-    try:
-        filters = bo.BackorderFilters.parse(request.args)
-        filter_model, sort_model = _json_param("filterModel"), _json_param("sortModel")
-        today = context.current().settings.today()
-        columns = bo.grid_columns(today)
-        parse_filters(filter_model, columns)
-        parse_sorts(sort_model, columns)
-    except (bo.FilterError, GridQueryError) as exc:
-        return deny(400, str(exc))
+    filters = bo.BackorderFilters.parse(request.args)
+    filter_model, sort_model = _json_param("filterModel"), _json_param("sortModel")
+    today = context.current().settings.today()
+    columns = bo.grid_columns(today)
+    parse_filters(filter_model, columns)
+    parse_sorts(sort_model, columns)
     db = context.current().db
 
     def generate() -> Iterator[str]:

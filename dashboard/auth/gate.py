@@ -20,7 +20,8 @@ PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", API_PREFIX)
 DASH_UPDATE = "/_dash-update-component"
 # Dash's own page-routing callbacks render page layouts (each layout checks its page's roles);
 # matched exactly, so an undeclared callback cannot slip through by naming a similar output.
-DASH_INTERNAL_OUTPUTS = frozenset({".._pages_content.children..._pages_store.data..", "_pages_dummy.children"})
+DASH_ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+DASH_INTERNAL_OUTPUTS = frozenset({DASH_ROUTER_OUTPUT, "_pages_dummy.children"})
 
 
 def _wants_json() -> bool:
@@ -33,6 +34,21 @@ def deny(status: int, message: str) -> Response:
     response = jsonify({"error": "unauthorized" if status == 401 else "forbidden", "message": message})
     response.status_code = status
     return response
+
+
+def _routable(body: dict) -> bool:
+    """Whether Dash's page router may take this body: its location values are a path and a query string.
+
+    The router is Dash's own code, so it cannot refuse odd values itself; a forged pathname that is
+    not a path (a number, a list, "²") would otherwise end in an exception inside Dash.
+    """
+    values = [item.get("value") for item in body.get("inputs") or [] if isinstance(item, dict)]
+    if body["output"] != DASH_ROUTER_OUTPUT:
+        return True
+    if len(values) != 2:
+        return False
+    pathname, search = values
+    return isinstance(pathname, str) and pathname.startswith("/") and (search is None or isinstance(search, str))
 
 
 def make_gate(app: dash.Dash) -> Callable[[], Response | None]:
@@ -68,7 +84,7 @@ def _check_callback(app: dash.Dash) -> Response | None:
     roles = declared_roles(entry["callback"]) or cancel_roles(body["output"])
     if roles is None:
         if body["output"] in DASH_INTERNAL_OUTPUTS:
-            return None
+            return None if _routable(body) else deny(400, "Malformed page request.")
         flask.current_app.logger.error("callback %s has no role declaration; refused", body["output"])
         return deny(403, "This action has no role declaration and is refused.")
     if current_user.role not in roles:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import click
 
 from dashboard.cli import access, actions, bench, data, imports, notify, server
+from dashboard.cli.common import CommandGroup
 from dashboard.config import Settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Backorder Desk: stock, backorders and honest promises. DATABASE_URL picks the database."""

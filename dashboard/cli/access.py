@@ -6,10 +6,10 @@ import sys
 
 import click
 
-from dashboard.cli.common import database_of
+from dashboard.cli.common import action, database_of
 from dashboard.domain.codes import Role
 from dashboard.services.comms import storefront
-from dashboard.services.users.accounts import Actor, UserError, create_user, list_users, set_active, set_role
+from dashboard.services.users.accounts import create_user, list_users, set_active, set_role
 
 
 @click.group()
@@ -17,16 +17,10 @@ def users() -> None:
     """Manage who can sign in (a production database starts with none)."""
 
 
-CLI_ACTOR_NAME = "cli"
-
-
 def _user_change(ctx: click.Context, change, *args) -> None:
-    try:
-        with database_of(ctx).write_session() as session:
-            user = change(session, Actor(CLI_ACTOR_NAME), *args)
-            click.echo(f"{user.username}: role {user.role.value}, {'active' if user.active else 'deactivated'}")
-    except (UserError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    with action(ctx) as work:
+        user = change(work.session, work.actor, *args)
+        click.echo(f"{user.username}: role {user.role.value}, {'active' if user.active else 'deactivated'}")
 
 
 @users.command("create")
@@ -91,11 +85,8 @@ def tokens_group() -> None:
 @click.pass_context
 def tokens_create(ctx, name) -> None:
     """Create a token and print it once (only its hash is stored)."""
-    try:
-        with database_of(ctx).write_session() as session:
-            token = storefront.create_token(session, name)
-    except storefront.StorefrontError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with action(ctx) as work:
+        token = storefront.create_token(work.session, name)
     click.echo(token)
     click.echo(f"token {name!r} created; store it now, it cannot be shown again", err=True)
 
@@ -105,9 +96,6 @@ def tokens_create(ctx, name) -> None:
 @click.pass_context
 def tokens_revoke(ctx, name) -> None:
     """Revoke the token(s) of that name; requests with it get 401 from now on."""
-    try:
-        with database_of(ctx).write_session() as session:
-            count = storefront.revoke_token(session, name)
-    except storefront.StorefrontError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with action(ctx) as work:
+        count = storefront.revoke_token(work.session, name)
     click.echo(f"revoked {count} token(s) named {name!r}")

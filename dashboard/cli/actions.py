@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from dashboard.cli.common import acting_manager, database_of, settings_of
+from dashboard.cli.common import action
 from dashboard.domain.codes import CauseCode
 from dashboard.services.catalog import status
 from dashboard.services.inbound import eta, receiving
@@ -26,18 +26,12 @@ from dashboard.services.inbound import eta, receiving
 @click.pass_context
 def eta_command(ctx, po_number, new_eta, cause, confirmed, note, username, dry_run) -> None:
     """Revise a purchase order's ETA; waiting customers whose promise breaks get a new date and a notice."""
-    settings = settings_of(ctx)
-    database = database_of(ctx)
-    try:
-        request = eta.EtaRequest.parse(po_number, new_eta, confirmed, cause, note)
-        with database.write_session() as session:
-            actor = acting_manager(session, username)
-            if dry_run:
-                impact = eta.preview(session, request, settings.today(), settings.handling_days)
-            else:
-                impact = eta.revise_eta(session, actor, request, settings.today(), settings.handling_days)
-    except eta.EtaError as exc:
-        raise click.ClickException(str(exc)) from exc
+    request = eta.EtaRequest.parse(po_number, new_eta, confirmed, cause, note)
+    with action(ctx, username) as work:
+        if dry_run:
+            impact = eta.preview(work.session, request, work.today, work.handling_days)
+        else:
+            impact = eta.revise_eta(work.session, work.actor, request, work.today, work.handling_days)
     verb = "would move" if dry_run else "moved"
     click.echo(
         f"{impact.po_number}: ETA {impact.old_eta} → {impact.new_eta}; {verb} {impact.moved} waiting line(s), "
@@ -66,22 +60,17 @@ def eta_command(ctx, po_number, new_eta, cause, confirmed, note, username, dry_r
 @click.pass_context
 def status_command(ctx, sku, new_status, reason, username, override_reason, backorder_action) -> None:
     """Set a SKU's sales status (in_stock, backorder, out_of_stock, discontinued) with the UI's checks."""
-    settings = settings_of(ctx)
-    try:
-        with database_of(ctx).write_session() as session:
-            actor = acting_manager(session, username)
-            [result] = status.set_status(
-                session,
-                actor,
-                [status.StatusChange(sku, new_status)],
-                reason,
-                settings.today(),
-                settings.handling_days,
-                override_reason=override_reason,
-                backorder_action=backorder_action,
-            )
-    except status.StatusError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with action(ctx, username) as work:
+        [result] = status.set_status(
+            work.session,
+            work.actor,
+            [status.StatusChange(sku, new_status)],
+            reason,
+            work.today,
+            work.handling_days,
+            override_reason=override_reason,
+            backorder_action=backorder_action,
+        )
     extra = f"; {result.cancelled_lines} backorder(s) cancelled" if result.cancelled_lines else ""
     click.echo(f"{result.sku}: {result.old.value} → {result.new.value}; {result.notices} subscriber notice(s){extra}")
 
@@ -96,15 +85,10 @@ def receive_command(ctx, po_number, sku, qty, username) -> None:
     """Book a receipt; the units go to waiting customers first (pin, VIP, order time), the rest to the shelf."""
     if (sku is None) != (qty is None):
         raise click.ClickException("--sku and --qty go together (or leave both out to receive everything open)")
-    settings = settings_of(ctx)
-    try:
-        with database_of(ctx).write_session() as session:
-            actor = acting_manager(session, username)
-            result = receiving.receive(
-                session, actor, po_number, settings.today(), settings.handling_days, {sku: qty} if sku else None
-            )
-    except receiving.ReceiveError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with action(ctx, username) as work:
+        result = receiving.receive(
+            work.session, work.actor, po_number, work.today, work.handling_days, {sku: qty} if sku else None
+        )
     received = ", ".join(f"{units} × {code}" for code, units in result.received.items())
     click.echo(
         f"{result.po_number}: received {received}; {result.lines_completed} waiting line(s) now ready to ship, "

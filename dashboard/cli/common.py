@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager
 
 import click
 from sqlalchemy import select
@@ -12,9 +13,24 @@ from dashboard.config import Settings
 from dashboard.db.engine import Database
 from dashboard.db.models import User
 from dashboard.domain.codes import Role
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit.trail import Actor
+from dashboard.services.unit_of_work import UnitOfWork, unit_of_work
 
 MANAGING_ROLES = (Role.MANAGER, Role.ADMIN)
+# Who the audit log names for account and token changes made at the command line.
+CLI_ACTOR_NAME = "cli"
+
+
+class CommandGroup(click.Group):
+    """The root group: a refusal from any service ends the command with its reason, exit code 1, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the subcommand; a :class:`RefusedError` becomes click's plain error."""
+        try:
+            return super().invoke(ctx)
+        except RefusedError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 def settings_of(ctx: click.Context) -> Settings:
@@ -63,3 +79,10 @@ class StageProgress:
         click.echo(
             f"\r[{now - self.started:6.1f}s] {stage:<28} {done:>12,}/{total:,} ({pct:5.1f}%)", nl=False, err=True
         )
+
+
+def action(ctx: click.Context, username: str | None = None) -> AbstractContextManager[UnitOfWork]:
+    """One write, one transaction, the same pipeline as a page's button: as the named manager, or as "cli"."""
+    settings = settings_of(ctx)
+    actor = Actor(CLI_ACTOR_NAME) if username is None else (lambda session: acting_manager(session, username))
+    return unit_of_work(database_of(ctx), actor, settings.today(), settings.handling_days)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from dashboard.cli.common import acting_manager, database_of, settings_of
+from dashboard.cli.common import action, database_of, settings_of
 from dashboard.services import imports as importing
 from dashboard.services.derived.refresh import refresh_metrics
 
@@ -64,29 +64,24 @@ def import_command(
     if file is None or username is None:
         raise click.ClickException("give the FILE to import and --user (or --template for the header)")
     settings = settings_of(ctx)
-    database = database_of(ctx)
-    try:
-        table = importing.read_table(file)
-        kind = importing.resolve_kind(kind, table)
-        with database.write_session() as session, _progress(len(table)) as progress:
-            actor = acting_manager(session, username)
-            mapping = importing.load_mapping(session, kind, mapping_name) if mapping_name else {}
-            mapping |= _parse_pairs(pairs)
-            if save_as:
-                importing.save_mapping(session, actor, kind, save_as, mapping, replace=True)
-            report = importing.run_import(
-                session,
-                actor,
-                kind,
-                table,
-                today=settings.today(),
-                handling_days=settings.handling_days,
-                mapping=mapping or None,
-                warehouse_code=warehouse_code,
-                progress=progress,
-            )
-    except (importing.ImportFileError, importing.MappingError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    table = importing.read_table(file)
+    kind = importing.resolve_kind(kind, table)
+    with action(ctx, username) as work, _progress(len(table)) as progress:
+        mapping = importing.load_mapping(work.session, kind, mapping_name) if mapping_name else {}
+        mapping |= _parse_pairs(pairs)
+        if save_as:
+            importing.save_mapping(work.session, work.actor, kind, save_as, mapping, replace=True)
+        report = importing.run_import(
+            work.session,
+            work.actor,
+            kind,
+            table,
+            today=work.today,
+            handling_days=work.handling_days,
+            mapping=mapping or None,
+            warehouse_code=warehouse_code,
+            progress=progress,
+        )
     click.echo(_summary(file.name, report))
     for bad in report.rejected[:20]:
         click.echo(f"  row {bad.row} [{bad.column}] {bad.value}: {bad.reason}", err=True)
@@ -98,7 +93,10 @@ def import_command(
     if report.applied and not no_refresh:
         what = "metrics and KPIs (rebuilt)" if report.needs_kpi_rebuild else "metrics"
         refresh_metrics(
-            database, settings.today(), handling_days=settings.handling_days, rebuild_kpis=report.needs_kpi_rebuild
+            database_of(ctx),
+            settings.today(),
+            handling_days=settings.handling_days,
+            rebuild_kpis=report.needs_kpi_rebuild,
         )
         click.echo(f"{what} refreshed")
 

@@ -56,6 +56,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from dashboard.db.base import UTCDateTime
+from dashboard.domain import inputs
+from dashboard.domain.inputs import InputError
 
 Kind = Literal["text", "number", "date", "set", "bool"]
 MAX_PAGE = 500
@@ -83,7 +85,7 @@ COMPARISONS = ("equals", "notEqual", "lessThan", "lessThanOrEqual", "greaterThan
 SCALAR_TYPES = (*COMPARISONS, "inRange", "blank", "notBlank")
 
 
-class GridQueryError(ValueError):
+class GridQueryError(InputError):
     """A grid request that is not allowed; the message is safe and meant to be shown to the user."""
 
 
@@ -207,6 +209,13 @@ def parse_filters(filter_model: Any, columns: Mapping[str, GridColumn]) -> list[
     if total > MAX_CONDITIONS:
         raise GridQueryError(f"At most {MAX_CONDITIONS} filter conditions are allowed at once.")
     return conditions
+
+
+def with_default_sort(request: object, sort_model: list[dict[str, str]]) -> dict[str, Any]:
+    """A copy of a browser's ``getRowsRequest`` sorted by ``sort_model`` when the user chose no sort."""
+    request = dict(inputs.mapping(request, "The grid request"))
+    request["sortModel"] = request.get("sortModel") or sort_model
+    return request
 
 
 def parse_request(

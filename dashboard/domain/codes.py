@@ -10,6 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
+from dashboard.domain.inputs import InputError
+
 
 class LabelledCode(StrEnum):
     """A string enum whose members also carry a human label and a Bootstrap colour."""
@@ -31,13 +33,13 @@ class LabelledCode(StrEnum):
         return [member.value for member in cls]
 
     @classmethod
-    def parse(cls, value: str) -> LabelledCode:
-        """Return the member for ``value`` or raise ``ValueError`` naming the allowed values."""
-        try:
+    def parse(cls, value: object) -> LabelledCode:
+        """Return the member for ``value`` or raise :class:`InputError` naming the allowed values."""
+        if isinstance(value, str) and value in cls._value2member_map_:
             return cls(value)
-        except ValueError:
-            allowed = ", ".join(cls.values())
-            raise ValueError(f"{value!r} is not a valid {cls.__name__}; use one of: {allowed}") from None
+        allowed = ", ".join(cls.values())
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "…"
+        raise InputError(f"{shown} is not a valid {cls.__name__}; use one of: {allowed}")
 
 
 class SalesStatus(LabelledCode):

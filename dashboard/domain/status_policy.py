@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dashboard.domain.codes import SalesStatus, Substitutability
+from dashboard.domain.inputs import RefusedError
 
 DEFAULT_MAX_BACKORDER_DAYS = 21
 
@@ -100,7 +101,7 @@ def recommend(
     )
 
 
-class StatusRefusedError(ValueError):
+class StatusRefusedError(RefusedError):
     """A status change the policy refuses; the message says why."""
 
 

@@ -10,7 +10,9 @@ from flask_login import current_user
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor
 from dashboard.components.users import make_user_forms, make_user_options, make_users_table
+from dashboard.domain import inputs
 from dashboard.domain.codes import Role
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.users.accounts import UserError, create_user, list_users, set_active, set_role
 
 dash.register_page(
@@ -72,9 +74,15 @@ def change_users(_create, _role, _deactivate, _reactivate, username, password, n
     actor = current_actor()
     action = ctx.triggered_id
     try:
-        with context.current().db.write_session() as session:
+        username = (inputs.text(username, "username", max_length=64) or "").lower()
+        password = inputs.secret(password, "password")
+        new_role = inputs.choice(new_role, "role", Role.values(), optional=True)
+        target_role = inputs.choice(target_role, "role", Role.values(), optional=True)
+        target = inputs.text(target, "user", max_length=64)
+        with context.current().unit_of_work(actor) as work:
+            session = work.session
             if action == "create-user":
-                user = create_user(session, actor, (username or "").strip().lower(), password or "", new_role or "")
+                user = create_user(session, actor, username, password, new_role or "")
                 message = f"Created {user.username} ({user.role.label.lower()})."
             elif not target:
                 raise UserError("choose a user first")
@@ -86,7 +94,7 @@ def change_users(_create, _role, _deactivate, _reactivate, username, password, n
             else:
                 user = set_active(session, actor, target, action == "reactivate-user")
                 message = f"{user.username} is {'active' if user.active else 'deactivated'}."
-    except (UserError, ValueError) as exc:
+    except RefusedError as exc:
         return dbc.Alert(str(exc), color="danger", dismissable=True), dash.no_update, dash.no_update, dash.no_update
     table, options = _users_table_and_options()
     return dbc.Alert(message, color="success", dismissable=True), table, "", options

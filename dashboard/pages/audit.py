@@ -9,8 +9,8 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import context
 from dashboard.auth.roles import allow_roles
 from dashboard.components.grids import make_infinite_grid, reload_grid_on
-from dashboard.db.grid import GridQueryError
 from dashboard.domain.codes import Role
+from dashboard.domain.inputs import InputError
 from dashboard.services.audit import log as audit_log
 
 ROLES = (Role.MANAGER,)
@@ -110,7 +110,7 @@ def grid_rows(request, actor, entity, since, until):
         filters = audit_log.AuditFilters.parse({"actor": actor, "entity_type": entity, "since": since, "until": until})
         with context.current().db.read_session() as session:
             page = audit_log.grid_rows(session, filters, request)
-    except (audit_log.FilterError, GridQueryError) as exc:
+    except InputError as exc:
         dash.set_props("audit-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
         return {"rowData": [], "rowCount": 0}
     return page.as_response()

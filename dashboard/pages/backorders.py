@@ -20,8 +20,9 @@ from dashboard.components.backorders import (
     make_summary_cards,
 )
 from dashboard.components.grids import make_side_panel, reload_grid_on
-from dashboard.db.grid import GridQueryError
+from dashboard.domain import inputs
 from dashboard.domain.codes import PromiseState, Role
+from dashboard.domain.inputs import InputError, RefusedError
 from dashboard.services.backorders import queue as bo
 from dashboard.services.backorders import support
 from dashboard.services.derived.freshness import last_refreshed
@@ -164,7 +165,7 @@ def update_overview(warehouse, channel, customer, sku, bucket, state, _changed):
     """Cards and aging chart for the chosen filters."""
     try:
         filters = _filters(warehouse, channel, customer, sku, bucket, state)
-    except bo.FilterError as exc:
+    except InputError as exc:
         return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger")
     app = context.current()
     today = app.settings.today()
@@ -189,7 +190,7 @@ def grid_rows(request, warehouse, channel, customer, sku, bucket, state):
         filters = _filters(warehouse, channel, customer, sku, bucket, state)
         with app.db.read_session() as session:
             page = bo.grid_rows(session, filters, request, app.settings.today())
-    except (bo.FilterError, GridQueryError) as exc:
+    except InputError as exc:
         dash.set_props("bo-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
         return {"rowData": [], "rowCount": 0}, dash.no_update
     query = {
@@ -230,10 +231,7 @@ def _panel(line_id: int):
 @allow_roles(*ROLES)
 def open_line(cell):
     """A click on a row opens that line in the side panel."""
-    row_id = (cell or {}).get("rowId")
-    if not isinstance(row_id, str) or not row_id.isdigit():
-        raise dash.exceptions.PreventUpdate
-    title, body, selected = _panel(int(row_id))
+    title, body, selected = _panel(inputs.grid_row_id(cell, "line"))
     return True, title, body, selected, None
 
 
@@ -257,27 +255,26 @@ def act_on_line(_contact, _accept, _cancel, selected, channel, outcome, note, re
     """Log a contact, or record the customer's decision; one transaction each."""
     if not ctx.triggered_id or not (ctx.triggered and ctx.triggered[0].get("value")):
         raise dash.exceptions.PreventUpdate
-    selected = selected if isinstance(selected, dict) else {}
+    selected = inputs.mapping(selected, "the line on screen")
     line_id, version = selected.get("line_id"), selected.get("version")
     app = context.current()
-    actor = current_actor()
     try:
-        with app.db.write_session() as session:
+        with app.unit_of_work(current_actor()) as work:
             if ctx.triggered_id == "bo-log-contact":
-                support.log_contact(session, actor, line_id, channel, outcome, note)
+                support.log_contact(work.session, work.actor, line_id, channel, outcome, note)
                 message = "Contact logged."
             elif ctx.triggered_id == "bo-accept":
-                support.accept_new_date(session, actor, line_id, version, note)
+                support.accept_new_date(work.session, work.actor, line_id, version, note)
                 message = "Recorded: the customer accepts the current date."
             else:
                 result = support.cancel_line(
-                    session, actor, line_id, version, reason, app.settings.today(), app.settings.handling_days
+                    work.session, work.actor, line_id, version, reason, work.today, work.handling_days
                 )
                 handed = sum(a.qty for a in result.allocated_to)
                 message = "Line cancelled; a cancellation notice is queued." + (
                     f" {handed} freed units went to the next customers in the queue." if handed else ""
                 )
-    except support.SupportError as exc:
+    except RefusedError as exc:
         return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
     _title, body, selected = _panel(line_id)
     return body, selected, dbc.Alert(message, color="success", className="py-2", duration=6000), time.time()
@@ -298,26 +295,24 @@ def save_pin(clicks, selected, pin):
     """Pin (or unpin) the line; its queue is rebuilt in the same transaction."""
     if not clicks:
         raise dash.exceptions.PreventUpdate
-    selected = selected if isinstance(selected, dict) else {}
-    if isinstance(pin, float) and pin.is_integer():
-        pin = int(pin)
+    selected = inputs.mapping(selected, "the line on screen")
     app = context.current()
-    actor = current_actor()
     try:
-        with app.db.write_session() as session:
+        pin = inputs.optional_integer(pin, "pin")
+        with app.unit_of_work(current_actor()) as work:
             support.pin_line(
-                session,
-                actor,
+                work.session,
+                work.actor,
                 selected.get("line_id"),
                 selected.get("version"),
-                pin if pin not in ("", None) else None,
-                app.settings.today(),
-                app.settings.handling_days,
+                pin,
+                work.today,
+                work.handling_days,
             )
-    except support.SupportError as exc:
+    except RefusedError as exc:
         return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
     _title, body, selected = _panel(selected.get("line_id"))
-    message = f"Pinned at {pin}." if pin not in ("", None) else "Pin cleared."
+    message = "Pin cleared." if pin is None else f"Pinned at {pin}."
     return body, selected, dbc.Alert(message, color="success", className="py-2", duration=6000), time.time()
 
 

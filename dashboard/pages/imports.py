@@ -19,7 +19,9 @@ from dash import ALL, Input, Output, State, callback, dcc, html, set_props
 from dashboard import context
 from dashboard.auth.roles import allow_cancel, allow_roles, current_actor
 from dashboard.components import imports as ui
+from dashboard.domain import inputs
 from dashboard.domain.codes import Role
+from dashboard.domain.inputs import RefusedError
 from dashboard.services import imports as importing
 from dashboard.services.imports import jobs as import_jobs
 
@@ -187,6 +189,10 @@ def layout(**_query: str) -> html.Div:
     )
 
 
+def _known_kind(kind: object) -> bool:
+    return isinstance(kind, str) and kind in importing.KINDS
+
+
 @callback(
     Output("imp-fields", "children"),
     Output("imp-template", "href"),
@@ -197,7 +203,8 @@ def layout(**_query: str) -> html.Div:
 @allow_roles(*ROLES)
 def kind_chosen(kind):
     """The chosen kind's columns, its template and its saved mappings."""
-    if kind not in importing.KINDS:
+    kind = inputs.choice(kind, "kind", importing.KINDS, optional=True)
+    if kind is None:
         raise dash.exceptions.PreventUpdate
     spec = importing.KINDS[kind]
     with context.current().db.read_session() as session:
@@ -223,9 +230,9 @@ def file_uploaded(contents, filename):
     except (binascii.Error, ValueError):
         return None, dbc.Alert("The upload did not arrive whole; choose the file again.", color="danger"), None
     try:
-        with context.current().db.write_session() as session:
-            upload = import_jobs.store_upload(session, current_actor(), filename, data, PREVIEW_ROWS)
-    except (importing.ImportFileError, import_jobs.UploadError) as exc:
+        with context.current().unit_of_work(current_actor()) as work:
+            upload = import_jobs.store_upload(work.session, work.actor, filename, data, PREVIEW_ROWS)
+    except RefusedError as exc:
         return None, dbc.Alert(str(exc), color="danger", id="imp-file-error"), None
     shop = importing.detect_shop(upload.header)
     info = ui.make_file_info(upload.file_name, upload.size, len(upload.header), shop)
@@ -234,12 +241,11 @@ def file_uploaded(contents, filename):
 
 def _mapping(values, ids) -> dict[str, str | None]:
     """The form's choices; "not in this file" is None, so a column of the field's own name is not read."""
-    if not isinstance(values, list) or not isinstance(ids, list):
-        return {}
+    values, ids = inputs.items(values, "the matched columns"), inputs.items(ids, "the matched fields")
     return {
         i["field"]: None if value == ui.NOT_MAPPED else value
         for i, value in zip(ids, values, strict=False)
-        if isinstance(i, dict) and isinstance(value, str)
+        if isinstance(i, dict) and isinstance(i.get("field"), str) and isinstance(value, str)
     }
 
 
@@ -256,7 +262,7 @@ def _mapping(values, ids) -> dict[str, str | None]:
 def match_columns(upload, kind, saved):
     """The column-matching form: a shop export is matched for the user; other files get suggestions."""
     header = upload.get("header") if isinstance(upload, dict) else None
-    if not isinstance(header, list) or kind not in importing.KINDS:
+    if not isinstance(header, list) or not _known_kind(kind):
         hint = html.P("Upload a file to match its columns.", className="text-body-secondary")
         return hint, None, "mb-2 d-none", "g-2 mb-2"
     header = [str(column) for column in header]
@@ -291,7 +297,7 @@ def match_columns(upload, kind, saved):
 def preview(upload, kind, values, warehouse, ids):
     """The first rows as the import would treat them; nothing is written."""
     token = upload.get("token") if isinstance(upload, dict) else None
-    if not token or kind not in importing.KINDS:
+    if not token or not _known_kind(kind):
         return [], [], None, True
     app = context.current()
     shop = importing.detect_shop(upload.get("header") or [])
@@ -349,11 +355,12 @@ def preview(upload, kind, values, warehouse, ids):
 def save_mapping(_clicks, kind, name, values, ids):
     """Save the matched columns under a name, for the next file from the same system."""
     try:
-        with context.current().db.write_session() as session:
-            saved = importing.save_mapping(session, current_actor(), kind, name, _mapping(values, ids))
-            names = [m.name for m in importing.list_mappings(session, kind)]
+        kind = inputs.choice(kind, "kind", importing.KINDS)
+        with context.current().unit_of_work(current_actor()) as work:
+            saved = importing.save_mapping(work.session, work.actor, kind, name, _mapping(values, ids))
+            names = [m.name for m in importing.list_mappings(work.session, kind)]
             message = f"Saved the {kind} mapping {saved.name!r}: pick it next time, or pass --mapping to the CLI."
-    except importing.MappingError as exc:
+    except RefusedError as exc:
         return dbc.Alert(str(exc), color="danger", dismissable=True, id="imp-save-error"), dash.no_update
     return dbc.Alert(message, color="success", dismissable=True, id="imp-save-ok"), names
 

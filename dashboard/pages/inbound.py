@@ -12,8 +12,9 @@ from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor, user_may
 from dashboard.components.grids import make_side_panel, reload_grid_on
 from dashboard.components.inbound import make_grid, make_impact, make_po_panel
-from dashboard.db.grid import GridQueryError
+from dashboard.domain import inputs
 from dashboard.domain.codes import Role
+from dashboard.domain.inputs import InputError, RefusedError
 from dashboard.services.inbound import eta, receiving
 from dashboard.services.inbound import purchase_orders as ib
 
@@ -99,7 +100,7 @@ def grid_rows(request, warehouse, supplier, show):
         filters = _filters(warehouse, supplier, show)
         with app.db.read_session() as session:
             page = ib.grid_rows(session, filters, request, app.settings.today())
-    except (ib.FilterError, GridQueryError) as exc:
+    except InputError as exc:
         dash.set_props("in-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
         return {"rowData": [], "rowCount": 0}
     return page.as_response()
@@ -134,15 +135,12 @@ def _panel(number: str):
 @allow_roles(*ROLES)
 def open_po(cell):
     """A click on a row opens that PO in the side panel."""
-    number = (cell or {}).get("rowId")
-    if not isinstance(number, str) or not number or len(number) > 32:
-        raise dash.exceptions.PreventUpdate
-    title, body, selected = _panel(number)
+    title, body, selected = _panel(inputs.grid_row_key(cell, "purchase order", max_length=32))
     return True, title, body, selected, None
 
 
 def _request(selected, new_eta, confirmed, cause, note) -> eta.EtaRequest:
-    selected = selected if isinstance(selected, dict) else {}
+    selected = inputs.mapping(selected, "the purchase order on screen")
     return eta.EtaRequest.parse(selected.get("number"), new_eta, confirmed, cause, note, selected.get("version"))
 
 
@@ -200,18 +198,28 @@ def confirm(clicks, selected, previewed, new_eta, confirmed, cause, note):
         request = _request(selected, new_eta, confirmed, cause, note)
         if previewed != _signature(request):
             raise eta.EtaError("The form changed since the preview: preview the impact again before confirming.")
-        actor = current_actor()
-        with app.db.write_session() as session:
-            impact = eta.revise_eta(session, actor, request, app.settings.today(), app.settings.handling_days)
-    except eta.EtaError as exc:
+        with app.unit_of_work(current_actor()) as work:
+            impact = eta.revise_eta(work.session, work.actor, request, work.today, work.handling_days)
+    except RefusedError as exc:
         return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
-    app.metrics.after_change()
     _title, body, selected = _panel(request.po_number)
     message = (
         f"{impact.po_number}: ETA now {impact.new_eta:%d %b %Y}. {len(impact.revised)} customer promise(s) revised "
         f"and notices queued; {impact.moved} waiting line(s) re-projected."
     )
     return body, selected, dbc.Alert(message, color="success", className="py-2"), time.time()
+
+
+def _wanted(quantities: object, ids: object) -> dict[str, int]:
+    """The quantities typed per SKU (empty and 0 mean "none of this one")."""
+    wanted = {}
+    quantities, ids = inputs.items(quantities, "the quantities"), inputs.items(ids, "the quantity fields")
+    for value, component in zip(quantities, ids, strict=False):
+        if value in (None, "", 0):
+            continue
+        sku = inputs.text(inputs.mapping(component, "a quantity field").get("sku"), "SKU", max_length=64)
+        wanted[sku] = inputs.integer(value, f"the quantity of {sku}", minimum=0)
+    return wanted
 
 
 @callback(
@@ -231,31 +239,22 @@ def receive(_some, _all, selected, quantities, ids):
     """Book a receipt (the entered quantities, or everything open) in one transaction."""
     if not ctx.triggered_id or not (ctx.triggered and ctx.triggered[0].get("value")):
         raise dash.exceptions.PreventUpdate
-    selected = selected if isinstance(selected, dict) else {}
+    selected = inputs.mapping(selected, "the purchase order on screen")
     app = context.current()
-    wanted = None
-    if ctx.triggered_id == "rcv-some":
-        wanted = {}
-        for value, component in zip(quantities or [], ids or [], strict=False):
-            if value in (None, "", 0):
-                continue
-            sku = component.get("sku") if isinstance(component, dict) else None
-            wanted[sku] = int(value) if isinstance(value, int | float) and float(value).is_integer() else value
-    actor = current_actor()
     try:
-        with app.db.write_session() as session:
+        wanted = _wanted(quantities, ids) if ctx.triggered_id == "rcv-some" else None
+        with app.unit_of_work(current_actor()) as work:
             result = receiving.receive(
-                session,
-                actor,
+                work.session,
+                work.actor,
                 selected.get("number"),
-                app.settings.today(),
-                app.settings.handling_days,
+                work.today,
+                work.handling_days,
                 wanted,
                 selected.get("version"),
             )
-    except receiving.ReceiveError as exc:
+    except RefusedError as exc:
         return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
-    app.metrics.after_change()
     _title, body, selected = _panel(result.po_number)
     received = ", ".join(f"{units} × {sku}" for sku, units in result.received.items())
     message = (

@@ -27,6 +27,7 @@ from dashboard.components.kpis import (
     make_period_note,
 )
 from dashboard.domain.codes import Role
+from dashboard.domain.inputs import InputError
 from dashboard.services.kpis import filters as kf
 from dashboard.services.kpis import report as kr
 
@@ -88,7 +89,7 @@ def layout(
     raw = {"start": start, "end": end, "warehouse_id": warehouse_id, "category": category, "supplier_id": supplier_id}
     try:
         initial = kf.KpiFilters.parse(raw, options, today)
-    except kf.FilterError as exc:
+    except InputError as exc:
         initial = kf.KpiFilters.parse({}, options, today)
         alert = dbc.Alert(f"{exc} Showing the default range instead.", color="warning", dismissable=True)
     choices = options.dropdowns()
@@ -252,7 +253,7 @@ def update_report(start, end, warehouse, category, supplier):
             weeks = kr.weekly_trends(session, filters)
             causes = kr.delay_causes(session, filters)
             backlog = kr.open_backorders(session, filters, today)
-    except kf.FilterError as exc:
+    except InputError as exc:
         return (dbc.Alert(str(exc), color="danger", id="kpi-filter-error"), *[dash.no_update] * 8)
     cards = make_headline(head) if head.has_data else make_no_data(filters.start, filters.end)
     return (
@@ -281,7 +282,7 @@ def update_breakdown(start, end, warehouse, category, supplier, dimension):
         with context.current().db.read_session() as session:
             filters = _filters(session, start, end, warehouse, category, supplier)
             rows = kr.breakdown(session, filters, dimension)
-    except kf.FilterError as exc:
+    except InputError as exc:
         return empty_figure("Nothing to show: " + str(exc), 260), dbc.Alert(str(exc), color="danger", className="mb-0")
     return make_breakdown_chart(rows, dimension), make_breakdown_table(rows, dimension)
 

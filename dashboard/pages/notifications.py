@@ -12,8 +12,9 @@ from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor
 from dashboard.components.cards import make_kpi_card
 from dashboard.components.grids import ROW_CLICK, make_infinite_grid, make_side_panel, reload_grid_on
-from dashboard.db.grid import GridQueryError
+from dashboard.domain import inputs
 from dashboard.domain.codes import NotificationStatus, Role
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.comms import outbox
 
 ROLES = (Role.SUPPORT, Role.MANAGER)
@@ -148,7 +149,7 @@ def grid_rows(request, status, kind):
         filters = outbox.OutboxFilters.parse({"status": status, "kind": kind})
         with context.current().db.read_session() as session:
             page = outbox.grid_rows(session, filters, request)
-    except (outbox.OutboxError, GridQueryError) as exc:
+    except RefusedError as exc:
         dash.set_props("nt-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
         return {"rowData": [], "rowCount": 0}
     return page.as_response()
@@ -193,13 +194,11 @@ def _preview(row) -> html.Div:
 @allow_roles(*ROLES)
 def open_message(cell):
     """A click on a row shows the message."""
-    row_id = (cell or {}).get("rowId")
-    if not isinstance(row_id, str) or not row_id.isdigit():
-        raise dash.exceptions.PreventUpdate
+    message_id = inputs.grid_row_id(cell, "message")
     with context.current().db.read_session() as session:
-        row = outbox.message(session, int(row_id))
+        row = outbox.message(session, message_id)
         body = _preview(row) if row else html.P("No such message.")
-    return True, body, int(row_id), None
+    return True, body, message_id, None
 
 
 @callback(
@@ -221,14 +220,12 @@ def send_or_resend(_resend, _send, selected):
         started = app.outbox.start()
         text = "Sending pending messages in the background…" if started else "A send is already running."
         return dash.no_update, dbc.Alert(text, color="info", className="py-2", duration=5000), time.time()
-    actor = current_actor()
     try:
-        with app.db.write_session() as session:
-            copy = outbox.resend(session, actor, selected)
-            copy_id = copy.id
-    except outbox.OutboxError as exc:
+        with app.unit_of_work(current_actor()) as work:
+            copy_id = outbox.resend(work.session, work.actor, selected).id
+            work.after_commit(app.outbox.start)  # the copy goes out now, not at the next delivery pass
+    except RefusedError as exc:
         return dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update, dash.no_update
-    app.outbox.start()
     message = f"Queued again as message {copy_id} and handed to the delivery worker."
     return dbc.Alert(message, color="success", className="py-2"), dash.no_update, time.time()
 

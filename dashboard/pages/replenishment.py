@@ -14,8 +14,9 @@ from dashboard.auth.roles import allow_roles, current_actor, user_may
 from dashboard.components.grids import reload_grid_on
 from dashboard.components.replenishment import make_grid, make_summary_cards, make_urgency_chart
 from dashboard.components.status import make_mismatch_list, make_status_fields
-from dashboard.db.grid import GridQueryError
+from dashboard.domain import inputs
 from dashboard.domain.codes import Role, SalesStatus
+from dashboard.domain.inputs import InputError, RefusedError
 from dashboard.services.catalog import status as status_service
 from dashboard.services.derived import advice
 from dashboard.services.derived.freshness import last_refreshed
@@ -182,7 +183,7 @@ def update_overview(warehouse, category, supplier, status, condition):
     """Cards and chart for the chosen filters."""
     try:
         filters = _filters(warehouse, category, supplier, status, condition)
-    except repl.FilterError as exc:
+    except InputError as exc:
         return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger")
     with context.current().db.read_session() as session:
         summary = repl.summary(session, filters)
@@ -206,7 +207,7 @@ def grid_rows(request, warehouse, category, supplier, status, condition):
         # A Core connection: the grid needs no ORM session, and this runs for every block scrolled.
         with context.current().db.read_connection() as connection:
             page = repl.grid_rows(connection, filters, request)
-    except (repl.FilterError, GridQueryError) as exc:
+    except InputError as exc:
         dash.set_props("repl-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
         return {"rowData": [], "rowCount": 0}, dash.no_update
     query = {
@@ -225,13 +226,12 @@ def grid_rows(request, warehouse, category, supplier, status, condition):
 @allow_roles(*ROLES)
 def open_sku(cell):
     """A click on a row opens that SKU's page for that warehouse."""
-    cell = cell or {}
-    if cell.get("colId") == "ag-Grid-SelectionColumn":
+    if inputs.mapping(cell, "the clicked row", optional=False).get("colId") == "ag-Grid-SelectionColumn":
         raise dash.exceptions.PreventUpdate  # ticking a row's box selects it; it does not navigate
-    row_id = cell.get("rowId") or ""
+    row_id = inputs.grid_row_key(cell, "SKU", max_length=200)
     sku, _, warehouse = row_id.rpartition("|")  # warehouse codes have no "|"; a SKU may
     if not sku:
-        raise dash.exceptions.PreventUpdate
+        raise inputs.InputError(f"the clicked row's id {row_id[:40]!r} names no SKU and warehouse")
     return f"/sku/{quote(sku, safe='')}?{urlencode({'warehouse': warehouse})}"
 
 
@@ -248,7 +248,10 @@ reload_grid_on("repl-grid", Output("repl-purge", "data"), *FILTER_INPUTS)
 @allow_roles(Role.MANAGER)
 def count_selected(rows):
     """The bulk button is live while rows are ticked; the dialog says which SKUs."""
-    skus = sorted({row.get("sku") for row in rows or [] if isinstance(row, dict) and row.get("sku")})
+    rows = inputs.items(rows, "the ticked rows")
+    skus = sorted(
+        {row["sku"] for row in rows if isinstance(row, dict) and isinstance(row.get("sku"), str) and row["sku"]}
+    )
     if not skus:
         return True, ""
     shown = ", ".join(skus[:12]) + (f" and {len(skus) - 12} more" if len(skus) > 12 else "")
@@ -287,31 +290,30 @@ def apply_bulk(clicks, rows, new_status, reason, override, backorder_action):
     if not clicks:
         raise dash.exceptions.PreventUpdate
     shown: dict[str, str | None] = {}
-    for row in rows or []:
+    for row in inputs.items(rows, "the ticked rows"):
         if isinstance(row, dict) and isinstance(row.get("sku"), str):
-            shown[row["sku"]] = LABEL_TO_STATUS.get(row.get("sales_status"))
+            label = row.get("sales_status")
+            shown[row["sku"]] = LABEL_TO_STATUS.get(label) if isinstance(label, str) else None
     changes = [status_service.StatusChange(sku, new_status, expected=expected) for sku, expected in shown.items()]
     app = context.current()
-    actor = current_actor()
     try:
-        with app.db.write_session() as session:
+        with app.unit_of_work(current_actor()) as work:
             results = status_service.set_status(
-                session,
-                actor,
+                work.session,
+                work.actor,
                 changes,
                 reason,
-                app.settings.today(),
-                app.settings.handling_days,
+                work.today,
+                work.handling_days,
                 override_reason=override,
                 backorder_action=backorder_action,
             )
-    except status_service.StatusError as exc:
+    except RefusedError as exc:
         return (
             dbc.Alert(f"Nothing changed. {exc}", color="danger", className="py-2 small"),
             dash.no_update,
             dash.no_update,
         )
-    app.metrics.after_change()
     with app.db.read_session() as session:
         mismatch_list = make_mismatch_list(*advice.mismatches(session))
     told = sum(r.notices for r in results)

@@ -14,7 +14,9 @@ from dashboard.auth.roles import allow_roles, current_actor, user_may
 from dashboard.components.sku import make_po_table, make_stock_chart, make_waiting_table, make_why_panel
 from dashboard.components.status import make_status_panel
 from dashboard.db.models import Product, StatusAdvice
+from dashboard.domain import inputs
 from dashboard.domain.codes import Role
+from dashboard.domain.inputs import RefusedError
 from dashboard.domain.projection import project_available
 from dashboard.services.catalog import status as status_service
 from dashboard.services.catalog.sku import load_sku
@@ -159,25 +161,24 @@ def save_status(clicks, selected, new_status, reason, override, backorder_action
     if not clicks:
         raise dash.exceptions.PreventUpdate
     app = context.current()
-    selected = selected if isinstance(selected, dict) else {}
-    change = status_service.StatusChange(str(selected.get("sku") or ""), new_status, selected.get("version"))
-    actor = current_actor()
+    selected = inputs.mapping(selected, "the SKU on screen")
+    sku = inputs.text(selected.get("sku"), "SKU", max_length=64, required=True)
+    change = status_service.StatusChange(sku, new_status, inputs.optional_integer(selected.get("version"), "version"))
     try:
-        with app.db.write_session() as session:
+        with app.unit_of_work(current_actor()) as work:
             [result] = status_service.set_status(
-                session,
-                actor,
+                work.session,
+                work.actor,
                 [change],
                 reason,
-                app.settings.today(),
-                app.settings.handling_days,
+                work.today,
+                work.handling_days,
                 override_reason=override,
                 backorder_action=backorder_action,
             )
-    except status_service.StatusError as exc:
+    except RefusedError as exc:
         alert = dbc.Alert(str(exc), color="danger", className="py-2 small")
         return dash.no_update, dash.no_update, dash.no_update, dash.no_update, alert
-    app.metrics.after_change()
     with app.db.read_session() as session:
         product = session.scalar(select(Product).where(Product.sku == change.sku))
         advice = session.get(StatusAdvice, product.id)

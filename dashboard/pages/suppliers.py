@@ -20,7 +20,9 @@ from dashboard.components.suppliers import (
     make_supplier_cards,
     make_trend_chart,
 )
+from dashboard.domain import inputs
 from dashboard.domain.codes import Role
+from dashboard.domain.inputs import InputError
 from dashboard.services.inbound import suppliers as sup
 
 ROLES = (Role.MANAGER, Role.EXECUTIVE)
@@ -155,7 +157,7 @@ def update_scorecard(start, end, warehouse, chosen):
     app = context.current()
     try:
         filters = _filters(start, end, warehouse)
-    except sup.FilterError as exc:
+    except InputError as exc:
         return [], dbc.Alert(str(exc), color="danger"), dash.no_update
     with app.db.read_session() as session:
         scores = sup.scorecard(session, filters, app.settings.today())
@@ -173,10 +175,7 @@ def update_scorecard(start, end, warehouse, chosen):
 @allow_roles(*ROLES)
 def choose_from_grid(cell):
     """A click on a scorecard row chooses that supplier."""
-    row_id = (cell or {}).get("rowId") if isinstance(cell, dict) else None
-    if not isinstance(row_id, str) or not (row_id.isascii() and row_id.isdigit()) or len(row_id) > 10:
-        raise dash.exceptions.PreventUpdate
-    return int(row_id)
+    return inputs.grid_row_id(cell, "supplier")
 
 
 @callback(
@@ -198,7 +197,7 @@ def update_supplier(start, end, warehouse, supplier):
     today = app.settings.today()
     try:
         filters = _filters(start, end, warehouse, supplier)
-    except sup.FilterError as exc:
+    except InputError as exc:
         alert = dbc.Alert(str(exc), color="danger")
         return None, None, alert, make_trend_chart([], ""), make_delay_histogram([], None), None
     with app.db.read_session() as session:

@@ -150,7 +150,7 @@ class TestBadParameters:
                 {"filterModel": {"on_hand": {"filterType": "number", "type": "equals", "filter": "lots"}}},
                 "needs a number",
             ),
-            ({"warehouse_id": "abc"}, "warehouse_id must be a number"),
+            ({"warehouse_id": "abc"}, "warehouse_id must be a positive whole number"),
             ({"condition": "everything"}, "condition must be one of"),
             ({"sales_status": "gone"}, "not a valid SalesStatus"),
         ],

@@ -29,3 +29,11 @@ def components(tree):
             yield tree
         for value in (tree.get("props") or {}).values():
             yield from components(value)
+
+
+def refusal(response) -> str | None:
+    """The message of the "Not done" notice a refused callback answers with (None when it was not refused)."""
+    if response.status_code != 200 or not response.is_json:
+        return None
+    notice = (response.json.get("sideUpdate") or {}).get("global-error") or {}
+    return notice.get("children") if notice.get("header") == "Not done" else None

@@ -32,7 +32,7 @@ def _state(app):
         (
             "create-user",
             {"new_username": "kim", "new_password": "long-password", "new_role": "overlord"},
-            "not a valid Role",
+            "role must be one of: admin, manager",
         ),
         ("apply-role", {"target_user": None, "target_role": "manager"}, "choose a user first"),
         ("deactivate-user", {"target_user": "admin"}, "cannot change your own role or deactivate yourself"),

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from dashboard import context
 from tests.conftest import post_callback
-from tests.pages.dash_http import components, route
+from tests.pages.dash_http import components, refusal, route
 
 OVERVIEW = "..repl-cards.children...repl-chart.figure...repl-alert.children.."
 GRID = "..repl-grid.getRowsResponse...repl-export.href.."
@@ -124,7 +124,7 @@ class TestForgedGridRequests:
         assert response.status_code == 200
         assert_no_crash(response)
         assert response.json["response"]["repl-grid"]["getRowsResponse"]["rowData"] == []
-        assert "warehouse_id must be a number" in alert_text(response)
+        assert "warehouse_id must be a positive whole number" in alert_text(response)
 
     def test_a_forged_filter_on_the_cards_is_answered_with_a_message(self, app, auth):
         auth.login("manager")
@@ -211,11 +211,12 @@ class TestOpenSku:
         values = {"repl-grid.cellClicked": {"rowId": "KIT-000042|TX1", "colId": "ag-Grid-SelectionColumn"}}
         assert post_callback(auth.client, app, NAV, "repl-grid.cellClicked", values).status_code == 204
 
-    @pytest.mark.parametrize("cell", [None, {}, {"rowId": ""}, {"rowId": None}, {"rowId": "|NJ1"}])
-    def test_a_click_without_a_row_changes_nothing(self, app, auth, cell):
+    @pytest.mark.parametrize("cell", [None, {}, {"rowId": ""}, {"rowId": None}, {"rowId": "|NJ1"}, "x", 5])
+    def test_a_click_without_a_row_is_refused_plainly_and_goes_nowhere(self, app, auth, cell):
         auth.login("executive")
         response = post_callback(auth.client, app, NAV, "repl-grid.cellClicked", {"repl-grid.cellClicked": cell})
-        assert response.status_code == 204
+        assert "clicked" in refusal(response)
+        assert not response.json.get("response")  # no output changed: the browser stays where it is
 
 
 class TestWhoSeesThePage:

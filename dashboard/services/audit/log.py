@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
-from dashboard.db.grid import GridColumn, GridPage, fetch_rows
+from dashboard.db.grid import GridColumn, GridPage, fetch_rows, with_default_sort
 from dashboard.db.models import AuditEvent
+from dashboard.domain import inputs
+from dashboard.domain.inputs import InputError
 
 A = AuditEvent
 ENTITY_TYPES = {
@@ -20,10 +22,6 @@ ENTITY_TYPES = {
     "order_line": "Order line",
     "user": "User",
 }
-
-
-class FilterError(ValueError):
-    """A filter value that is not allowed."""
 
 
 @dataclass(frozen=True)
@@ -40,23 +38,15 @@ class AuditFilters:
         """Validate raw values from the browser."""
         actor = raw.get("actor") or None
         if actor is not None and (not isinstance(actor, str) or len(actor) > 64):
-            raise FilterError("user must be a username")
+            raise InputError("user must be a username")
         entity = raw.get("entity_type") or None
         if entity is not None and entity not in ENTITY_TYPES:
-            raise FilterError(f"entity must be one of {', '.join(ENTITY_TYPES)}")
+            raise InputError(f"entity must be one of {', '.join(ENTITY_TYPES)}")
 
-        def day(name: str) -> dt.date | None:
-            value = raw.get(name)
-            if not value:
-                return None
-            try:
-                return dt.date.fromisoformat(str(value)[:10])
-            except ValueError:
-                raise FilterError(f"{name} must be a date (YYYY-MM-DD)") from None
-
-        since, until = day("since"), day("until")
+        since = inputs.day(raw.get("since"), "since", optional=True)
+        until = inputs.day(raw.get("until"), "until", optional=True)
         if since and until and since > until:
-            raise FilterError("the start date is after the end date")
+            raise InputError("the start date is after the end date")
         return cls(actor, entity, since, until)
 
 
@@ -90,9 +80,7 @@ def grid_rows(session: Session, filters: AuditFilters, request: Mapping[str, Any
         stmt = stmt.where(A.at >= dt.datetime.combine(filters.since, dt.time(), dt.UTC))
     if filters.until:
         stmt = stmt.where(A.at < dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), dt.UTC))
-    request = dict(request or {})
-    request["sortModel"] = request.get("sortModel") or DEFAULT_SORT
-    return fetch_rows(session, stmt, GRID_COLUMNS, request, A.id)
+    return fetch_rows(session, stmt, GRID_COLUMNS, with_default_sort(request, DEFAULT_SORT), A.id)
 
 
 def actors(session: Session) -> list[str]:

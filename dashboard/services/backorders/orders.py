@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import utcnow
 from dashboard.db.models import Customer, OrderLine, Product, SalesOrder, StockLevel
 from dashboard.domain.codes import LineStatus, SalesStatus
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.comms import notices, reminders
 from dashboard.services.derived import advice, freshness, triage
 from dashboard.services.kpis import events as kpi_events
 
 
-class OrderRefusedError(ValueError):
+class OrderRefusedError(RefusedError):
     """The line cannot be taken; the message is what the customer should be told."""
 
 

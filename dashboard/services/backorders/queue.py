@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from dashboard.db.grid import GridColumn, GridPage, fetch_rows, iter_filtered_rows
+from dashboard.db.grid import GridColumn, GridPage, fetch_rows, iter_filtered_rows, with_default_sort
 from dashboard.db.models import (
     BackorderTriage,
     ContactLog,
@@ -25,17 +25,14 @@ from dashboard.db.models import (
     User,
     Warehouse,
 )
-from dashboard.domain import days
+from dashboard.domain import days, inputs
 from dashboard.domain.codes import AGING_BUCKETS, Channel, PromiseState
+from dashboard.domain.inputs import InputError
 from dashboard.services.derived import triage
 
 B = BackorderTriage
 BUCKET_KEYS = tuple(b.key for b in AGING_BUCKETS)
 MAX_TEXT = 80
-
-
-class FilterError(ValueError):
-    """A filter value that is not allowed; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -52,32 +49,24 @@ class BackorderFilters:
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> BackorderFilters:
         """Validate raw values from the browser or a query string."""
-        warehouse = raw.get("warehouse_id")
-        if warehouse in (None, ""):
-            warehouse_id = None
-        elif isinstance(warehouse, int) and not isinstance(warehouse, bool) and warehouse > 0:
-            warehouse_id = warehouse
-        elif isinstance(warehouse, str) and warehouse.strip().isdigit() and int(warehouse) > 0:
-            warehouse_id = int(warehouse)
-        else:
-            raise FilterError(f"warehouse must be a positive number, not {warehouse!r}")
+        warehouse_id = inputs.optional_id(raw.get("warehouse_id"), "warehouse")
         channel = raw.get("channel") or None
         if channel is not None:
             if not isinstance(channel, str) or channel not in Channel.values():
-                raise FilterError(f"channel must be one of: {', '.join(Channel.values())}")
+                raise InputError(f"channel must be one of: {', '.join(Channel.values())}")
             channel = Channel(channel)
         texts = {}
         for name in ("customer", "sku"):
             value = raw.get(name) or None
             if value is not None and (not isinstance(value, str) or len(value) > MAX_TEXT):
-                raise FilterError(f"{name} must be a text of at most {MAX_TEXT} characters")
+                raise InputError(f"{name} must be a text of at most {MAX_TEXT} characters")
             texts[name] = (value.strip() or None) if value else None
         bucket = raw.get("bucket") or None
         if bucket is not None and bucket not in BUCKET_KEYS:
-            raise FilterError(f"age bucket must be one of: {', '.join(BUCKET_KEYS)}")
+            raise InputError(f"age bucket must be one of: {', '.join(BUCKET_KEYS)}")
         state = raw.get("state") or None
         if state is not None and state not in PromiseState.values():
-            raise FilterError(f"promise state must be one of: {', '.join(PromiseState.values())}")
+            raise InputError(f"promise state must be one of: {', '.join(PromiseState.values())}")
         return cls(warehouse_id, channel, texts["customer"], texts["sku"], bucket, state)
 
     def as_query(self) -> dict[str, str]:
@@ -239,19 +228,12 @@ def grid_base(filters: BackorderFilters, today: dt.date) -> tuple[Select, dict[s
     return stmt, columns
 
 
-def _with_default_sort(request: Mapping[str, Any] | None) -> dict[str, Any]:
-    request = dict(request or {})
-    if not request.get("sortModel"):
-        request["sortModel"] = DEFAULT_SORT
-    return request
-
-
 def grid_rows(
     session: Session, filters: BackorderFilters, request: Mapping[str, Any] | None, today: dt.date
 ) -> GridPage:
     """One window of the triage queue, most severe first unless the user sorts otherwise."""
     stmt, columns = grid_base(filters, today)
-    return fetch_rows(session, stmt, columns, _with_default_sort(request), TIEBREAK)
+    return fetch_rows(session, stmt, columns, with_default_sort(request, DEFAULT_SORT), TIEBREAK)
 
 
 def export_rows(

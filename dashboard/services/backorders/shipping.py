@@ -8,13 +8,14 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import utcnow
 from dashboard.db.models import OrderLine, StockLevel, StockMovement
 from dashboard.domain.codes import LineStatus, MovementKind
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit import trail as audit
 from dashboard.services.audit.trail import Actor
 from dashboard.services.derived import freshness
 from dashboard.services.kpis import events as kpi_events
 
 
-class ShipError(ValueError):
+class ShipError(RefusedError):
     """A line that cannot ship; the message says why."""
 
 

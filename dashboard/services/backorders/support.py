@@ -26,6 +26,7 @@ from dashboard.db.models import (
 from dashboard.domain import allocation as alloc
 from dashboard.domain import days
 from dashboard.domain.codes import LOGGABLE_CHANNELS, LOGGABLE_OUTCOMES, ContactChannel, ContactOutcome, LineStatus
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit import trail as audit
 from dashboard.services.audit.trail import Actor
 from dashboard.services.backorders import allocation
@@ -37,7 +38,7 @@ MAX_NOTE = 2000
 MAX_REASON = 500
 
 
-class SupportError(ValueError):
+class SupportError(RefusedError):
     """An action that cannot be done; the message says why and nothing was changed."""
 
 

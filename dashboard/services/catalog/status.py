@@ -25,6 +25,7 @@ from dashboard.db.models import (
 from dashboard.db.queries import line_is_waiting
 from dashboard.domain import status_policy as policy
 from dashboard.domain.codes import SalesStatus, SubscriptionStatus
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit import trail as audit
 from dashboard.services.audit.trail import Actor
 from dashboard.services.backorders import support
@@ -39,7 +40,7 @@ BACKORDER_ACTIONS = {
 }
 
 
-class StatusError(ValueError):
+class StatusError(RefusedError):
     """A status change that cannot be made; the message says why and nothing changed."""
 
 

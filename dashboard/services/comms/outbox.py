@@ -11,9 +11,10 @@ from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.db.engine import Database
-from dashboard.db.grid import GridColumn, GridPage, fetch_rows
+from dashboard.db.grid import GridColumn, GridPage, fetch_rows, with_default_sort
 from dashboard.db.models import Notification
 from dashboard.domain.codes import NotificationStatus
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit import trail as audit
 from dashboard.services.audit.trail import Actor
 from dashboard.services.comms import delivery
@@ -30,7 +31,7 @@ KINDS = {
 }
 
 
-class OutboxError(ValueError):
+class OutboxError(RefusedError):
     """A filter or action that is not allowed; the message says why."""
 
 
@@ -80,9 +81,7 @@ def grid_rows(session: Session, filters: OutboxFilters, request: Mapping[str, An
         stmt = stmt.where(N.status == filters.status)
     if filters.kind:
         stmt = stmt.where(N.kind == filters.kind)
-    request = dict(request or {})
-    request["sortModel"] = request.get("sortModel") or DEFAULT_SORT
-    return fetch_rows(session, stmt, GRID_COLUMNS, request, N.id)
+    return fetch_rows(session, stmt, GRID_COLUMNS, with_default_sort(request, DEFAULT_SORT), N.id)
 
 
 def counts(session: Session) -> dict[NotificationStatus, int]:

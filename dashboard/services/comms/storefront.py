@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.base import utcnow
 from dashboard.db.models import ApiToken, Product, RestockSubscription, StatusAdvice
 from dashboard.domain.codes import SalesStatus, SubscriptionStatus
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.kpis import events as kpi_events
 
 TOKEN_BYTES = 32
@@ -37,7 +38,7 @@ FEED_COLUMNS = (
 )
 
 
-class StorefrontError(ValueError):
+class StorefrontError(RefusedError):
     """A request the API refuses; the message says why."""
 
 

@@ -21,12 +21,19 @@ REFRESHED_KEY = "metrics_refreshed"
 
 def mark_changed(session: Session) -> None:
     """Record, in the caller's transaction, that stock, supply or statuses changed now."""
+    # Also noted on the session, so the action's unit of work can start a refresh once it commits.
+    session.info[CHANGED_KEY] = True
     setting = session.scalar(select(AppSetting).where(AppSetting.key == CHANGED_KEY))
     value = {"at": utcnow().isoformat()}
     if setting is None:
         session.add(AppSetting(key=CHANGED_KEY, value=value))
     else:
         setting.value = value
+
+
+def changed_in(session: Session) -> bool:
+    """Whether this session's transaction marked the data as changed."""
+    return bool(session.info.get(CHANGED_KEY))
 
 
 def last_changed(session: Session) -> dt.datetime | None:

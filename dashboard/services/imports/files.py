@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dashboard.domain.inputs import RefusedError
+
 MAX_ROWS = 500_000
 # An XLSX cell is cut to this length (CSV cells are limited by the csv module, 128 KiB).
 MAX_CELL_CHARS = 100_000
 DELIMITERS = (",", ";", "\t")
 
 
-class ImportFileError(ValueError):
+class ImportFileError(RefusedError):
     """The file as a whole cannot be imported (format, encoding, columns, size); nothing was changed."""
 
 

@@ -28,6 +28,7 @@ from dashboard.db.base import utcnow
 from dashboard.db.engine import Database
 from dashboard.db.models import AuditEvent, ImportUpload, User, Warehouse
 from dashboard.domain.codes import Role
+from dashboard.domain.inputs import RefusedError
 from dashboard.services import imports as importing
 from dashboard.services.audit.trail import Actor
 from dashboard.services.derived.refresh import refresh_metrics
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 
 
-class UploadError(ValueError):
+class UploadError(RefusedError):
     """The upload cannot be used (unknown, someone else's, too big); the message says why."""
 
 

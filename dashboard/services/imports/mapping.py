@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import ImportMapping
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit import trail as audit
 from dashboard.services.audit.trail import Actor
 from dashboard.services.imports.files import ImportFileError, Table
@@ -25,7 +26,7 @@ MAX_NAME = 80
 MAX_COLUMN = 200
 
 
-class MappingError(ValueError):
+class MappingError(RefusedError):
     """A mapping that cannot be used or saved; the message says why and nothing changed."""
 
 

@@ -22,6 +22,7 @@ from dashboard.db.models import (
     PurchaseOrder,
 )
 from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit import trail as audit
 from dashboard.services.audit.trail import Actor
 from dashboard.services.backorders import promises
@@ -31,7 +32,7 @@ MAX_NOTE = 1000
 MAX_HORIZON_DAYS = 730
 
 
-class EtaError(ValueError):
+class EtaError(RefusedError):
     """A revision that cannot be made; the message says why and nothing changed."""
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Date, Select, String, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
-from dashboard.db.grid import GridColumn, GridPage, fetch_rows
+from dashboard.db.grid import GridColumn, GridPage, fetch_rows, with_default_sort
 from dashboard.db.models import (
     BackorderTriage,
     EtaRevision,
@@ -21,11 +21,8 @@ from dashboard.db.models import (
     Warehouse,
 )
 from dashboard.db.queries import day_diff, po_is_open, utc_day
+from dashboard.domain import inputs
 from dashboard.domain.codes import CauseCode
-
-
-class FilterError(ValueError):
-    """A filter value that is not allowed."""
 
 
 @dataclass(frozen=True)
@@ -41,21 +38,9 @@ class InboundFilters:
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> InboundFilters:
         """Validate raw values from the browser."""
-
-        def optional_id(name: str) -> int | None:
-            value = raw.get(name)
-            if value in (None, ""):
-                return None
-            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                return value
-            if isinstance(value, str) and value.isdigit() and int(value) > 0:
-                return int(value)
-            raise FilterError(f"{name} must be a positive number")
-
-        show = raw.get("show") or "all"
-        if show not in cls.SHOW:
-            raise FilterError(f"show must be one of {', '.join(cls.SHOW)}")
-        return cls(optional_id("warehouse_id"), optional_id("supplier_id"), show)
+        show = inputs.choice(raw.get("show") or "all", "show", cls.SHOW)
+        warehouse_id = inputs.optional_id(raw.get("warehouse_id"), "warehouse_id")
+        return cls(warehouse_id, inputs.optional_id(raw.get("supplier_id"), "supplier_id"), show)
 
 
 def _open_po_ids() -> Select:
@@ -151,9 +136,7 @@ def grid_rows(session: Session, filters: InboundFilters, request: Mapping[str, A
         base = base.where(PurchaseOrder.eta < today)
     elif filters.show == "unconfirmed":
         base = base.where(PurchaseOrder.eta_confirmed.is_(False))
-    request = dict(request or {})
-    request["sortModel"] = request.get("sortModel") or DEFAULT_SORT
-    return fetch_rows(session, base, columns, request, PurchaseOrder.id)
+    return fetch_rows(session, base, columns, with_default_sort(request, DEFAULT_SORT), PurchaseOrder.id)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from dashboard.db.base import utcnow
 from dashboard.db.models import POLine, Product, PurchaseOrder, StockLevel, StockMovement
 from dashboard.domain import allocation as alloc
 from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode, MovementKind, POStatus
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit import trail as audit
 from dashboard.services.audit.trail import Actor
 from dashboard.services.backorders import allocation, promises
@@ -36,7 +37,7 @@ REFERENCE_LENGTH = 64
 CROSS_DOCK = " (cross-dock)"
 
 
-class ReceiveError(ValueError):
+class ReceiveError(RefusedError):
     """A receipt that cannot be booked; the message says why and nothing changed."""
 
 

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.models import BackorderTriage, KpiSupplierDaily, PurchaseOrder, Supplier, Warehouse
 from dashboard.db.queries import day_diff, po_is_open
-from dashboard.domain import kpi
+from dashboard.domain import inputs, kpi
+from dashboard.domain.inputs import InputError
 from dashboard.services.inbound import purchase_orders as inbound
 
 DEFAULT_WEEKS = 26
@@ -31,10 +32,6 @@ COUNTERS = ("pos", "pos_on_time", "pos_revised", "lead_days", "lead_days_sq", "u
 EPOCH_MONDAY = dt.date(1970, 1, 5)
 
 
-class FilterError(ValueError):
-    """A filter value that is not allowed."""
-
-
 def default_range(today: dt.date) -> tuple[dt.date, dt.date]:
     """The last 26 full weeks (Monday to Sunday) plus the current week up to ``today``."""
     return kpi.week_start(today) - dt.timedelta(weeks=DEFAULT_WEEKS), today
@@ -44,22 +41,16 @@ def _day(name: str, value: Any) -> dt.date | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or len(value) > 32:
-        raise FilterError(f"{name} must be a date (YYYY-MM-DD)")
+        raise InputError(f"{name} must be a date (YYYY-MM-DD)")
     try:
         # The date picker sends "YYYY-MM-DD" or, after some interactions, "YYYY-MM-DDT00:00:00".
         return dt.datetime.fromisoformat(value).date() if len(value) > 10 else dt.date.fromisoformat(value)
     except ValueError:
-        raise FilterError(f"{name} must be a real date (YYYY-MM-DD), not {value!r}") from None
+        raise InputError(f"{name} must be a real date (YYYY-MM-DD), not {value!r}") from None
 
 
 def _id(name: str, value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
-        raise FilterError(f"{name} must be a positive whole number")
-    return value
+    return inputs.optional_integer(value, name, minimum=1, maximum=MAX_ID)
 
 
 @dataclass(frozen=True)
@@ -78,11 +69,11 @@ class SupplierFilters:
         start = _day("start date", raw.get("start")) or default_start
         end = _day("end date", raw.get("end")) or default_end
         if start > end:
-            raise FilterError("The start date is after the end date.")
+            raise InputError("The start date is after the end date.")
         if end > today:
-            raise FilterError(f"The end date is in the future; choose {today:%d %b %Y} or earlier.")
+            raise InputError(f"The end date is in the future; choose {today:%d %b %Y} or earlier.")
         if (end - start).days + 1 > MAX_RANGE_DAYS:
-            raise FilterError(f"Choose at most {MAX_RANGE_DAYS} days (about two years).")
+            raise InputError(f"Choose at most {MAX_RANGE_DAYS} days (about two years).")
         return cls(start, end, _id("warehouse", raw.get("warehouse_id")), _id("supplier", raw.get("supplier_id")))
 
     def previous(self) -> SupplierFilters:
@@ -232,7 +223,7 @@ class SupplierPeriod:
 def supplier_period(session: Session, filters: SupplierFilters) -> SupplierPeriod | None:
     """The chosen supplier's scorecard now and for the previous period; None for an unknown supplier."""
     if filters.supplier_id is None:
-        raise FilterError("Choose a supplier.")
+        raise InputError("Choose a supplier.")
     name = session.scalar(select(Supplier.name).where(Supplier.id == filters.supplier_id))
     if name is None:
         return None
@@ -268,7 +259,7 @@ def weekly_trend(session: Session, filters: SupplierFilters) -> list[TrendWeek]:
     Weeks are clipped to the range: with a start or end mid-week, that week counts only its days in the range.
     """
     if filters.supplier_id is None:
-        raise FilterError("Choose a supplier.")
+        raise InputError("Choose a supplier.")
     k = KpiSupplierDaily
     week = (day_diff(k.day, literal(EPOCH_MONDAY, Date)) // 7).label("week")
     statement = (
@@ -343,7 +334,7 @@ def at_risk_pos(session: Session, filters: SupplierFilters, p80_delay: float | N
     lines are the very columns of /inbound; ``p80_delay`` is the supplier's, from :func:`supplier_period`.
     """
     if filters.supplier_id is None:
-        raise FilterError("Choose a supplier.")
+        raise InputError("Choose a supplier.")
     columns, _base = inbound.grid_columns(today)
     days_late = columns["days_late"].expr
     # The inbound grid's base also aggregates PO lines and revisions, which this list does not show:

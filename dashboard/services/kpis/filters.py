@@ -1,7 +1,7 @@
 """The /kpis filters: what they may choose from and how raw browser values are validated.
 
 Dates must be real dates in order within :data:`MAX_RANGE_DAYS`; warehouse and supplier ids and the
-category must come from :func:`filter_options`, so forged values stop here with a :class:`FilterError`
+category must come from :func:`filter_options`, so forged values stop here with a :class:`InputError`
 whose message says which value and why. Used by :mod:`dashboard.services.kpi_report` and the page.
 """
 
@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import Product, Supplier, Warehouse
+from dashboard.domain import inputs
+from dashboard.domain.inputs import InputError
 from dashboard.domain.kpi import previous_period, week_start
 
 DEFAULT_WEEKS = 13
@@ -24,10 +26,6 @@ MAX_RANGE_DAYS = 3 * 365 + 1
 EARLIEST = dt.date(2000, 1, 1)
 DIMENSIONS = {"warehouse": "Warehouse", "category": "Category", "supplier": "Supplier"}
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:T00:00:00)?")
-
-
-class FilterError(ValueError):
-    """A filter value that is not allowed; the message says which and why."""
 
 
 def default_range(today: dt.date, weeks: int = DEFAULT_WEEKS) -> tuple[dt.date, dt.date]:
@@ -80,19 +78,18 @@ def _parse_date(value: object, name: str, fallback: dt.date) -> dt.date:
             raise ValueError
         return dt.date.fromisoformat(match.group(1))
     except ValueError:
-        raise FilterError(f"The {name} date must be a date like 2026-11-27, not {_shown(value)}.") from None
+        raise InputError(f"The {name} date must be a date like 2026-11-27, not {_shown(value)}.") from None
 
 
 def _parse_id(value: object, name: str, allowed: Mapping[int, str]) -> int | None:
     if value is None or value == "":
         return None
-    number = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str) and value.isdigit() and len(value) < 10:
-        number = int(value)
+    try:
+        number = inputs.integer(value, name)
+    except InputError:
+        number = None
     if number is None or number not in allowed:
-        raise FilterError(f"Choose the {name} from the list; {_shown(value)} is not one of them.")
+        raise InputError(f"Choose the {name} from the list; {_shown(value)} is not one of them.")
     return number
 
 
@@ -110,24 +107,24 @@ class KpiFilters:
     def parse(cls, raw: Mapping[str, Any], options: FilterOptions, today: dt.date) -> KpiFilters:
         """Validate raw values (``start``, ``end``, ``warehouse_id``, ``category``, ``supplier_id``).
 
-        A missing date falls back to the default range; anything else wrong raises :class:`FilterError`.
+        A missing date falls back to the default range; anything else wrong raises :class:`InputError`.
         """
         default_start, default_end = default_range(today)
         start = _parse_date(raw.get("start"), "start", default_start)
         end = _parse_date(raw.get("end"), "end", default_end)
         if start > end:
-            raise FilterError(f"The start date ({start:%d %b %Y}) is after the end date ({end:%d %b %Y}).")
+            raise InputError(f"The start date ({start:%d %b %Y}) is after the end date ({end:%d %b %Y}).")
         if end > today:
-            raise FilterError(f"The end date ({end:%d %b %Y}) is in the future; the latest allowed is today.")
+            raise InputError(f"The end date ({end:%d %b %Y}) is in the future; the latest allowed is today.")
         if start < EARLIEST:
-            raise FilterError(f"The start date must be on or after {EARLIEST:%d %b %Y}.")
+            raise InputError(f"The start date must be on or after {EARLIEST:%d %b %Y}.")
         if (end - start).days + 1 > MAX_RANGE_DAYS:
-            raise FilterError("Choose a range of at most 3 years.")
+            raise InputError("Choose a range of at most 3 years.")
         category = raw.get("category")
         if category in (None, ""):
             category = None
         elif not isinstance(category, str) or category not in options.categories:
-            raise FilterError(f"Choose the category from the list; {_shown(category)} is not one of them.")
+            raise InputError(f"Choose the category from the list; {_shown(category)} is not one of them.")
         return cls(
             start,
             end,
@@ -150,5 +147,5 @@ class KpiFilters:
 def parse_dimension(value: object) -> str:
     """The breakdown dimension (warehouse, category or supplier)."""
     if not isinstance(value, str) or value not in DIMENSIONS:
-        raise FilterError(f"Break down by one of: {', '.join(DIMENSIONS)}; not {_shown(value)}.")
+        raise InputError(f"Break down by one of: {', '.join(DIMENSIONS)}; not {_shown(value)}.")
     return value

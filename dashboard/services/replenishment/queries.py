@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from dashboard.db.grid import GridColumn, GridPage, fetch_rows, iter_filtered_rows
 from dashboard.db.models import Product, SkuMetrics, SkuMetricsSummary, Supplier, Warehouse
 from dashboard.db.text_search import sku_metrics_trigram
+from dashboard.domain import inputs
 from dashboard.domain.codes import SalesStatus
+from dashboard.domain.inputs import InputError
 
 CONDITIONS = {
     "below_rop": ("Below reorder point", SkuMetrics.below_reorder_point),
@@ -21,10 +23,6 @@ CONDITIONS = {
     "stocked_out": ("Stocked out", SkuMetrics.stocked_out),
     "all": ("All SKUs", None),
 }
-
-
-class FilterError(ValueError):
-    """A filter value that is not allowed; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -42,33 +40,21 @@ class ReplenishmentFilters:
         """Validate raw values from the browser or a query string."""
 
         def optional_id(name: str) -> int | None:
-            value = raw.get(name)
-            if value is None or value == "":
-                return None
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | str)
-                or (isinstance(value, str) and not value.strip().isdigit())
-            ):
-                raise FilterError(f"{name} must be a number, not {value!r}")
-            number = int(value)
-            if number <= 0:
-                raise FilterError(f"{name} must be positive")
-            return number
+            return inputs.optional_id(raw.get(name), name)
 
         category = raw.get("category") or None
         if category is not None and (not isinstance(category, str) or len(category) > 80):
-            raise FilterError("category must be a short text")
+            raise InputError("category must be a short text")
         status = raw.get("sales_status") or None
         condition = raw.get("condition") or "below_rop"
         if status is not None and not isinstance(status, str):
-            raise FilterError(f"{status!r} is not a valid SalesStatus; use one of: {', '.join(SalesStatus.values())}")
+            raise InputError(f"{status!r} is not a valid SalesStatus; use one of: {', '.join(SalesStatus.values())}")
         if not isinstance(condition, str) or condition not in CONDITIONS:
-            raise FilterError(f"condition must be one of {', '.join(CONDITIONS)}")
+            raise InputError(f"condition must be one of {', '.join(CONDITIONS)}")
         try:
             parsed_status = SalesStatus.parse(status) if status else None
         except ValueError as exc:
-            raise FilterError(str(exc)) from None
+            raise InputError(str(exc)) from None
         return cls(optional_id("warehouse_id"), category, optional_id("supplier_id"), parsed_status, condition)
 
     def as_query(self) -> dict[str, str]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.models import User
 from dashboard.domain.codes import Role
+from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit import trail as audit
 from dashboard.services.audit.trail import Actor
 from dashboard.services.users.passwords import hash_password
@@ -17,7 +18,7 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
 
 
-class UserError(ValueError):
+class UserError(RefusedError):
     """A user change that cannot be made; the message says why."""
 
 

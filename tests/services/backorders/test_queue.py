@@ -8,6 +8,7 @@ from sqlalchemy import select
 from dashboard.db.grid import GridQueryError
 from dashboard.db.models import BackorderTriage
 from dashboard.domain import days
+from dashboard.domain.inputs import InputError
 from dashboard.services.backorders import queue as bo
 from dashboard.services.derived import triage
 from tests.services import triage_data as data
@@ -102,7 +103,7 @@ def test_filters(triage_db, filters, expected):
     ],
 )
 def test_forged_filters_are_refused_with_a_message(raw):
-    with pytest.raises(bo.FilterError):
+    with pytest.raises(InputError):
         bo.BackorderFilters.parse(raw)
 
 

@@ -36,8 +36,9 @@ from dashboard.db.models import (
     Warehouse,
 )
 from dashboard.domain.codes import Channel, CustomerPriority, LineStatus, POStatus, SalesStatus, Substitutability
+from dashboard.domain.inputs import InputError
 from dashboard.services.inbound import suppliers as sup
-from dashboard.services.inbound.suppliers import FilterError, SupplierFilters
+from dashboard.services.inbound.suppliers import SupplierFilters
 
 TODAY = dt.date(2026, 11, 27)
 START, END = dt.date(2026, 11, 2), dt.date(2026, 11, 22)
@@ -411,7 +412,7 @@ class TestFilters:
         ],
     )
     def test_forged_values_get_a_clear_message(self, raw, message):
-        with pytest.raises(FilterError, match=message):
+        with pytest.raises(InputError, match=message):
             SupplierFilters.parse(raw, TODAY)
 
     def test_the_longest_range_allowed(self):
@@ -420,7 +421,7 @@ class TestFilters:
 
     @pytest.mark.parametrize("query", [sup.weekly_trend, sup.supplier_period])
     def test_supplier_views_need_a_supplier(self, sdb, query):
-        with sdb.read_session() as s, pytest.raises(FilterError, match="Choose a supplier"):
+        with sdb.read_session() as s, pytest.raises(InputError, match="Choose a supplier"):
             query(s, filters())
 
 
