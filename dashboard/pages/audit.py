@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles
-from dashboard.components.grids import make_infinite_grid, reload_grid_on
+from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_dropdown, make_filter_row
+from dashboard.components.grids import make_infinite_grid
 from dashboard.domain.codes import Role
 from dashboard.domain.inputs import InputError
 from dashboard.services.audit import log as audit_log
@@ -21,6 +22,18 @@ dash.register_page(
     title="Audit log · Backorder Desk",
     nav_order=80,
     allowed_roles=list(ROLES),
+)
+GRID = FilteredGrid(
+    grid_id="audit-grid",
+    purge_id="audit-purge",
+    filters=(
+        PageFilter("audit-actor", "actor"),
+        PageFilter("audit-entity", "entity_type"),
+        PageFilter("audit-dates", "since", "start_date"),
+        PageFilter("audit-dates", "until", "end_date"),
+    ),
+    parse=audit_log.AuditFilters.parse,
+    allow_list=audit_log.GRID_COLUMNS,
 )
 JSON_CELL = {"function": "params.value ? params.value.replace(/[{}\"]/g, '').replace(/,/g, ', ') : ''"}
 COLUMN_DEFS = [
@@ -70,25 +83,22 @@ def layout(**_query: str) -> html.Div:
         people = audit_log.actors(session)
     return html.Div(
         [
-            dcc.Store(id="audit-purge"),
+            GRID.purge_store(),
             html.H2("Audit log", className="mb-3"),
-            dbc.Row(
+            make_filter_row(
                 [
-                    dbc.Col(dcc.Dropdown(id="audit-actor", options=people, placeholder="Anyone"), md=3),
-                    dbc.Col(
-                        dcc.Dropdown(
-                            id="audit-entity",
-                            options=[{"label": label, "value": key} for key, label in audit_log.ENTITY_TYPES.items()],
-                            placeholder="Any entity",
-                        ),
-                        md=3,
+                    filter_dropdown("audit-actor", people, "Anyone"),
+                    filter_dropdown(
+                        "audit-entity",
+                        [{"label": label, "value": key} for key, label in audit_log.ENTITY_TYPES.items()],
+                        "Any entity",
                     ),
-                    dbc.Col(dcc.DatePickerRange(id="audit-dates", clearable=True, display_format="YYYY-MM-DD"), md=6),
+                    dcc.DatePickerRange(id="audit-dates", clearable=True, display_format="YYYY-MM-DD"),
                 ],
-                className="g-2 mb-2",
+                md=(3, 3, 6),
             ),
             html.Div(id="audit-alert"),
-            make_infinite_grid("audit-grid", COLUMN_DEFS, "'' + params.data.id", height="640px"),
+            make_infinite_grid(GRID.grid_id, COLUMN_DEFS, "'' + params.data.id", height="640px"),
         ]
     )
 
@@ -96,10 +106,7 @@ def layout(**_query: str) -> html.Div:
 @callback(
     Output("audit-grid", "getRowsResponse"),
     Input("audit-grid", "getRowsRequest"),
-    State("audit-actor", "value"),
-    State("audit-entity", "value"),
-    State("audit-dates", "start_date"),
-    State("audit-dates", "end_date"),
+    *GRID.states,
 )
 @allow_roles(*ROLES)
 def grid_rows(request, actor, entity, since, until):
@@ -107,7 +114,7 @@ def grid_rows(request, actor, entity, since, until):
     if not request:
         raise dash.exceptions.PreventUpdate
     try:
-        filters = audit_log.AuditFilters.parse({"actor": actor, "entity_type": entity, "since": since, "until": until})
+        filters = GRID.parse_filters(actor, entity, since, until)
         with context.current().db.read_session() as session:
             page = audit_log.grid_rows(session, filters, request)
     except InputError as exc:
@@ -116,11 +123,4 @@ def grid_rows(request, actor, entity, since, until):
     return page.as_response()
 
 
-reload_grid_on(
-    "audit-grid",
-    Output("audit-purge", "data"),
-    Input("audit-actor", "value"),
-    Input("audit-entity", "value"),
-    Input("audit-dates", "start_date"),
-    Input("audit-dates", "end_date"),
-)
+GRID.reload_on_filters()

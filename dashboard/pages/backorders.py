@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-import orjson
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import context
@@ -19,7 +17,15 @@ from dashboard.components.backorders import (
     make_severity_explainer,
     make_summary_cards,
 )
-from dashboard.components.grids import make_side_panel, reload_grid_on
+from dashboard.components.grid_page import (
+    FilteredGrid,
+    PageFilter,
+    filter_dropdown,
+    filter_search,
+    make_filter_row,
+    make_grid_toolbar,
+)
+from dashboard.components.grids import make_side_panel
 from dashboard.domain import inputs
 from dashboard.domain.codes import PromiseState, Role
 from dashboard.domain.inputs import InputError, RefusedError
@@ -38,40 +44,22 @@ dash.register_page(
     allowed_roles=list(ROLES),
 )
 
-FILTER_IDS = ("bo-warehouse", "bo-channel", "bo-customer", "bo-sku", "bo-bucket", "bo-state")
-FILTER_INPUTS = [Input(i, "value") for i in FILTER_IDS]
-FILTER_STATES = [State(i, "value") for i in FILTER_IDS]
-
-
-def _filters(warehouse, channel, customer, sku, bucket, state) -> bo.BackorderFilters:
-    return bo.BackorderFilters.parse(
-        {
-            "warehouse_id": warehouse,
-            "channel": channel,
-            "customer": customer,
-            "sku": sku,
-            "bucket": bucket,
-            "state": state,
-        }
-    )
-
-
-def _dropdown(component_id: str, options: list, placeholder: str, value=None) -> dbc.Col:
-    return dbc.Col(
-        dcc.Dropdown(id=component_id, options=options, placeholder=placeholder, value=value),
-        md=4,
-        lg=True,
-        className="mb-2",
-    )
-
-
-def _search(component_id: str, placeholder: str) -> dbc.Col:
-    return dbc.Col(
-        dbc.Input(id=component_id, placeholder=placeholder, debounce=True, maxLength=bo.MAX_TEXT, type="search"),
-        md=4,
-        lg=True,
-        className="mb-2",
-    )
+GRID = FilteredGrid(
+    grid_id="bo-grid",
+    purge_id="bo-purge",
+    filters=(
+        PageFilter("bo-warehouse", "warehouse_id"),
+        PageFilter("bo-channel", "channel"),
+        PageFilter("bo-customer", "customer"),
+        PageFilter("bo-sku", "sku"),
+        PageFilter("bo-bucket", "bucket"),
+        PageFilter("bo-state", "state"),
+    ),
+    parse=bo.BackorderFilters.parse,
+    allow_list=bo.grid_columns,
+    export_id="bo-export",
+    export_path="/backorders/export.csv",
+)
 
 
 def layout(state: str | None = None, bucket: str | None = None, **_query: str) -> html.Div:
@@ -84,7 +72,7 @@ def layout(state: str | None = None, bucket: str | None = None, **_query: str) -
     stamp = f"Projection computed {refreshed:%d %b %H:%M} UTC" if refreshed else "Projection is being computed…"
     return html.Div(
         [
-            dcc.Store(id="bo-purge"),
+            GRID.purge_store(),
             dcc.Store(id="bo-selected"),
             dcc.Store(id="bo-changed"),
             html.Div(
@@ -94,21 +82,24 @@ def layout(state: str | None = None, bucket: str | None = None, **_query: str) -
                 ],
                 className="d-flex align-items-baseline gap-3 mb-3 flex-wrap",
             ),
-            dbc.Row(
+            make_filter_row(
                 [
-                    _dropdown("bo-warehouse", options["warehouse"], "All warehouses"),
-                    _dropdown("bo-channel", options["channel"], "All channels"),
-                    _search("bo-customer", "Customer name…"),
-                    _search("bo-sku", "SKU…"),
-                    _dropdown("bo-bucket", options["bucket"], "Any age", bucket if bucket in bo.BUCKET_KEYS else None),
-                    _dropdown(
+                    filter_dropdown("bo-warehouse", options["warehouse"], "All warehouses"),
+                    filter_dropdown("bo-channel", options["channel"], "All channels"),
+                    filter_search("bo-customer", "Customer name…", bo.MAX_TEXT),
+                    filter_search("bo-sku", "SKU…", bo.MAX_TEXT),
+                    filter_dropdown(
+                        "bo-bucket", options["bucket"], "Any age", bucket if bucket in bo.BUCKET_KEYS else None
+                    ),
+                    filter_dropdown(
                         "bo-state",
                         options["state"],
                         "Any promise state",
                         state if state in PromiseState.values() else None,
                     ),
                 ],
-                className="g-2 mb-2",
+                md=4,
+                fill=True,
             ),
             html.Div(id="bo-alert"),
             html.Div(id="bo-cards"),
@@ -128,26 +119,12 @@ def layout(state: str | None = None, bucket: str | None = None, **_query: str) -
                     dbc.Col(make_severity_explainer(), lg=4, className="mb-3"),
                 ]
             ),
-            html.Div(
-                [
-                    html.Span(
-                        "Most severe first. Click a line to see its history"
-                        + (" and act on it." if user_may(*ACTING_ROLES) else "."),
-                        className="text-body-secondary small",
-                    ),
-                    dbc.Button(
-                        [html.I(className="bi bi-download me-1"), "Export CSV"],
-                        id="bo-export",
-                        href="/backorders/export.csv",
-                        external_link=True,
-                        color="secondary",
-                        outline=True,
-                        size="sm",
-                    ),
-                ],
-                className="d-flex justify-content-between align-items-center mb-2",
+            make_grid_toolbar(
+                "Most severe first. Click a line to see its history"
+                + (" and act on it." if user_may(*ACTING_ROLES) else "."),
+                GRID.export_button(),
             ),
-            make_grid("bo-grid"),
+            make_grid(GRID.grid_id),
             make_side_panel("bo", "Order line"),
         ]
     )
@@ -157,14 +134,14 @@ def layout(state: str | None = None, bucket: str | None = None, **_query: str) -
     Output("bo-cards", "children"),
     Output("bo-aging", "figure"),
     Output("bo-alert", "children"),
-    *FILTER_INPUTS,
+    *GRID.inputs,
     Input("bo-changed", "data"),
 )
 @allow_roles(*ROLES)
 def update_overview(warehouse, channel, customer, sku, bucket, state, _changed):
     """Cards and aging chart for the chosen filters."""
     try:
-        filters = _filters(warehouse, channel, customer, sku, bucket, state)
+        filters = GRID.parse_filters(warehouse, channel, customer, sku, bucket, state)
     except InputError as exc:
         return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger")
     app = context.current()
@@ -178,7 +155,7 @@ def update_overview(warehouse, channel, customer, sku, bucket, state, _changed):
     Output("bo-grid", "getRowsResponse"),
     Output("bo-export", "href"),
     Input("bo-grid", "getRowsRequest"),
-    *FILTER_STATES,
+    *GRID.states,
 )
 @allow_roles(*ROLES)
 def grid_rows(request, warehouse, channel, customer, sku, bucket, state):
@@ -187,18 +164,13 @@ def grid_rows(request, warehouse, channel, customer, sku, bucket, state):
         raise dash.exceptions.PreventUpdate
     app = context.current()
     try:
-        filters = _filters(warehouse, channel, customer, sku, bucket, state)
+        filters = GRID.parse_filters(warehouse, channel, customer, sku, bucket, state)
         with app.db.read_session() as session:
             page = bo.grid_rows(session, filters, request, app.settings.today())
     except InputError as exc:
         dash.set_props("bo-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
         return {"rowData": [], "rowCount": 0}, dash.no_update
-    query = {
-        **filters.as_query(),
-        "filterModel": orjson.dumps(request.get("filterModel") or {}).decode(),
-        "sortModel": orjson.dumps(request.get("sortModel") or []).decode(),
-    }
-    return page.as_response(), "/backorders/export.csv?" + urlencode(query)
+    return page.as_response(), GRID.export_href(filters, request)
 
 
 def _panel(line_id: int):
@@ -316,8 +288,5 @@ def save_pin(clicks, selected, pin):
     return body, selected, dbc.Alert(message, color="success", className="py-2", duration=6000), time.time()
 
 
-# When the page filters change, the grid must forget its cached blocks and ask again.
-reload_grid_on("bo-grid", Output("bo-purge", "data"), *FILTER_INPUTS)
-
-# After an action the grid re-reads the blocks it shows, keeping the user's scroll position.
-reload_grid_on("bo-grid", Output("bo-purge", "data", allow_duplicate=True), Input("bo-changed", "data"), keep_rows=True)
+GRID.reload_on_filters()
+GRID.reload_after(Input("bo-changed", "data"))

@@ -10,7 +10,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor, user_may
-from dashboard.components.grids import make_side_panel, reload_grid_on
+from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_dropdown, make_filter_row
+from dashboard.components.grids import make_side_panel
 from dashboard.components.inbound import make_grid, make_impact, make_po_panel
 from dashboard.domain import inputs
 from dashboard.domain.codes import Role
@@ -28,17 +29,23 @@ dash.register_page(
     allowed_roles=list(ROLES),
 )
 
-FILTER_IDS = ("in-warehouse", "in-supplier", "in-show")
+GRID = FilteredGrid(
+    grid_id="in-grid",
+    purge_id="po-purge",
+    filters=(
+        PageFilter("in-warehouse", "warehouse_id"),
+        PageFilter("in-supplier", "supplier_id"),
+        PageFilter("in-show", "show"),
+    ),
+    parse=ib.InboundFilters.parse,
+    allow_list=lambda today: ib.grid_columns(today)[0],
+)
 FORM = [
     State("po-new-eta", "value"),
     State("po-confirmed", "value"),
     State("po-cause", "value"),
     State("po-note", "value"),
 ]
-
-
-def _filters(warehouse, supplier, show) -> ib.InboundFilters:
-    return ib.InboundFilters.parse({"warehouse_id": warehouse, "supplier_id": supplier, "show": show})
 
 
 def layout(show: str | None = None, **_query: str) -> html.Div:
@@ -50,28 +57,20 @@ def layout(show: str | None = None, **_query: str) -> html.Div:
             dcc.Store(id="po-selected"),
             dcc.Store(id="po-previewed"),
             dcc.Store(id="po-changed"),
-            dcc.Store(id="po-purge"),
+            GRID.purge_store(),
             html.H2("Inbound purchase orders", className="mb-3"),
-            dbc.Row(
+            make_filter_row(
                 [
-                    dbc.Col(
-                        dcc.Dropdown(id="in-warehouse", options=options["warehouse"], placeholder="All warehouses"),
-                        md=4,
-                    ),
-                    dbc.Col(
-                        dcc.Dropdown(id="in-supplier", options=options["supplier"], placeholder="All suppliers"), md=4
-                    ),
-                    dbc.Col(
-                        dcc.Dropdown(
-                            id="in-show",
-                            options=options["show"],
-                            value=show if show in ib.InboundFilters.SHOW else "all",
-                            clearable=False,
-                        ),
-                        md=4,
+                    filter_dropdown("in-warehouse", options["warehouse"], "All warehouses"),
+                    filter_dropdown("in-supplier", options["supplier"], "All suppliers"),
+                    filter_dropdown(
+                        "in-show",
+                        options["show"],
+                        value=show if show in ib.InboundFilters.SHOW else "all",
+                        clearable=False,
                     ),
                 ],
-                className="g-2 mb-2",
+                md=4,
             ),
             html.Div(id="in-alert"),
             html.P(
@@ -79,7 +78,7 @@ def layout(show: str | None = None, **_query: str) -> html.Div:
                 + (" and to revise its ETA." if user_may(Role.MANAGER) else "."),
                 className="text-body-secondary small mb-2",
             ),
-            make_grid("in-grid"),
+            make_grid(GRID.grid_id),
             make_side_panel("po", "Purchase order", "560px"),
         ]
     )
@@ -88,7 +87,7 @@ def layout(show: str | None = None, **_query: str) -> html.Div:
 @callback(
     Output("in-grid", "getRowsResponse"),
     Input("in-grid", "getRowsRequest"),
-    *[State(i, "value") for i in FILTER_IDS],
+    *GRID.states,
 )
 @allow_roles(*ROLES)
 def grid_rows(request, warehouse, supplier, show):
@@ -97,7 +96,7 @@ def grid_rows(request, warehouse, supplier, show):
         raise dash.exceptions.PreventUpdate
     app = context.current()
     try:
-        filters = _filters(warehouse, supplier, show)
+        filters = GRID.parse_filters(warehouse, supplier, show)
         with app.db.read_session() as session:
             page = ib.grid_rows(session, filters, request, app.settings.today())
     except InputError as exc:
@@ -274,6 +273,4 @@ dash.clientside_callback(
     prevent_initial_call=True,
 )
 
-reload_grid_on(
-    "in-grid", Output("po-purge", "data"), *[Input(i, "value") for i in FILTER_IDS], Input("po-changed", "data")
-)
+GRID.reload_on_filters(Input("po-changed", "data"))

@@ -11,7 +11,8 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor
 from dashboard.components.cards import make_kpi_card
-from dashboard.components.grids import ROW_CLICK, make_infinite_grid, make_side_panel, reload_grid_on
+from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_dropdown, make_filter_row
+from dashboard.components.grids import ROW_CLICK, make_infinite_grid, make_side_panel
 from dashboard.domain import inputs
 from dashboard.domain.codes import NotificationStatus, Role
 from dashboard.domain.inputs import RefusedError
@@ -25,6 +26,13 @@ dash.register_page(
     title="Notifications · Backorder Desk",
     nav_order=20,
     allowed_roles=list(ROLES),
+)
+GRID = FilteredGrid(
+    grid_id="nt-grid",
+    purge_id="nt-purge",
+    filters=(PageFilter("nt-status", "status"), PageFilter("nt-kind", "kind")),
+    parse=outbox.OutboxFilters.parse,
+    allow_list=outbox.GRID_COLUMNS,
 )
 
 COLUMN_DEFS = [
@@ -89,7 +97,7 @@ def layout(status: str | None = None, **_query: str) -> html.Div:
         counts = outbox.counts(session)
     return html.Div(
         [
-            dcc.Store(id="nt-purge"),
+            GRID.purge_store(),
             dcc.Store(id="nt-selected"),
             dcc.Store(id="nt-changed"),
             html.Div(
@@ -106,29 +114,21 @@ def layout(status: str | None = None, **_query: str) -> html.Div:
             ),
             html.Div(id="nt-alert"),
             html.Div(_cards(counts), id="nt-cards"),
-            dbc.Row(
+            make_filter_row(
                 [
-                    dbc.Col(
-                        dcc.Dropdown(
-                            id="nt-status",
-                            options=[{"label": s.label, "value": s.value} for s in NotificationStatus],
-                            value=status if status in NotificationStatus.values() else None,
-                            placeholder="Any status",
-                        ),
-                        md=4,
+                    filter_dropdown(
+                        "nt-status",
+                        [{"label": s.label, "value": s.value} for s in NotificationStatus],
+                        "Any status",
+                        status if status in NotificationStatus.values() else None,
                     ),
-                    dbc.Col(
-                        dcc.Dropdown(
-                            id="nt-kind",
-                            options=[{"label": label, "value": key} for key, label in outbox.KINDS.items()],
-                            placeholder="Any kind",
-                        ),
-                        md=4,
+                    filter_dropdown(
+                        "nt-kind", [{"label": label, "value": key} for key, label in outbox.KINDS.items()], "Any kind"
                     ),
                 ],
-                className="g-2 mb-2",
+                md=4,
             ),
-            make_infinite_grid("nt-grid", COLUMN_DEFS, "'' + params.data.id", rowSelection=ROW_CLICK),
+            make_infinite_grid(GRID.grid_id, COLUMN_DEFS, "'' + params.data.id", rowSelection=ROW_CLICK),
             make_side_panel("nt", "Message", "600px"),
         ]
     )
@@ -137,8 +137,7 @@ def layout(status: str | None = None, **_query: str) -> html.Div:
 @callback(
     Output("nt-grid", "getRowsResponse"),
     Input("nt-grid", "getRowsRequest"),
-    State("nt-status", "value"),
-    State("nt-kind", "value"),
+    *GRID.states,
 )
 @allow_roles(*ROLES)
 def grid_rows(request, status, kind):
@@ -146,7 +145,7 @@ def grid_rows(request, status, kind):
     if not request:
         raise dash.exceptions.PreventUpdate
     try:
-        filters = outbox.OutboxFilters.parse({"status": status, "kind": kind})
+        filters = GRID.parse_filters(status, kind)
         with context.current().db.read_session() as session:
             page = outbox.grid_rows(session, filters, request)
     except RefusedError as exc:
@@ -242,10 +241,4 @@ def refresh_counts(_changed):
         return _cards(outbox.counts(session))
 
 
-reload_grid_on(
-    "nt-grid",
-    Output("nt-purge", "data"),
-    Input("nt-status", "value"),
-    Input("nt-kind", "value"),
-    Input("nt-changed", "data"),
-)
+GRID.reload_on_filters(Input("nt-changed", "data"))

@@ -6,12 +6,11 @@ from urllib.parse import quote, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-import orjson
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor, user_may
-from dashboard.components.grids import reload_grid_on
+from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_dropdown, make_filter_row, make_grid_toolbar
 from dashboard.components.replenishment import make_grid, make_summary_cards, make_urgency_chart
 from dashboard.components.status import make_mismatch_list, make_status_fields
 from dashboard.domain import inputs
@@ -32,30 +31,21 @@ dash.register_page(
     allowed_roles=list(ROLES),
 )
 
-FILTER_IDS = ("repl-warehouse", "repl-category", "repl-supplier", "repl-status", "repl-condition")
-FILTER_INPUTS = [Input(i, "value") for i in FILTER_IDS]
-FILTER_STATES = [State(i, "value") for i in FILTER_IDS]
-
-
-def _filters(warehouse, category, supplier, status, condition) -> repl.ReplenishmentFilters:
-    return repl.ReplenishmentFilters.parse(
-        {
-            "warehouse_id": warehouse,
-            "category": category,
-            "supplier_id": supplier,
-            "sales_status": status,
-            "condition": condition,
-        }
-    )
-
-
-def _dropdown(component_id: str, options: list, placeholder: str, value=None, **extra) -> dbc.Col:
-    return dbc.Col(
-        dcc.Dropdown(id=component_id, options=options, placeholder=placeholder, value=value, **extra),
-        md=6,
-        lg=True,
-        className="mb-2",
-    )
+GRID = FilteredGrid(
+    grid_id="repl-grid",
+    purge_id="repl-purge",
+    filters=(
+        PageFilter("repl-warehouse", "warehouse_id"),
+        PageFilter("repl-category", "category"),
+        PageFilter("repl-supplier", "supplier_id"),
+        PageFilter("repl-status", "sales_status"),
+        PageFilter("repl-condition", "condition"),
+    ),
+    parse=repl.ReplenishmentFilters.parse,
+    allow_list=repl.GRID_COLUMNS,
+    export_id="repl-export",
+    export_path="/replenishment/export.csv",
+)
 
 
 def layout(condition: str | None = None, warehouse_id: str | None = None, **_query: str) -> html.Div:
@@ -72,7 +62,7 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
     return html.Div(
         [
             dcc.Location(id="repl-nav", refresh="callback-nav"),
-            dcc.Store(id="repl-purge"),
+            GRID.purge_store(),
             dcc.Store(id="repl-changed"),
             html.Div(
                 [
@@ -81,15 +71,18 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
                 ],
                 className="d-flex align-items-baseline gap-3 mb-3 flex-wrap",
             ),
-            dbc.Row(
+            make_filter_row(
                 [
-                    _dropdown("repl-warehouse", options["warehouse"], "All warehouses", initial_wh),
-                    _dropdown("repl-category", options["category"], "All categories"),
-                    _dropdown("repl-supplier", options["supplier"], "All suppliers"),
-                    _dropdown("repl-status", options["sales_status"], "Any sales status"),
-                    _dropdown("repl-condition", options["condition"], "Condition", initial_condition, clearable=False),
+                    filter_dropdown("repl-warehouse", options["warehouse"], "All warehouses", initial_wh),
+                    filter_dropdown("repl-category", options["category"], "All categories"),
+                    filter_dropdown("repl-supplier", options["supplier"], "All suppliers"),
+                    filter_dropdown("repl-status", options["sales_status"], "Any sales status"),
+                    filter_dropdown(
+                        "repl-condition", options["condition"], "Condition", initial_condition, clearable=False
+                    ),
                 ],
-                className="g-2 mb-2",
+                md=6,
+                fill=True,
             ),
             html.Div(id="repl-alert"),
             html.Div(id="repl-cards"),
@@ -102,40 +95,21 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
                 ],
                 className="mb-3",
             ),
-            html.Div(
-                [
-                    html.Span(
-                        "Click a row to open the SKU. Sort and filter from the column headers.",
-                        className="text-body-secondary small",
-                    ),
-                    html.Div(
-                        [
-                            dbc.Button(
-                                [html.I(className="bi bi-tags me-1"), "Set status of selected…"],
-                                id="bulk-open",
-                                color="primary",
-                                outline=True,
-                                size="sm",
-                                disabled=True,
-                            )
-                            if user_may(Role.MANAGER)
-                            else None,
-                            dbc.Button(
-                                [html.I(className="bi bi-download me-1"), "Export CSV"],
-                                id="repl-export",
-                                href="/replenishment/export.csv",
-                                external_link=True,
-                                color="secondary",
-                                outline=True,
-                                size="sm",
-                            ),
-                        ],
-                        className="d-flex gap-2",
-                    ),
-                ],
-                className="d-flex justify-content-between align-items-center mb-2",
+            make_grid_toolbar(
+                "Click a row to open the SKU. Sort and filter from the column headers.",
+                dbc.Button(
+                    [html.I(className="bi bi-tags me-1"), "Set status of selected…"],
+                    id="bulk-open",
+                    color="primary",
+                    outline=True,
+                    size="sm",
+                    disabled=True,
+                )
+                if user_may(Role.MANAGER)
+                else None,
+                GRID.export_button(),
             ),
-            make_grid("repl-grid"),
+            make_grid(GRID.grid_id),
             _bulk_status_modal() if user_may(Role.MANAGER) else None,
             dbc.Card(
                 [
@@ -176,13 +150,13 @@ def _bulk_status_modal() -> html.Div:
     Output("repl-cards", "children"),
     Output("repl-chart", "figure"),
     Output("repl-alert", "children"),
-    *FILTER_INPUTS,
+    *GRID.inputs,
 )
 @allow_roles(*ROLES)
 def update_overview(warehouse, category, supplier, status, condition):
     """Cards and chart for the chosen filters."""
     try:
-        filters = _filters(warehouse, category, supplier, status, condition)
+        filters = GRID.parse_filters(warehouse, category, supplier, status, condition)
     except InputError as exc:
         return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger")
     with context.current().db.read_session() as session:
@@ -195,7 +169,7 @@ def update_overview(warehouse, category, supplier, status, condition):
     Output("repl-grid", "getRowsResponse"),
     Output("repl-export", "href"),
     Input("repl-grid", "getRowsRequest"),
-    *FILTER_STATES,
+    *GRID.states,
 )
 @allow_roles(*ROLES)
 def grid_rows(request, warehouse, category, supplier, status, condition):
@@ -203,19 +177,14 @@ def grid_rows(request, warehouse, category, supplier, status, condition):
     if not request:
         raise dash.exceptions.PreventUpdate
     try:
-        filters = _filters(warehouse, category, supplier, status, condition)
+        filters = GRID.parse_filters(warehouse, category, supplier, status, condition)
         # A Core connection: the grid needs no ORM session, and this runs for every block scrolled.
         with context.current().db.read_connection() as connection:
             page = repl.grid_rows(connection, filters, request)
     except InputError as exc:
         dash.set_props("repl-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
         return {"rowData": [], "rowCount": 0}, dash.no_update
-    query = {
-        **filters.as_query(),
-        "filterModel": orjson.dumps(request.get("filterModel") or {}).decode(),
-        "sortModel": orjson.dumps(request.get("sortModel") or []).decode(),
-    }
-    return page.as_response(), "/replenishment/export.csv?" + urlencode(query)
+    return page.as_response(), GRID.export_href(filters, request)
 
 
 @callback(
@@ -235,8 +204,7 @@ def open_sku(cell):
     return f"/sku/{quote(sku, safe='')}?{urlencode({'warehouse': warehouse})}"
 
 
-# When the page filters change, the grid must forget its cached blocks and ask again.
-reload_grid_on("repl-grid", Output("repl-purge", "data"), *FILTER_INPUTS)
+GRID.reload_on_filters()
 
 
 @callback(
@@ -324,10 +292,4 @@ def apply_bulk(clicks, rows, new_status, reason, override, backorder_action):
 
 
 # After a bulk change the grid re-reads its blocks (statuses changed) and forgets the selection.
-reload_grid_on(
-    "repl-grid",
-    Output("repl-purge", "data", allow_duplicate=True),
-    Input("repl-changed", "data"),
-    keep_rows=True,
-    deselect=True,
-)
+GRID.reload_after(Input("repl-changed", "data"), deselect=True)
