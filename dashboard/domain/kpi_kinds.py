@@ -5,6 +5,8 @@ the ⓘ popovers and header tooltips), how it reads (``unit``) and which way is 
 it is computed from (a :class:`Basis`: one counter table summed over the chosen days) and how (a
 :class:`Formula` that declares the counters it reads), and where it is shown: its :class:`Section`,
 its ``detail`` line on a /kpis card, its column in the /kpis breakdown, its card on the Overview.
+The report, the /kpis cards and breakdown, the Overview cards and the supplier scorecard all compute
+and word KPIs from this table; none of them branches on a KPI's key.
 
 What a new KPI touches:
 
