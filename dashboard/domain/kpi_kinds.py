@@ -6,20 +6,23 @@ it is computed from (a :class:`Basis`: one counter table summed over the chosen 
 :class:`Formula` that declares the counters it reads), and where it is shown: its :class:`Section`,
 its ``detail`` line on a /kpis card, its column in the /kpis breakdown, its card on the Overview.
 The report, the /kpis cards and breakdown, the Overview cards and the supplier scorecard all compute
-and word KPIs from this table; none of them branches on a KPI's key.
+and word KPIs from this table. What still names KPIs by key outside it is presentation that a new KPI
+does not need: the trend charts' series and colours, the scorecard's tuned columns and its five cards.
 
 What a new KPI touches:
 
 - **computed from counters that exist**: its :class:`Kpi` entry in :data:`KPIS` and its known answer
   in ``tests/domain/test_kpi_kinds.py``. On /kpis it gets a card, popover and detail line in its
   section, a breakdown column when it has a ``breakdown`` header, an Overview card when it has an
-  ``overview`` card. A KPI of the supplier section also needs its scorecard grid column in
-  ``dashboard/components/suppliers.py``, where each column carries its own width and number format.
+  ``overview`` card (Overview cards sum the order-line or supplier counters only); in the supplier
+  section, a scorecard column in its unit's format with its definition.
 - **needing a new counter**, in addition: the column in ``dashboard/db/models/kpi.py`` and its
-  migration; what one event adds to it (:func:`dashboard.domain.kpi.line_contribution` for order
-  lines, ``dashboard/services/kpis/events.py`` for the other events); and the same in bulk in
-  ``dashboard/services/kpis/rebuild.py`` (a test holds the two ways to agreeing). The report sums
-  every counter column of its tables, so it needs no change.
+  migration, and the code that fills it, once per event and once in bulk (a test holds the two to
+  agreeing): for ``kpi_daily``, :func:`dashboard.domain.kpi.line_contribution` and ``_line_frames`` in
+  ``dashboard/services/kpis/rebuild.py``; for ``kpi_supplier_daily``, ``po_completed`` in
+  ``dashboard/services/kpis/events.py`` and ``_supplier_frame`` in the rebuild; for
+  ``kpi_stock_daily``, the sweep in ``dashboard/services/kpis/snapshots.py``, which serves both.
+  The report and the scorecard sum every counter column of their tables, so they need no change.
 
 The shapes (:class:`~dashboard.domain.kpi_spec.Kpi` and the rest) are in :mod:`dashboard.domain.kpi_spec`.
 Page tests render every KPI of this table and fail when one is missing from its page.
