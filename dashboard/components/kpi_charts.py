@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components.kpis import NO_DATA, day_text, format_delta, make_definition
-from dashboard.domain.kpi import DEFINITIONS
+from dashboard.domain.kpi_kinds import KPIS
 from dashboard.services.kpis.report import BreakdownRow, CauseShare, OpenBackorders, WeekPoint
 
 COLOURS = {
@@ -111,7 +111,7 @@ def make_rates_trend(weeks: Sequence[WeekPoint]) -> dict[str, Any]:
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": DEFINITIONS[key].label.replace("Promise adherence", "OTIF"),
+                "name": KPIS[key].label.replace("Promise adherence", "OTIF"),
                 "x": x,
                 "y": [None if v is None else round(v * 100, 2) for v in values],
                 "customdata": list(zip(_changes(key, values), notes, strict=True)),

@@ -1,9 +1,10 @@
 """Builders for /kpis: KPI cards with their definitions, the period note, and the cause and breakdown tables.
 
-Data in, components out; no database access here. Every number is shown with its definition one click
-away (:data:`dashboard.domain.kpi.DEFINITIONS`, never reworded here). The charts are in
-:mod:`dashboard.components.kpi_charts`, which words its numbers with :func:`format_delta` and
-:func:`day_text` from here.
+Data in, components out; no database access here. Which cards, in which sections, worded how, with
+which detail line and which breakdown columns: all of it comes from the table in
+:mod:`dashboard.domain.kpi_kinds`, so nothing here names a KPI. Every number is shown with its
+definition one click away (never reworded here). The charts are in :mod:`dashboard.components.kpi_charts`,
+which words its numbers with :func:`format_delta` and :func:`day_text` from here.
 """
 
 from __future__ import annotations
@@ -15,32 +16,11 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.domain.kpi import DEFINITIONS
+from dashboard.domain.kpi_kinds import DEFINITIONS, KPIS, breakdown_kpis, in_section, sections_on
 from dashboard.services.kpis.filters import DIMENSIONS
 from dashboard.services.kpis.report import BreakdownRow, CauseShare, Headline, OpenBackorders
 
-# How each KPI reads: a share, money, days, or a multiple.
-KINDS = {
-    "fill_rate_lines": "share",
-    "fill_rate_units": "share",
-    "backorder_rate": "share",
-    "otif_original": "share",
-    "otif_current": "share",
-    "cancellation_rate": "share",
-    "backorder_wait": "days",
-    "stockout_rate": "share",
-    "lost_sales": "money",
-    "inventory_value": "money",
-    "turnover": "times",
-    "days_of_supply": "days",
-}
-SECTIONS = (
-    ("Orders", ("fill_rate_lines", "fill_rate_units", "backorder_rate", "cancellation_rate")),
-    ("Promises", ("otif_original", "otif_current", "backorder_wait")),
-    ("Stock", ("stockout_rate", "lost_sales", "inventory_value", "turnover", "days_of_supply")),
-)
-STOCK_KEYS = frozenset(SECTIONS[2][1])
-ICONS = {"Orders": "bi-cart-check", "Promises": "bi-calendar-check", "Stock": "bi-box-seam"}
+PAGE = "/kpis"
 NO_DATA = "No data in this range for these filters"
 
 
@@ -58,20 +38,19 @@ def _amount(kind: str, value: float) -> str:
 
 
 def format_value(key: str, value: float | None) -> str:
-    """A KPI value as the cards and tables show it ("—" when there is nothing to compute from)."""
-    return "—" if value is None else _amount(KINDS.get(key, "share"), value)
+    """A KPI value as the cards and tables show it, in the KPI's unit ("—" when there is nothing to compute from)."""
+    return "—" if value is None else _amount(KPIS[key].unit, value)
 
 
 def format_delta(key: str, delta: float | None) -> tuple[str, str]:
-    """``(text, colour)`` for a change: green when it moved the good way, red when the bad way."""
+    """``(text, colour)`` for a change: green when it moved the KPI's good way, red when the bad way."""
     if delta is None:
         return "no comparison", "secondary"
-    kind = KINDS.get(key, "share")
-    amount = _amount(kind, abs(delta)).replace(" %", " pts")
-    if amount == _amount(kind, 0.0).replace(" %", " pts"):
+    unit = KPIS[key].unit
+    amount = _amount(unit, abs(delta)).replace(" %", " pts")
+    if amount == _amount(unit, 0.0).replace(" %", " pts"):
         return f"= {amount}", "secondary"
-    better = DEFINITIONS[key].better if key in DEFINITIONS else "up"
-    improved = (delta > 0) == (better == "up")
+    improved = (delta > 0) == (KPIS[key].better == "up")
     return ("▲ " if delta > 0 else "▼ ") + amount, "success" if improved else "danger"
 
 
@@ -116,7 +95,7 @@ def make_kpi_stat(key: str, value: str, delta: tuple[str, str], detail: str, *, 
     body = dbc.CardBody(
         [
             html.Div(
-                [html.Span(DEFINITIONS[key].label), *make_definition(key, f"kpi-def-{key}")],
+                [html.Span(KPIS[key].label), *make_definition(key, f"kpi-def-{key}")],
                 className="kpi-title text-body-secondary",
             ),
             html.Div(value, className=f"kpi-value text-{colour}", id=f"kpi-{key}-value"),
@@ -128,31 +107,18 @@ def make_kpi_stat(key: str, value: str, delta: tuple[str, str], detail: str, *, 
 
 
 def _detail(key: str, headline: Headline) -> str:
-    sums = headline.sums
-    if key in ("fill_rate_lines", "backorder_rate"):
-        return f"of {sums.get('lines_ordered', 0):,.0f} lines ordered"
-    if key == "fill_rate_units":
-        return f"of {sums.get('units_ordered', 0):,.0f} units ordered"
-    if key in ("otif_original", "otif_current"):
-        return f"of {sums.get('lines_shipped', 0):,.0f} lines shipped"
-    if key == "cancellation_rate":
-        closed = sums.get("backorders_shipped", 0) + sums.get("backorders_cancelled", 0)
-        return f"of {closed:,.0f} backordered lines closed"
-    if key == "backorder_wait":
-        return f"over {sums.get('backorders_shipped', 0):,.0f} backordered lines shipped"
+    """The card's detail line, from the KPI's template and what the headline was computed from."""
     through = f"through {day_text(headline.stock_through)}" if headline.stock_through else "no closed day yet"
-    if key == "lost_sales":
-        notify = "incl." if headline.notify_included else "excl. (not per warehouse)"
-        return f"stock {through}; notify-me {notify}"
-    return f"closed days {through}"
+    notify = "incl." if headline.notify_included else "excl. (not per warehouse)"
+    return KPIS[key].describe(headline.sums, through=through, notify=notify)
 
 
 def make_headline(headline: Headline) -> html.Div:
-    """Every KPI of the range in three rows (orders, promises, stock), each with its change and previous value."""
+    """Every KPI of the range, a row per section of the page, each with its change and previous value."""
     rows = []
-    for title, keys in SECTIONS:
+    for group in sections_on(PAGE):
         cards = []
-        for key in keys:
+        for key in (kpi.key for kpi in in_section(group.key)):
             text, colour = format_delta(key, headline.delta(key))
             previous = headline.previous.get(key)
             text = f"{text} · was {format_value(key, previous)}" if previous is not None else "no previous period data"
@@ -163,7 +129,7 @@ def make_headline(headline: Headline) -> html.Div:
                         format_value(key, headline.current.get(key)),
                         (text, colour),
                         _detail(key, headline),
-                        colour="info" if key in STOCK_KEYS else "primary",
+                        colour=group.accent,
                     ),
                     md=6,
                     lg=True,
@@ -171,7 +137,7 @@ def make_headline(headline: Headline) -> html.Div:
                 )
             )
         rows.append(
-            html.H6([html.I(className=f"bi {ICONS[title]} me-2"), title], className="text-body-secondary mt-1 mb-2")
+            html.H6([html.I(className=f"bi {group.icon} me-2"), group.title], className="text-body-secondary mt-1 mb-2")
         )
         rows.append(dbc.Row(cards, className="g-3"))
     return html.Div(rows)
@@ -282,17 +248,6 @@ def make_cause_table(causes: Sequence[CauseShare]) -> html.Div:
     return dbc.Table([html.Thead(header, className="table-light"), html.Tbody(body)], size="sm", className="small")
 
 
-BREAKDOWN_COLUMNS = (
-    ("fill_rate_lines", "Fill rate"),
-    ("backorder_rate", "Backorder rate"),
-    ("otif_original", "OTIF orig."),
-    ("cancellation_rate", "Cancelled"),
-    ("stockout_rate", "Stockout"),
-    ("lost_sales", "Lost sales"),
-    ("inventory_value", "Inventory"),
-)
-
-
 def make_breakdown_table(rows: Sequence[BreakdownRow], dimension: str) -> html.Div:
     """Every member's KPIs over the range and its open backorders now; headers carry the definitions."""
     if not rows:
@@ -302,8 +257,8 @@ def make_breakdown_table(rows: Sequence[BreakdownRow], dimension: str) -> html.D
             html.Th(DIMENSIONS[dimension]),
             html.Th("Lines", title="Order lines ordered in the range", className="text-end"),
             *[
-                html.Th(label, title=DEFINITIONS[key].text, className="text-end text-nowrap")
-                for key, label in BREAKDOWN_COLUMNS
+                html.Th(kpi.breakdown, title=kpi.definition.text, className="text-end text-nowrap")
+                for kpi in breakdown_kpis()
             ],
             html.Th("Open now", title=DEFINITIONS["open_backorders"].text, className="text-end text-nowrap"),
         ]
@@ -314,8 +269,8 @@ def make_breakdown_table(rows: Sequence[BreakdownRow], dimension: str) -> html.D
                 html.Td(row.label, className="text-nowrap"),
                 html.Td(f"{row.sums.get('lines_ordered', 0):,.0f}", className="text-end"),
                 *[
-                    html.Td(format_value(key, row.values.get(key)), className="text-end")
-                    for key, _ in BREAKDOWN_COLUMNS
+                    html.Td(format_value(kpi.key, row.values.get(kpi.key)), className="text-end")
+                    for kpi in breakdown_kpis()
                 ],
                 html.Td(f"{row.open_lines:,} · ${row.open_value:,.0f}", className="text-end text-nowrap"),
             ]

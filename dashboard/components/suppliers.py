@@ -10,11 +10,11 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.domain.kpi import DEFINITIONS
+from dashboard.domain.kpi_kinds import DEFINITIONS, KPIS, in_section
+from dashboard.domain.kpi_spec import Kpi
 from dashboard.services.inbound.suppliers import AtRiskPO, SupplierPeriod, SupplierScore, TrendWeek
 
-# The definitions this page shows, in the order of its columns and cards.
-DEFINITION_KEYS = ("on_time_receipt", "supplier_delay", "lead_time_spread", "eta_revised_share", "supplier_fill_rate")
+SECTION = "suppliers"  # the scorecard's section in the KPI table
 ON_TIME = "#0d6efd"
 DELAY = "#dc3545"
 
@@ -43,7 +43,11 @@ def _days(value: float | None, signed: bool = True) -> str:
 
 
 def make_definitions() -> html.Details:
-    """The five scorecard definitions, one click away (a native disclosure, no callback)."""
+    """The scorecard's definitions, one click away (a native disclosure, no callback).
+
+    Each once, in table order: the mean and P80 delay share one, as do lead time and its spread.
+    """
+    definitions = dict.fromkeys(kpi.definition for kpi in in_section(SECTION))
     return html.Details(
         [
             html.Summary(
@@ -54,10 +58,10 @@ def make_definitions() -> html.Details:
             html.Dl(
                 [
                     part
-                    for key in DEFINITION_KEYS
+                    for definition in definitions
                     for part in (
-                        html.Dt(DEFINITIONS[key].label, className="col-sm-3"),
-                        html.Dd(DEFINITIONS[key].text, className="col-sm-9"),
+                        html.Dt(definition.label, className="col-sm-3"),
+                        html.Dd(definition.text, className="col-sm-9"),
                     )
                 ],
                 className="row small mt-2 mb-0",
@@ -90,29 +94,42 @@ DAYS = "d3.format('+.1f')(params.value) + ' d'"
 PLAIN_DAYS = "d3.format('.1f')(params.value) + ' d'"
 RED = "text-danger fw-semibold"
 BELOW_80 = {RED: "params.value != null && params.value < 0.8"}
+AT_RISK = {RED: "params.value > 0"}
 LINK = {"cellClass": "link-cell", "tooltipField": "code"}
 
-COLUMN_DEFS: list[dict[str, Any]] = [
-    {"field": "rank", "headerName": "#", "width": 55, "minWidth": 55, "pinned": "left", "sortable": False},
-    {"field": "name", "headerName": "Supplier", "width": 200, "minWidth": 170, "pinned": "left", **LINK},
-    _num("pos", "POs", 85, COUNT, "Purchase orders completed (received in full) in the period"),
-    _num("on_time_receipt", "On time", 100, PCT, "on_time_receipt", cellClassRules=BELOW_80),
-    _num("mean_delay", "Mean delay", 115, DAYS, "supplier_delay"),
-    _num("p80_delay", "P80 delay", 105, "(params.value > 0 ? '+' : '') + params.value + ' d'", "supplier_delay"),
-    _num("mean_lead_time", "Lead time", 110, PLAIN_DAYS, "lead_time_spread"),
-    _num("lead_time_sd", "σ_L", 90, PLAIN_DAYS, "lead_time_spread"),
-    _num("eta_revised_share", "ETA revised", 115, PCT, "eta_revised_share"),
-    _num("supplier_fill_rate", "Fill rate", 105, PCT, "supplier_fill_rate"),
-    _num("open_pos", "Open POs", 105, COUNT, "Purchase orders not yet received in full"),
-    _num(
-        "at_risk",
-        "At risk",
-        95,
-        COUNT,
-        "Open POs at risk: see the list below",
-        cellClassRules={RED: "params.value > 0"},
-    ),
-]
+MONEY = "d3.format('$,.0f')(params.value)"
+TIMES = "d3.format(',.1f')(params.value) + '×'"
+# How a scorecard KPI reads in the grid when it has no tuned column below, by its unit.
+UNIT_FORMATS = {"share": PCT, "days": PLAIN_DAYS, "money": MONEY, "times": TIMES}
+# Scorecard columns tuned for this page (header, width, sign, highlight); any other KPI gets a plain column.
+TUNED = {
+    column["field"]: column
+    for column in (
+        _num("on_time_receipt", "On time", 100, PCT, "on_time_receipt", cellClassRules=BELOW_80),
+        _num("mean_delay", "Mean delay", 115, DAYS, "mean_delay"),
+        _num("p80_delay", "P80 delay", 105, "(params.value > 0 ? '+' : '') + params.value + ' d'", "p80_delay"),
+        _num("mean_lead_time", "Lead time", 110, PLAIN_DAYS, "mean_lead_time"),
+        _num("lead_time_sd", "σ_L", 90, PLAIN_DAYS, "lead_time_sd"),
+        _num("eta_revised_share", "ETA revised", 115, PCT, "eta_revised_share"),
+        _num("supplier_fill_rate", "Fill rate", 105, PCT, "supplier_fill_rate"),
+    )
+}
+
+
+def _kpi_column(kpi: Kpi) -> dict[str, Any]:
+    return TUNED.get(kpi.key) or _num(kpi.key, kpi.label, 120, UNIT_FORMATS[kpi.unit], kpi.key)
+
+
+def scorecard_columns() -> list[dict[str, Any]]:
+    """Rank and supplier, POs completed, a column per scorecard KPI of the table, then open POs now."""
+    return [
+        {"field": "rank", "headerName": "#", "width": 55, "minWidth": 55, "pinned": "left", "sortable": False},
+        {"field": "name", "headerName": "Supplier", "width": 200, "minWidth": 170, "pinned": "left", **LINK},
+        _num("pos", "POs", 85, COUNT, "Purchase orders completed (received in full) in the period"),
+        *(_kpi_column(kpi) for kpi in in_section(SECTION)),
+        _num("open_pos", "Open POs", 105, COUNT, "Purchase orders not yet received in full"),
+        _num("at_risk", "At risk", 95, COUNT, "Open POs at risk: see the list below", cellClassRules=AT_RISK),
+    ]
 
 
 def make_scorecard_rows(scores: Sequence[SupplierScore]) -> list[dict[str, Any]]:
@@ -135,7 +152,7 @@ def make_scorecard_grid(grid_id: str) -> dag.AgGrid:
     """The scorecard: a few hundred suppliers at most, so all rows go to the browser and it sorts them."""
     return dag.AgGrid(
         id=grid_id,
-        columnDefs=COLUMN_DEFS,
+        columnDefs=scorecard_columns(),
         rowData=[],
         defaultColDef={"sortable": True, "resizable": True, "filter": False, "minWidth": 80},
         dashGridOptions={
@@ -153,13 +170,13 @@ def make_scorecard_grid(grid_id: str) -> dag.AgGrid:
 # ---- one supplier --------------------------------------------------------------------------
 
 
-def _delta(period: SupplierPeriod, key: str, unit: str, definition: str) -> html.Div:
+def _delta(period: SupplierPeriod, key: str) -> html.Div:
     """'+3.0 pts vs previous period', green when better and red when worse (the KPI says which way is better)."""
     change = period.change(key)
     if change is None:
         return html.Div("no comparison: a period without completed POs", className="small text-body-secondary")
-    better = DEFINITIONS[definition].better == "up"
-    text = f"{change * 100:+.1f} pts" if unit == "pts" else f"{change:+.1f} d"
+    better = KPIS[key].better == "up"
+    text = f"{change * 100:+.1f} pts" if KPIS[key].unit == "share" else f"{change:+.1f} d"
     colour = "secondary" if abs(change) < 1e-9 else ("success" if (change > 0) == better else "danger")
     icon = "bi-dash" if colour == "secondary" else ("bi-arrow-up-right" if change > 0 else "bi-arrow-down-right")
     return html.Div(
@@ -168,13 +185,13 @@ def _delta(period: SupplierPeriod, key: str, unit: str, definition: str) -> html
     )
 
 
-# Card (a ``supplier_kpis`` key) → its definition, how its change reads (points or days), its icon.
+# Card (a scorecard KPI, whose definition it shows) → its icon.
 CARDS = {
-    "on_time_receipt": ("on_time_receipt", "pts", "bi-calendar-check"),
-    "mean_delay": ("supplier_delay", "d", "bi-hourglass-split"),
-    "mean_lead_time": ("lead_time_spread", "d", "bi-truck"),
-    "eta_revised_share": ("eta_revised_share", "pts", "bi-pencil-square"),
-    "supplier_fill_rate": ("supplier_fill_rate", "pts", "bi-box-seam"),
+    "on_time_receipt": "bi-calendar-check",
+    "mean_delay": "bi-hourglass-split",
+    "mean_lead_time": "bi-truck",
+    "eta_revised_share": "bi-pencil-square",
+    "supplier_fill_rate": "bi-box-seam",
 }
 
 
@@ -186,17 +203,17 @@ def _keep_case(label: str) -> list:
 
 def _supplier_card(period: SupplierPeriod, key: str, value: str, detail: str) -> dbc.Col:
     """A headline number (styled like the KPI cards elsewhere), its change, and its definition on click."""
-    definition, unit, icon = CARDS[key]
-    label, card_id = DEFINITIONS[definition].label, f"sup-card-{key.replace('_', '-')}"
+    definition, card_id = KPIS[key].definition, f"sup-card-{key.replace('_', '-')}"
     card = dbc.Card(
         dbc.CardBody(
             [
                 html.Div(
-                    [html.I(className=f"bi {icon} me-2"), *_keep_case(label)], className="kpi-title text-body-secondary"
+                    [html.I(className=f"bi {CARDS[key]} me-2"), *_keep_case(definition.label)],
+                    className="kpi-title text-body-secondary",
                 ),
                 html.Div(value, className="kpi-value", id=f"{card_id}-value"),
                 html.Div(detail, className="kpi-detail small text-body-secondary", id=f"{card_id}-detail"),
-                _delta(period, key, unit, definition),
+                _delta(period, key),
             ]
         ),
         className="kpi-card h-100 border-0 border-start border-4 border-primary",
@@ -204,7 +221,7 @@ def _supplier_card(period: SupplierPeriod, key: str, value: str, detail: str) ->
         style={"cursor": "help"},
     )
     popover = dbc.Popover(
-        [dbc.PopoverHeader(label), dbc.PopoverBody(DEFINITIONS[definition].text, className="small")],
+        [dbc.PopoverHeader(definition.label), dbc.PopoverBody(definition.text, className="small")],
         target=card_id,
         trigger="legacy",
         placement="bottom",

@@ -1,12 +1,13 @@
-"""KPI definitions and formulas of design §5: pure functions over counters, no database.
+"""The KPI counters of design §5 and the arithmetic over them: pure functions, no database.
 
 Two halves:
 
 - :func:`line_contribution` says what one order line adds to the daily counters, given the line's
   facts. The incremental path applies ``contribution(after) − contribution(before)`` whenever a
   line changes, so every counter means exactly what this function says, wherever it is computed.
-- The ratio, quantile and trend helpers turn summed counters into the numbers the pages show;
-  each KPI's definition text lives in :data:`DEFINITIONS`, shown beside the number.
+- The ratio, quantile, spread and period helpers that the KPI formulas and the trends are built
+  from. The KPIs themselves (definitions, units, formulas, sections) are the table in
+  :mod:`dashboard.domain.kpi_kinds`.
 """
 
 from __future__ import annotations
@@ -17,116 +18,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 Counters = dict[str, float]
-
-
-@dataclass(frozen=True)
-class Definition:
-    """How a KPI is computed, in the words an executive reads beside it."""
-
-    label: str
-    text: str
-    # "up" when a larger value is better, "down" when smaller is better (colours the delta).
-    better: str = "up"
-
-
-DEFINITIONS: dict[str, Definition] = {
-    "fill_rate_lines": Definition(
-        "First-pass fill rate (lines)",
-        "Order lines shipped complete from stock, never put on backorder ÷ order lines ordered. "
-        "Counted on the day the line was ordered; lines still waiting to ship count as not filled yet.",
-    ),
-    "fill_rate_units": Definition(
-        "First-pass fill rate (units)",
-        "Units on lines shipped complete from stock without a backorder ÷ units ordered, by order day.",
-    ),
-    "backorder_rate": Definition(
-        "Backorder rate",
-        "Order lines that went on backorder ÷ order lines ordered, by order day.",
-        "down",
-    ),
-    "otif_original": Definition(
-        "Promise adherence (original promise)",
-        "Lines shipped in full on or before the date first promised to the customer ÷ lines shipped, "
-        "by ship day. Revising a promise never improves this number.",
-    ),
-    "otif_current": Definition(
-        "Promise adherence (current promise)",
-        "Lines shipped in full on or before their latest promised date ÷ lines shipped, by ship day.",
-    ),
-    "cancellation_rate": Definition(
-        "Backorder cancellation rate",
-        "Backordered lines cancelled ÷ backordered lines closed (shipped or cancelled), by the day they closed.",
-        "down",
-    ),
-    "backorder_wait": Definition(
-        "Average backorder wait",
-        "Days from going on backorder to shipping, averaged over backordered lines shipped in the period.",
-        "down",
-    ),
-    "open_backorders": Definition(
-        "Open backorders",
-        "Lines waiting for stock now: count, units and value (revenue secured but not yet delivered), "
-        "with their age since going on backorder.",
-        "down",
-    ),
-    "stockout_rate": Definition(
-        "Stockout rate",
-        "SKU-days that ended with nothing on hand ÷ SKU-days, over closed days. A SKU counts from the day it "
-        "was first stocked in a warehouse; discontinued SKUs stop counting. On hand is read from the stock "
-        "movement ledger at the end of each UTC day.",
-        "down",
-    ),
-    "lost_sales": Definition(
-        "Lost-sales estimate",
-        "For every SKU-day out of stock, the SKU's average daily demand × its price; plus the value of "
-        "notify-me requests taken in the period. Demand rates are those of the latest metrics refresh.",
-        "down",
-    ),
-    "inventory_value": Definition(
-        "Inventory value",
-        "Units on hand × unit cost, averaged over the closed days of the period.",
-        "down",
-    ),
-    "turnover": Definition(
-        "Inventory turnover (annualised)",
-        "Cost of goods shipped ÷ average inventory value, scaled to a year (× 365 ÷ days in the period).",
-    ),
-    "days_of_supply": Definition(
-        "Days of supply",
-        "Average inventory value ÷ cost of goods shipped per day in the period.",
-        "down",
-    ),
-    "delay_causes": Definition(
-        "Delay causes",
-        "Promise revisions in the period by cause code, largest first, with the cumulative share (a Pareto). "
-        "Days added sums how far the revisions moved promises (earlier promises subtract).",
-    ),
-    "on_time_receipt": Definition(
-        "On-time receipt",
-        "Purchase orders received complete on or before the ETA the supplier gave when the PO was placed "
-        "÷ purchase orders received complete, by the day they completed.",
-    ),
-    "supplier_delay": Definition(
-        "Delay (mean and P80)",
-        "Day received minus the original ETA, over purchase orders completed in the period; negative is early. "
-        "P80: 80 % of purchase orders arrived no later than this.",
-        "down",
-    ),
-    "lead_time_spread": Definition(
-        "Lead time and spread (σ_L)",
-        "Days from placing the purchase order to receiving it complete: mean and standard deviation.",
-        "down",
-    ),
-    "eta_revised_share": Definition(
-        "ETA revised",
-        "Purchase orders completed in the period whose ETA was revised at least once ÷ purchase orders completed.",
-        "down",
-    ),
-    "supplier_fill_rate": Definition(
-        "Supplier fill rate",
-        "Units received by the original ETA ÷ units ordered, over purchase orders completed in the period.",
-    ),
-}
 
 
 # ---- what one order line adds ---------------------------------------------------------------
@@ -293,54 +184,3 @@ def change(current: float | None, previous: float | None) -> float | None:
     if current is None or previous is None:
         return None
     return current - previous
-
-
-def line_kpis(sums: Mapping[str, float]) -> dict[str, float | None]:
-    """The order-line KPIs from summed ``kpi_daily`` counters."""
-    closed = sums.get("backorders_shipped", 0) + sums.get("backorders_cancelled", 0)
-    return {
-        "fill_rate_lines": ratio(sums.get("lines_first_pass", 0), sums.get("lines_ordered", 0)),
-        "fill_rate_units": ratio(sums.get("units_first_pass", 0), sums.get("units_ordered", 0)),
-        "backorder_rate": ratio(sums.get("lines_backordered", 0), sums.get("lines_ordered", 0)),
-        "otif_original": ratio(sums.get("shipped_on_time_original", 0), sums.get("lines_shipped", 0)),
-        "otif_current": ratio(sums.get("shipped_on_time_current", 0), sums.get("lines_shipped", 0)),
-        "cancellation_rate": ratio(sums.get("backorders_cancelled", 0), closed),
-        "backorder_wait": ratio(sums.get("backorder_wait_days", 0), sums.get("backorders_shipped", 0)),
-    }
-
-
-def stock_kpis(
-    sums: Mapping[str, float], closed_days: int, cogs: float, notify_value: float
-) -> dict[str, float | None]:
-    """Stockout rate, lost sales, inventory value, turnover and days of supply.
-
-    ``sums`` are summed ``kpi_stock_daily`` counters over ``closed_days`` days; ``cogs`` is the cost of
-    goods shipped over the same days.
-    """
-    average_value = ratio(sums.get("inventory_value", 0), closed_days)
-    turnover = ratio(cogs, average_value)
-    daily_cogs = ratio(cogs, closed_days)
-    return {
-        "stockout_rate": ratio(sums.get("sku_days_out", 0), sums.get("sku_days", 0)),
-        "lost_sales": sums.get("lost_sales_value", 0) + notify_value if closed_days or notify_value else None,
-        "inventory_value": average_value,
-        "turnover": turnover * 365 / closed_days if turnover is not None and closed_days else None,
-        "days_of_supply": ratio(average_value, daily_cogs),
-    }
-
-
-def supplier_kpis(sums: Mapping[str, float], delays: Iterable[tuple[float, float]]) -> dict[str, float | None]:
-    """One supplier's scorecard from summed ``kpi_supplier_daily`` counters and its delay histogram."""
-    delays = list(delays)
-    pos = sums.get("pos", 0)
-    delay_total = sum(value * count for value, count in delays)
-    return {
-        "pos": pos,
-        "on_time_receipt": ratio(sums.get("pos_on_time", 0), pos),
-        "mean_delay": ratio(delay_total, pos),
-        "p80_delay": histogram_quantile(delays, 0.8),
-        "mean_lead_time": ratio(sums.get("lead_days", 0), pos),
-        "lead_time_sd": spread(pos, sums.get("lead_days", 0), sums.get("lead_days_sq", 0)),
-        "eta_revised_share": ratio(sums.get("pos_revised", 0), pos),
-        "supplier_fill_rate": ratio(sums.get("units_on_time", 0), sums.get("units_ordered", 0)),
-    }

@@ -11,8 +11,9 @@ from dashboard import context
 from dashboard.auth.roles import user_may
 from dashboard.components.cards import make_alert_list, make_kpi_card
 from dashboard.components.feedback import make_database_unavailable
-from dashboard.domain import kpi
+from dashboard.components.kpis import format_delta, format_value
 from dashboard.domain.codes import Role
+from dashboard.domain.kpi_kinds import KPIS, overview_kpis, section
 from dashboard.services.overview import (
     OverviewCounts,
     RecentKpis,
@@ -74,7 +75,10 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
     return dbc.Row([dbc.Col(card, md=6, xl=3, className="mb-3") for card in cards])
 
 
-def _percent(value: float | None) -> str:
+def _value_text(key: str, value: float | None) -> str:
+    # The Overview has always written shares tighter than /kpis ("61.2%"); other units read as there.
+    if KPIS[key].unit != "share":
+        return format_value(key, value)
     return "–" if value is None else f"{value:.1%}"
 
 
@@ -82,6 +86,8 @@ def _delta_text(recent: RecentKpis, key: str) -> str:
     delta = recent.delta(key)
     if delta is None:
         return f"last {recent.days} days"
+    if KPIS[key].unit != "share":
+        return f"{format_delta(key, delta)[0]} vs the {recent.days} days before"
     return f"{delta * 100:+.1f} pts vs the {recent.days} days before"
 
 
@@ -89,29 +95,23 @@ def _delta_colour(recent: RecentKpis, key: str) -> str:
     delta = recent.delta(key)
     if delta is None or abs(delta) < 0.0005:
         return "secondary"
-    better = kpi.DEFINITIONS[key].better == "up"
+    better = KPIS[key].better == "up"
     return "success" if (delta > 0) == better else "danger"
 
 
 def make_kpi_row(recent: RecentKpis) -> dbc.Row:
-    """Executive headline: four KPIs over the last four weeks, each opening its page."""
-    items = [
-        ("fill_rate_lines", "First-pass fill rate", "/kpis", "bi-check2-circle"),
-        ("backorder_rate", "Backorder rate", "/kpis", "bi-hourglass"),
-        ("otif_original", "Shipped by first promise", "/kpis", "bi-calendar-check"),
-        ("on_time_receipt", "Supplier POs on time", "/suppliers", "bi-truck"),
-    ]
+    """Executive headline: the KPIs with an Overview card, over the last four weeks, each opening its page."""
     cards = [
         make_kpi_card(
-            title,
-            _percent(recent.current.get(key)),
-            _delta_text(recent, key),
-            colour=_delta_colour(recent, key),
-            href=_href(href),
-            card_id=f"card-kpi-{key.replace('_', '-')}",
-            icon=icon,
+            kpi.overview.title,
+            _value_text(kpi.key, recent.current.get(kpi.key)),
+            _delta_text(recent, kpi.key),
+            colour=_delta_colour(recent, kpi.key),
+            href=_href(section(kpi.section).page),
+            card_id=f"card-kpi-{kpi.key.replace('_', '-')}",
+            icon=kpi.overview.icon,
         )
-        for key, title, href, icon in items
+        for kpi in overview_kpis()
     ]
     return dbc.Row([dbc.Col(card, md=6, xl=3, className="mb-3") for card in cards], id="overview-kpis")
 

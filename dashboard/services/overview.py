@@ -24,7 +24,7 @@ from dashboard.db.queries import (
     po_is_open,
     po_past_eta,
 )
-from dashboard.domain import kpi
+from dashboard.domain import kpi, kpi_kinds
 from dashboard.domain.codes import SalesStatus
 
 
@@ -134,19 +134,8 @@ def latest_pos(session: Session, today: dt.date, limit: int = 8) -> list[LatePO]
 
 
 RECENT_DAYS = 28
-LINE_COUNTERS = (
-    "lines_ordered",
-    "units_ordered",
-    "lines_first_pass",
-    "units_first_pass",
-    "lines_backordered",
-    "lines_shipped",
-    "shipped_on_time_original",
-    "shipped_on_time_current",
-    "backorders_shipped",
-    "backorders_cancelled",
-    "backorder_wait_days",
-)
+# The counter table each basis of an Overview KPI is summed from (stock KPIs need closed days: not here).
+_TABLES = {kpi_kinds.LINES: KpiDaily, kpi_kinds.SUPPLIERS: KpiSupplierDaily}
 
 
 @dataclass(frozen=True)
@@ -163,22 +152,24 @@ class RecentKpis:
 
 
 def _period(session: Session, start: dt.date, end: dt.date) -> dict[str, float | None]:
-    row = session.execute(
-        select(*(func.coalesce(func.sum(getattr(KpiDaily, c)), 0) for c in LINE_COUNTERS)).where(
-            KpiDaily.day >= start, KpiDaily.day <= end
-        )
-    ).one()
-    values = kpi.line_kpis(dict(zip(LINE_COUNTERS, (float(v) for v in row), strict=True)))
-    pos, on_time = session.execute(
-        select(
-            func.coalesce(func.sum(KpiSupplierDaily.pos), 0), func.coalesce(func.sum(KpiSupplierDaily.pos_on_time), 0)
-        ).where(KpiSupplierDaily.day >= start, KpiSupplierDaily.day <= end)
-    ).one()
-    return values | {"on_time_receipt": kpi.ratio(float(on_time), float(pos))}
+    """The Overview's KPIs over ``[start, end]``: one query per counter table, summing what their formulas read."""
+    values: dict[str, float | None] = {}
+    for basis, model in _TABLES.items():
+        shown = [found for found in kpi_kinds.overview_kpis() if found.basis == basis]
+        names = sorted({name for found in shown for name in found.formula.reads})
+        if not names:
+            continue
+        row = session.execute(
+            select(*(func.coalesce(func.sum(getattr(model, name)), 0) for name in names)).where(
+                model.day >= start, model.day <= end
+            )
+        ).one()
+        values |= kpi_kinds.compute(basis, dict(zip(names, (float(v) for v in row), strict=True)), only=shown)
+    return values
 
 
 def recent_kpis(session: Session, today: dt.date, days: int = RECENT_DAYS) -> RecentKpis:
-    """First-pass fill, backorder rate, promise adherence and supplier on-time for the last ``days`` days."""
+    """The Overview's KPIs (``overview`` cards of :mod:`dashboard.domain.kpi_kinds`) for the last ``days`` days."""
     start = today - dt.timedelta(days=days - 1)
     before = kpi.previous_period(start, today)
     return RecentKpis(days, _period(session, start, today), _period(session, *before))

@@ -5,7 +5,7 @@ import re
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from dashboard.domain.kpi import DEFINITIONS
+from dashboard.domain.kpi_kinds import DEFINITIONS
 
 pytestmark = pytest.mark.browser
 

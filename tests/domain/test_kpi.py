@@ -1,4 +1,4 @@
-"""KPI formulas: what one line adds to the counters, and the ratios, quantiles and spreads built on them."""
+"""KPI counters and arithmetic: what one line adds to the counters, and the ratios, quantiles and spreads."""
 
 import datetime as dt
 import math
@@ -129,55 +129,3 @@ class TestFormulas:
 
     def test_week_start_is_monday(self):
         assert kpi.week_start(dt.date(2026, 11, 27)) == dt.date(2026, 11, 23)
-
-    def test_line_kpis(self):
-        sums = {
-            "lines_ordered": 10,
-            "units_ordered": 40,
-            "lines_first_pass": 6,
-            "units_first_pass": 20,
-            "lines_backordered": 3,
-            "lines_shipped": 8,
-            "shipped_on_time_original": 6,
-            "shipped_on_time_current": 7,
-            "backorders_shipped": 2,
-            "backorders_cancelled": 1,
-            "backorder_wait_days": 18,
-        }
-        assert kpi.line_kpis(sums) == {
-            "fill_rate_lines": 0.6,
-            "fill_rate_units": 0.5,
-            "backorder_rate": 0.3,
-            "otif_original": 0.75,
-            "otif_current": 0.875,
-            "cancellation_rate": 1 / 3,
-            "backorder_wait": 9.0,
-        }
-
-    def test_stock_kpis(self):
-        sums = {"sku_days": 100, "sku_days_out": 5, "inventory_value": 10_000.0, "lost_sales_value": 250.0}
-        out = kpi.stock_kpis(sums, closed_days=10, cogs=2_000.0, notify_value=50.0)
-        assert out["stockout_rate"] == 0.05
-        assert out["lost_sales"] == 300.0
-        assert out["inventory_value"] == 1_000.0  # average over the 10 days
-        assert out["turnover"] == pytest.approx(2.0 * 365 / 10)
-        assert out["days_of_supply"] == 5.0  # 1,000 of stock at 200 a day
-
-    def test_supplier_kpis(self):
-        sums = {
-            "pos": 4,
-            "pos_on_time": 3,
-            "pos_revised": 1,
-            "lead_days": 40,
-            "lead_days_sq": 10**2 + 8**2 + 12**2 + 10**2,
-            "units_ordered": 100,
-            "units_on_time": 90,
-        }
-        out = kpi.supplier_kpis(sums, [(-1, 1), (0, 2), (6, 1)])
-        assert out["on_time_receipt"] == 0.75
-        assert out["mean_delay"] == 1.25
-        assert out["p80_delay"] == 6
-        assert out["mean_lead_time"] == 10
-        assert out["lead_time_sd"] == pytest.approx(math.sqrt(8 / 3))
-        assert out["eta_revised_share"] == 0.25
-        assert out["supplier_fill_rate"] == 0.9

@@ -6,15 +6,15 @@ import pytest
 from sqlalchemy import text
 
 from dashboard import context
-from dashboard.components.kpis import SECTIONS, format_delta, format_value
-from dashboard.domain.kpi import DEFINITIONS
+from dashboard.components.kpis import day_text, format_delta, format_value
+from dashboard.domain.kpi_kinds import DEFINITIONS, KPIS, SECTIONS, breakdown_kpis, in_section, sections_on
 from dashboard.services.kpis import filters as kf
 from dashboard.services.kpis import report as kr
 from tests.conftest import TODAY, post_callback
 from tests.pages.dash_http import components, route
 
 START, END = "2026-08-24", "2026-11-22"  # the default: 13 full weeks before TODAY's week
-KPI_KEYS = [key for _title, keys in SECTIONS for key in keys]
+KPI_KEYS = [kpi.key for section in sections_on("/kpis") for kpi in in_section(section.key)]
 
 
 def key_of(app, output: str) -> str:
@@ -192,6 +192,58 @@ class TestReport:
             assert config["displayModeBar"] is True
             assert config["toImageButtonOptions"]["filename"]
             assert "toImage" not in config.get("modeBarButtonsToRemove", [])
+
+
+class TestEveryKpiOfTheTable:
+    """Data-driven: the page shows whatever the domain's KPI table says, so a KPI added there appears here."""
+
+    def test_every_section_shows_exactly_its_kpis_in_order_each_with_its_detail_line(self, app, auth):
+        auth.login("executive")
+        body = report(auth.client, app).json["response"]
+        expected = service(app, kr.headline)
+        rows = body["kpi-headline"]["children"]["props"]["children"]
+        sections = sections_on("/kpis")
+        assert len(rows) == 2 * len(sections)  # a heading and a row of cards per section
+        for section, heading, row in zip(sections, rows[::2], rows[1::2], strict=True):
+            assert section.title in json.dumps(heading) and section.icon in json.dumps(heading)
+            cards = [node for node in components(row) if node["type"] == "Card"]
+            assert [card["props"]["id"] for card in cards] == [f"kpi-{kpi.key}" for kpi in in_section(section.key)]
+            for card, kpi in zip(cards, in_section(section.key), strict=True):
+                assert f"border-{section.accent}" in card["props"]["className"]
+                detail = kpi.describe(
+                    expected.sums, through=f"through {day_text(expected.stock_through)}", notify="incl."
+                )
+                assert detail and json.dumps(detail)[1:-1] in json.dumps(card), kpi.key
+
+    def test_the_breakdown_has_a_column_per_breakdown_kpi_with_its_definition(self, app, auth):
+        auth.login("executive")
+        table = breakdown(auth.client, app).json["response"]["kpi-breakdown-table"]["children"]
+        headers = [node["props"] for node in components(table) if node["type"] == "Th"]
+        columns = breakdown_kpis()
+        assert [h["children"] for h in headers] == ["Warehouse", "Lines", *[k.breakdown for k in columns], "Open now"]
+        assert [h.get("title") for h in headers[2:-1]] == [kpi.definition.text for kpi in columns]
+        first_row = next(node for node in components(table) if node["type"] == "Tbody")["props"]["children"][0]
+        assert len(first_row["props"]["children"]) == len(headers)
+
+    def test_every_kpi_of_the_table_is_on_a_page_whose_tests_render_it(self):
+        # /kpis is checked above, /suppliers in test_suppliers_page.py; a section elsewhere needs its own test.
+        assert {section.page for section in SECTIONS} == {"/kpis", "/suppliers"}
+        assert all(kpi.section in {section.key for section in SECTIONS} for kpi in KPIS.values())
+
+    def test_a_kpi_added_to_the_table_gets_a_card_a_definition_a_detail_and_a_column(self, app, auth, add_kpi):
+        kpi = add_kpi()
+        auth.login("executive")
+        body = report(auth.client, app).json["response"]
+        expected = service(app, kr.headline)
+        cards = by_id(body["kpi-headline"]["children"])
+        value = cards[f"kpi-{kpi.key}-value"]["props"]["children"]
+        assert value == format_value(kpi.key, expected.current[kpi.key]) and value.endswith(" %")
+        assert json.dumps(kpi.definition.text)[1:-1] in json.dumps(cards[f"kpi-def-{kpi.key}-popover"])
+        assert f"of {expected.sums['units_ordered']:,.0f} units ordered" in json.dumps(cards[f"kpi-{kpi.key}"])
+        orders = body["kpi-headline"]["children"]["props"]["children"][1]
+        assert f"kpi-{kpi.key}" in [node["props"].get("id") for node in components(orders)]
+        table = json.dumps(breakdown(auth.client, app).json["response"]["kpi-breakdown-table"])
+        assert "Units b/o" in table and json.dumps(kpi.definition.text)[1:-1] in table
 
 
 class TestForgedFilters:

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from dashboard.domain import kpi_kinds
+from dashboard.domain.kpi_spec import Card, Definition, ratio_of
 from tests.pages.dash_http import components, route
 
 
@@ -27,6 +29,37 @@ def test_leaders_see_four_week_kpis_linking_to_their_pages(app, auth, role):
         assert re.fullmatch(r"\d+\.\d%", value), (key, value)
     links = [c["props"].get("href") for c in components(found["overview-kpis"])]
     assert "/kpis" in links and "/suppliers" in links
+
+
+def test_every_overview_kpi_of_the_table_has_a_card_opening_its_sections_page(app, auth):
+    auth.login("executive")
+    found = _by_id(route(auth.client, "/"))
+    cards = [c for c in components(found["overview-kpis"]) if c["type"] == "Card"]
+    shown = kpi_kinds.overview_kpis()
+    assert len(cards) == len(shown)
+    for kpi in shown:
+        card = found[f"card-kpi-{kpi.key.replace('_', '-')}"]
+        assert kpi.overview.title in str(card) and kpi.overview.icon in str(card)
+        assert kpi_kinds.section(kpi.section).page in [c["props"].get("href") for c in components(card)]
+
+
+def test_a_kpi_added_to_the_overview_in_the_table_gets_a_card_in_its_unit(app, auth, add_kpi):
+    kpi = add_kpi(
+        key="backorder_wait_overview",
+        definition=Definition("Backorder wait", "Days from going on backorder to shipping, on average."),
+        unit="days",
+        formula=ratio_of("backorder_wait_days", "backorders_shipped"),
+        section="promises",
+        detail=None,
+        breakdown=None,
+        overview=Card("Backorder wait", "bi-clock"),
+    )
+    auth.login("manager")
+    found = _by_id(route(auth.client, "/"))
+    value = found["card-kpi-backorder-wait-overview-value"]["props"]["children"]
+    assert re.fullmatch(r"\d+\.\d d", value), value
+    links = [c["props"].get("href") for c in components(found["card-kpi-backorder-wait-overview"])]
+    assert "/kpis" in links and kpi.overview.title in str(found["card-kpi-backorder-wait-overview"])
 
 
 def test_support_gets_the_work_lists_without_the_kpi_headline(app, auth):

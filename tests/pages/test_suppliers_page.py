@@ -13,6 +13,8 @@ from sqlalchemy import delete, select
 
 from dashboard import context
 from dashboard.db.models import KpiSupplierDaily, PurchaseOrder, Supplier
+from dashboard.domain import kpi_kinds
+from dashboard.domain.kpi_spec import Definition, ratio_of
 from tests.conftest import callback_payload, post_callback
 from tests.pages.dash_http import components, refusal, route
 
@@ -286,6 +288,41 @@ class TestLayout:
         assert [c["field"] for c in props["sup-grid"]["columnDefs"]][:4] == ["rank", "name", "pos", "on_time_receipt"]
         text = json.dumps(props["sup-definitions"])
         assert "On-time receipt" in text and "Supplier fill rate" in text and "P80" in text
+
+    def test_every_scorecard_kpi_of_the_table_has_a_column_with_its_definition_and_a_value(self, app, auth):
+        known_counters(app)
+        auth.login("manager")
+        props = by_id(route(auth.client, "/suppliers").json["response"]["_pages_content"]["children"])
+        columns = {c["field"]: c for c in props["sup-grid"]["columnDefs"]}
+        rows = scorecard(auth.client, app).json["response"]["sup-grid"]["rowData"]
+        scored = kpi_kinds.in_section("suppliers")
+        for kpi in scored:
+            assert columns[kpi.key]["headerTooltip"] == kpi.definition.text, kpi.key
+            assert rows[0][kpi.key] is not None, kpi.key
+        # Each definition once, in table order (the mean and P80 delay share one).
+        listed = [c["props"]["children"] for c in components(props["sup-definitions"]["children"]) if c["type"] == "Dt"]
+        assert listed == list(dict.fromkeys(kpi.definition.label for kpi in scored))
+
+    def test_a_scorecard_kpi_added_to_the_table_gets_a_column_a_value_and_its_definition(self, app, auth, add_kpi):
+        kpi = add_kpi(
+            key="units_per_po",
+            definition=Definition("Units per PO", "Units ordered ÷ purchase orders completed in the period."),
+            unit="times",
+            better="up",
+            basis=kpi_kinds.SUPPLIERS,
+            formula=ratio_of("units_ordered", "pos"),
+            section="suppliers",
+            detail=None,
+            breakdown=None,
+        )
+        known_counters(app)
+        auth.login("manager")
+        props = by_id(route(auth.client, "/suppliers").json["response"]["_pages_content"]["children"])
+        column = next(c for c in props["sup-grid"]["columnDefs"] if c["field"] == kpi.key)
+        assert (column["headerName"], column["headerTooltip"]) == ("Units per PO", kpi.definition.text)
+        assert "Units per PO" in json.dumps(props["sup-definitions"])
+        rows = scorecard(auth.client, app).json["response"]["sup-grid"]["rowData"]
+        assert rows[0][kpi.key] == pytest.approx(10.0)  # the worked rows order 10 units per PO
 
     @pytest.mark.parametrize(
         ("query", "chosen"),

@@ -6,6 +6,8 @@ import pytest
 
 from dashboard.db.models import (
     Customer,
+    KpiDaily,
+    KpiSupplierDaily,
     OrderLine,
     Product,
     PurchaseOrder,
@@ -14,8 +16,9 @@ from dashboard.db.models import (
     Supplier,
     Warehouse,
 )
+from dashboard.domain import kpi_kinds
 from dashboard.domain.codes import LineStatus, POStatus, SalesStatus
-from dashboard.services.overview import latest_pos, most_overdue_lines, overview_counts
+from dashboard.services.overview import latest_pos, most_overdue_lines, overview_counts, recent_kpis
 
 TODAY = dt.date(2026, 11, 27)
 AT = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
@@ -165,3 +168,42 @@ def test_an_empty_database_gives_zeros(db):
     with db.read_session() as session:
         counts = overview_counts(session, TODAY)
     assert counts.open_backorder_lines == counts.skus_stocked_out == counts.pos_past_eta == 0
+
+
+def test_recent_kpis_cover_every_overview_card_over_four_weeks_and_the_four_before(db):
+    with db.write_session() as s:
+        s.add_all(
+            [
+                Warehouse(id=1, code="W1", name="Main", timezone="UTC"),
+                Supplier(id=1, code="S1", name="Slowco", country="CN", quoted_lead_time_days=40),
+            ]
+        )
+        s.flush()
+        line = {"warehouse_id": 1, "category": "Tools", "supplier_id": 1}
+        s.add_all(
+            [
+                # This period (31 Oct – 27 Nov): 8 of 10 lines first pass, 2 backordered, 3 of 4 shipped on time.
+                KpiDaily(day=dt.date(2026, 11, 20), **line, lines_ordered=10, lines_first_pass=8, lines_backordered=2),
+                KpiDaily(day=dt.date(2026, 11, 21), **line, lines_shipped=4, shipped_on_time_original=3),
+                # The period before (3 – 30 Oct): 1 of 2 lines first pass.
+                KpiDaily(day=dt.date(2026, 10, 10), **line, lines_ordered=2, lines_first_pass=1),
+                # Before both periods: never counted.
+                KpiDaily(day=dt.date(2026, 9, 1), **line, lines_ordered=50),
+            ]
+        )
+        s.add(
+            KpiSupplierDaily(
+                day=dt.date(2026, 11, 2), supplier_id=1, warehouse_id=1, delay_days=0, pos=4, pos_on_time=3
+            )
+        )
+    with db.read_session() as s:
+        recent = recent_kpis(s, TODAY)
+    assert set(recent.current) == {kpi.key for kpi in kpi_kinds.overview_kpis()}
+    assert recent.current == {
+        "fill_rate_lines": 0.8,
+        "backorder_rate": 0.2,
+        "otif_original": 0.75,
+        "on_time_receipt": 0.75,
+    }
+    assert recent.previous["fill_rate_lines"] == 0.5 and recent.previous["on_time_receipt"] is None
+    assert recent.delta("fill_rate_lines") == pytest.approx(0.3)

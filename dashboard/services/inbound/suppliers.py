@@ -1,8 +1,9 @@
 """Queries behind /suppliers: the scorecard per supplier, one supplier's weekly trend, its open POs at risk.
 
 Scorecard numbers come from ``kpi_supplier_daily`` summed over the chosen days in SQL (the day filter comes
-first, so the cost follows the length of the range, not of the history) and are turned into KPIs by
-:func:`dashboard.domain.kpi.supplier_kpis`; the P80 delay comes from the delay histogram the table is keyed by.
+first, so the cost follows the length of the range, not of the history) and are turned into KPIs by the
+supplier formulas of :mod:`dashboard.domain.kpi_kinds`; the P80 delay comes from the delay histogram the
+table is keyed by.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import Any
 from sqlalchemy import Date, Select, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
+from dashboard.db.counters import counter_columns
 from dashboard.db.models import BackorderTriage, KpiSupplierDaily, PurchaseOrder, Supplier, Warehouse
 from dashboard.db.queries import day_diff, po_is_open
-from dashboard.domain import inputs, kpi
+from dashboard.domain import inputs, kpi, kpi_kinds
 from dashboard.domain.inputs import InputError
 from dashboard.services.inbound import purchase_orders as inbound
 
@@ -27,7 +29,7 @@ DEFAULT_WEEKS = 26
 MAX_RANGE_DAYS = 731
 MAX_ID = 2**31 - 1  # an INTEGER column; a larger id cannot exist and would only upset the driver
 AT_RISK_LIMIT = 200
-COUNTERS = ("pos", "pos_on_time", "pos_revised", "lead_days", "lead_days_sq", "units_ordered", "units_on_time")
+COUNTERS = tuple(counter_columns(KpiSupplierDaily.__table__))
 # A Monday: week numbers count whole weeks from it, so every week in SQL starts on a Monday.
 EPOCH_MONDAY = dt.date(1970, 1, 5)
 
@@ -93,8 +95,9 @@ class Counters:
     delays: list[tuple[int, int]] = field(default_factory=list)
 
     def kpis(self) -> dict[str, float | None]:
-        """The scorecard numbers (``domain.kpi.supplier_kpis``)."""
-        return kpi.supplier_kpis(self.sums, self.delays)
+        """The scorecard numbers: POs completed, then every supplier KPI of ``domain.kpi_kinds``."""
+        histograms = {"delay_days": self.delays}
+        return {"pos": self.sums.get("pos", 0), **kpi_kinds.compute(kpi_kinds.SUPPLIERS, self.sums, histograms)}
 
 
 def counters_statement(filters: SupplierFilters) -> Select:

@@ -4,8 +4,9 @@ Every query bounds ``day`` first: it leads each KPI table's unique key, so a ran
 scan and the cost grows with the range chosen, not with the history kept. Aggregation happens in
 SQL (by day for the headline and the weekly trends, by dimension for the breakdowns, by cause for
 the Pareto); Python only adds days into periods and ISO weeks and applies
-:mod:`dashboard.domain.kpi`. Open backorders are today's, read from ``backorder_triage``. The
-filters arrive validated, as :class:`dashboard.services.kpi_filters.KpiFilters`.
+:data:`dashboard.domain.kpi_kinds.KPIS`, whose formulas say which counters each KPI reads. Open
+backorders are today's, read from ``backorder_triage``. The filters arrive validated, as
+:class:`dashboard.services.kpis.filters.KpiFilters`.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from dashboard.db.models import (
     Warehouse,
 )
 from dashboard.db.models.kpi import WEEKLY
+from dashboard.domain import kpi_kinds
 from dashboard.domain.codes import AGING_BUCKETS, CauseCode
 from dashboard.domain.days import day_number
-from dashboard.domain.kpi import Counters, change, histogram_median, line_kpis, stock_kpis, week_start
+from dashboard.domain.kpi import Counters, change, histogram_median, week_start
 from dashboard.services.kpis.events import closed_through
 from dashboard.services.kpis.filters import KpiFilters, parse_dimension
 
@@ -162,7 +164,8 @@ class DailyCounters:
         cogs = _add(self.lines, *span).get("cogs_shipped", 0.0) if span else 0.0
         notify = sum(value for day, value in self.notify.items() if start <= day <= end)
         revisions = _add(self.revisions, start, end)
-        values = line_kpis(lines) | stock_kpis(stock, closed_days, cogs, notify)
+        stock_sums = kpi_kinds.stock_sums(stock, closed_days, cogs, notify)
+        values = kpi_kinds.compute(kpi_kinds.LINES, lines) | kpi_kinds.compute(kpi_kinds.STOCK, stock_sums)
         sums = {**lines, **revisions, "notify_value": notify, "closed_days": float(closed_days)}
         return values, sums
 
@@ -360,11 +363,13 @@ def breakdown(session: Session, filters: KpiFilters, dimension: str) -> list[Bre
     open_now = _open_by(session, filters, dimension)
     keys = set(lines) | set(stock) | set(notify) | set(open_now)
     labels = _labels(session, dimension, keys)
+    columns = kpi_kinds.breakdown_kpis()
     rows = []
     for key in keys:
         sums = lines.get(key, {})
-        stock_values = stock_kpis(stock.get(key, {}), closed_days, 0.0, notify.get(key, {}).get("value", 0.0))
-        values = line_kpis(sums) | {k: stock_values[k] for k in ("stockout_rate", "lost_sales", "inventory_value")}
+        # No cost of goods per member over the closed days: the stock KPIs that need it are not columns here.
+        stock_sums = kpi_kinds.stock_sums(stock.get(key, {}), closed_days, 0.0, notify.get(key, {}).get("value", 0.0))
+        values = kpi_kinds.compute(kpi_kinds.LINES, sums) | kpi_kinds.compute(kpi_kinds.STOCK, stock_sums, only=columns)
         open_lines, open_value = open_now.get(key, (0, 0.0))
         rows.append(BreakdownRow(key, labels[key], values, sums, open_lines, open_value))
     return sorted(rows, key=lambda r: (-r.sums.get("lines_ordered", 0), -r.open_value, r.label))

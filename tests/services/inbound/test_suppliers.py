@@ -35,6 +35,7 @@ from dashboard.db.models import (
     Supplier,
     Warehouse,
 )
+from dashboard.domain import kpi_kinds
 from dashboard.domain.codes import Channel, CustomerPriority, LineStatus, POStatus, SalesStatus, Substitutability
 from dashboard.domain.inputs import InputError
 from dashboard.services.inbound import suppliers as sup
@@ -225,6 +226,10 @@ class TestScorecard:
         assert kpis["lead_time_sd"] == pytest.approx((82 / 4) ** 0.5)
         assert kpis["eta_revised_share"] == pytest.approx(0.4)
         assert kpis["supplier_fill_rate"] == pytest.approx(0.64)
+
+    def test_every_supplier_kpi_of_the_table_is_scored(self, sdb):
+        kpis = scores(sdb)["Slowco"].kpis
+        assert set(kpis) == {"pos"} | {kpi.key for kpi in kpi_kinds.in_section("suppliers")}
 
     def test_a_steady_supplier_has_no_spread(self, sdb):
         kpis = scores(sdb)["Fastco"].kpis

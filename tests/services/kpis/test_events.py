@@ -31,7 +31,7 @@ from dashboard.db.models import (
     PurchaseOrder,
     SalesOrder,
 )
-from dashboard.domain import kpi
+from dashboard.domain import kpi_kinds
 from dashboard.domain.codes import OPEN_PO_STATUSES, Channel, LineStatus, POStatus
 from dashboard.services.backorders import orders, shipping, support
 from dashboard.services.comms import storefront
@@ -139,7 +139,7 @@ class TestKnownAnswers:
         assert tools["lines_ordered"] == 2 and tools["units_ordered"] == 5 and tools["revenue_ordered"] == 50
         assert tools["lines_first_pass"] == 1 and tools["units_first_pass"] == 3
         assert tools["cogs_shipped"] == 18  # 3 units at cost 6
-        out = kpi.line_kpis(counters)
+        out = kpi_kinds.compute(kpi_kinds.LINES, counters)
         # Four lines: SO-1 filled from stock and shipped; SO-2 allocated, not shipped yet; SO-3 and SO-4 backordered.
         assert out["fill_rate_lines"] == 0.25
         assert out["fill_rate_units"] == 0.3  # 3 of 10 units

@@ -51,6 +51,7 @@ from dashboard.db.models import (
     Supplier,
     Warehouse,
 )
+from dashboard.domain import kpi_kinds
 from dashboard.domain.codes import Channel, CustomerPriority, LineStatus, SalesStatus, Substitutability
 from dashboard.domain.inputs import InputError
 from dashboard.services.derived.triage import day_number
@@ -388,6 +389,12 @@ class TestHeadline:
         assert result.stock_through == d(11, 15)
         assert result.sums["closed_days"] == 14
 
+    def test_every_kpi_of_the_kpis_page_has_a_value_now_and_before(self, kpi_db):
+        result = run(kpi_db, kr.headline)
+        shown = {kpi.key for section in kpi_kinds.sections_on("/kpis") for kpi in kpi_kinds.in_section(section.key)}
+        assert shown <= set(result.current) and shown <= set(result.previous)
+        assert all(result.current[key] is not None for key in shown)
+
     def test_a_range_without_rows_says_so(self, kpi_db):
         result = run(kpi_db, kr.headline, start=d(3, 2), end=d(3, 15))
         assert result.has_data is False
@@ -488,6 +495,11 @@ class TestBreakdown:
     def test_the_filters_apply_to_every_breakdown(self, kpi_db):
         rows = run(kpi_db, kr.breakdown, "supplier", category="Garden")
         assert [(r.key, r.sums.get("lines_ordered")) for r in rows] == [(2, 10), (0, 5)]
+
+    def test_every_row_has_every_breakdown_column(self, kpi_db):
+        columns = {kpi.key for kpi in kpi_kinds.breakdown_kpis()}
+        rows = run(kpi_db, kr.breakdown, "category")
+        assert rows and all(columns <= set(row.values) for row in rows)
 
     def test_an_unknown_dimension_is_refused(self, kpi_db):
         with pytest.raises(InputError, match="Break down by one of"):
