@@ -1,6 +1,6 @@
 """Plotly figures for /kpis: weekly trends, open-backorder aging, the delay-cause Pareto and the breakdown.
 
-Each builder takes report rows from :mod:`dashboard.services.kpi_report` and returns a plain figure
+Each builder takes report rows from :mod:`dashboard.services.kpis.report` and returns a plain figure
 dict (an empty one that says why when there is nothing to plot); :func:`make_chart_card` frames a
 graph that a callback fills. Numbers are worded by :mod:`dashboard.components.kpis`; no database access.
 """

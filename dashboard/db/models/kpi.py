@@ -2,9 +2,9 @@
 
 Event counters are maintained incrementally: each service that places, ships or cancels a line,
 revises a promise, completes a purchase order or takes a notify-me request adds its deltas to
-these rows in its own transaction (``dashboard.services.kpi_events``).
+these rows in its own transaction (``dashboard.services.kpis.events``).
 ``backorder-desk refresh --kpis`` rebuilds every table from the base tables
-(``dashboard.services.kpi_rebuild``); the two must agree, and a test holds them to it.
+(``dashboard.services.kpis.rebuild``); the two must agree, and a test holds them to it.
 
 Rows are keyed by UTC day plus the breakdown dimensions. ``supplier_id`` is the product's primary
 supplier when the event happened (``0`` when it has none), so it is a plain integer rather than a
@@ -108,7 +108,7 @@ class _StockCounters(_Keyed):
 class KpiStockDaily(_StockCounters, Base):
     """End-of-day stock and backlog per (day, warehouse, category, supplier), for closed days only.
 
-    Written when a day is closed (``kpi_events.close_days``): the state at the end of day D is
+    Written when a day is closed (``kpis.events.close_days``): the state at the end of day D is
     today's state minus every change stamped after D, so a day can be closed late and still be right.
     """
 
