@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 import dash
@@ -10,7 +11,7 @@ import dash_bootstrap_components as dbc  # noqa: F401 - registers the component 
 import flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import context, errors
@@ -106,8 +107,10 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     )
     server.register_error_handler(429, login.too_many_attempts)
     server.register_error_handler(RefusedError, errors.refused)
-    server.register_error_handler(errors.DatabaseUnavailableError, errors.database_unavailable)
-    server.register_error_handler(DBAPIError, errors.database_unavailable)
+    # Outages answer 503, conflicts and refused writes 409; SQLite's lock wait fails in an engine hook
+    # that SQLAlchemy does not wrap, so its bare driver error is handled too.
+    for database_error in (errors.DatabaseUnavailableError, SQLAlchemyError, sqlite3.Error):
+        server.register_error_handler(database_error, errors.database_error)
     # A request for a component bundle that does not exist is a 404, not a server error.
     server.register_error_handler(dash.exceptions.DependencyException, errors.not_found)
     server.register_blueprint(login.make_blueprint(limiter))

@@ -24,6 +24,7 @@ from dashboard.db.engine import Database, normalise_url
 from dashboard.db.migrate import upgrade
 from dashboard.services.demo import generate_demo
 from dashboard.services.derived.refresh import refresh_metrics
+from tests.pages.dash_http import components
 
 TODAY = dt.date(2026, 11, 27)
 BACKENDS = ["sqlite", "postgresql"]
@@ -231,8 +232,18 @@ class AuthActions:
         }
         return self.client.post("/login", data=data)
 
+    def sign_out_token(self) -> str:
+        """The CSRF token in the navbar's sign-out form, as the signed-in app layout serves it."""
+        layout = self.client.get("/_dash-layout").json
+        [form] = [c for c in components(layout) if c["props"].get("id") == "sign-out-form"]
+        [token] = [c["props"]["value"] for c in components(form) if c["props"].get("name") == "csrf_token"]
+        return token
+
     def logout(self):
-        return self.client.get("/logout")
+        """Sign out as the navbar's form does: POST /logout with its CSRF token."""
+        response = self.client.post("/logout", data={"csrf_token": self.sign_out_token()})
+        assert response.status_code == 302, response.text[:300]
+        return response
 
 
 @pytest.fixture

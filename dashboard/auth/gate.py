@@ -10,7 +10,8 @@ from flask import jsonify, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from dashboard.auth.roles import cancel_roles, declared_roles, describe_roles
+from dashboard.auth.roles import cancel_roles, declared_roles, declares_writes, describe_roles
+from dashboard.errors import note_callback
 
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/favicon.ico", "/_favicon.ico"})
 # Static files (ours and Dash's component bundles) and the token-authenticated API.
@@ -93,4 +94,5 @@ def _check_callback(app: dash.Dash) -> Response | None:
             f"Only {describe_roles(roles)} may do this; you are signed in as "
             f"{current_user.username} ({current_user.role.label.lower()}).",
         )
+    note_callback(writes=declares_writes(entry["callback"]))
     return None

@@ -1,4 +1,8 @@
-"""`/login` and `/logout`: plain Flask routes with a CSRF-protected form and rate-limited failures."""
+"""`/login` and `/logout`: plain Flask routes with CSRF-protected forms, and rate-limited failed sign-ins.
+
+Signing out is a POST with a CSRF token too: a GET that signed out would let any page on any site
+sign a user out with a link or an image. A GET of /logout only offers the button.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import flask
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -70,6 +74,11 @@ def _page(status: int = 200, *, error: str | None = None, throttled: bool = Fals
     return flask.make_response(html, status)
 
 
+def _sign_out_page(status: int = 200, *, error: str | None = None) -> Response:
+    html = render_template("logout.html", error=error, username=current_user.username, csrf_token=generate_csrf())
+    return flask.make_response(html, status)
+
+
 @functools.cache
 def _dummy_hash() -> str:
     return hash_password("no-such-user-placeholder")
@@ -114,8 +123,22 @@ def make_blueprint(limiter: Limiter) -> Blueprint:
         login_user(user)
         return redirect(_safe_next(request.form.get("next")))
 
-    @bp.route("/logout", methods=["GET", "POST"])
+    @bp.get("/logout")
+    def logout_form() -> Response:
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login_form"))
+        return _sign_out_page()
+
+    @bp.post("/logout")
     def logout() -> Response:
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login_form"))
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            # Mostly a page left open past the token's time limit: a fresh button, one more press.
+            message = "The sign-out form was out of date (or not from this site), so you are still signed in."
+            return _sign_out_page(400, error=message)
         logout_user()
         flask.session.clear()
         return redirect(url_for("auth.login_form"))

@@ -28,7 +28,9 @@ def allow_roles(*roles: Role, writes: bool = False) -> Callable[[F], F]:
     """Declare the roles that may trigger a callback; ``writes`` marks callbacks that change data.
 
     Put it *under* ``@callback`` so Dash's wrapper copies the declaration.
-    Admins may always act: they run the system (design §1).
+    Admins may always act: they run the system (design §1). When a callback fails, ``writes``
+    decides what the user is told: a write says nothing was saved, a read that it could not
+    load (:func:`dashboard.errors.callback_message`).
     """
     if not roles:
         raise ValueError("allow_roles needs at least one role")
@@ -45,6 +47,11 @@ def allow_roles(*roles: Role, writes: bool = False) -> Callable[[F], F]:
 def declared_roles(func: Callable[..., Any]) -> frozenset[Role] | None:
     """The roles a callback allows, or None when it has no declaration."""
     return getattr(func, READ_ROLES_ATTR, None)
+
+
+def declares_writes(func: Callable[..., Any]) -> bool:
+    """Whether a callback declared ``writes=True``: its failures then say that nothing was saved."""
+    return bool(getattr(func, WRITES_ATTR, False))
 
 
 # Cancel buttons of background callbacks: Dash generates their callback (output "<id>.id") itself,

@@ -11,8 +11,32 @@ from dash import dcc, html
 from dashboard.domain.codes import Role
 
 
-def make_navbar(pages: list[dict[str, Any]], username: str | None, role: Role | None) -> dbc.Navbar:
-    """Top navigation: one link per page that opts into the menu, then who is signed in."""
+def make_sign_out(csrf_token: str) -> html.Form:
+    """Sign out: a form POSTing to /logout with the session's CSRF token (a plain link would be a GET).
+
+    A real submit button, so it works from the keyboard and needs no script (the CSP allows no inline
+    handlers); its ``dropdown-item`` class is what the menu's arrow keys move between.
+    """
+    return html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=csrf_token),
+            html.Button(
+                [html.I(className="bi bi-box-arrow-right me-2"), "Sign out"],
+                type="submit",
+                className="dropdown-item",
+                id="sign-out",
+            ),
+        ],
+        method="post",
+        action="/logout",
+        id="sign-out-form",
+    )
+
+
+def make_navbar(
+    pages: list[dict[str, Any]], username: str | None, role: Role | None, csrf_token: str | None = None
+) -> dbc.Navbar:
+    """Top navigation: one link per page that opts into the menu, then who is signed in and a way out."""
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
         for page in sorted(pages, key=lambda p: p.get("nav_order", 100))
@@ -24,12 +48,7 @@ def make_navbar(pages: list[dict[str, Any]], username: str | None, role: Role | 
             dbc.DropdownMenu(
                 [
                     dbc.DropdownMenuItem(f"Role: {role.label}", header=True),
-                    dbc.DropdownMenuItem(
-                        [html.I(className="bi bi-box-arrow-right me-2"), "Sign out"],
-                        href="/logout",
-                        external_link=True,
-                        id="sign-out",
-                    ),
+                    *([make_sign_out(csrf_token)] if csrf_token else []),
                 ],
                 label=[html.I(className="bi bi-person-circle me-1"), username],
                 nav=True,
@@ -61,12 +80,14 @@ def make_navbar(pages: list[dict[str, Any]], username: str | None, role: Role | 
     )
 
 
-def make_shell(pages: list[dict[str, Any]], username: str | None, role: Role | None) -> html.Div:
+def make_shell(
+    pages: list[dict[str, Any]], username: str | None, role: Role | None, csrf_token: str | None = None
+) -> html.Div:
     """Navbar + the current page + a toast for errors raised in any callback."""
     return html.Div(
         [
             dcc.Location(id="url", refresh="callback-nav"),
-            make_navbar(pages, username, role),
+            make_navbar(pages, username, role, csrf_token),
             dbc.Container(dash.page_container, fluid=True, className="pb-5", id="page-content"),
             dbc.Toast(
                 id="global-error",

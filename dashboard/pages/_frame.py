@@ -10,15 +10,18 @@ from typing import Any
 import dash
 from dash import Input, Output, State
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from dashboard.auth.pages import current_role, visible_pages
 from dashboard.components.shell import make_shell
 
 
 def serve_layout() -> Any:
-    """The app layout, built per request for whoever is signed in."""
+    """The app layout, built per request for whoever is signed in (with the token their sign-out form posts)."""
     role = current_role()
-    return make_shell(visible_pages(role), current_user.username if role else None, role)
+    if role is None:
+        return make_shell(visible_pages(role), None, None)
+    return make_shell(visible_pages(role), current_user.username, role, generate_csrf())
 
 
 def register(app: dash.Dash) -> None:

@@ -5,7 +5,8 @@ from sqlalchemy import delete
 
 from dashboard import context, create_app
 from dashboard.db.models import AppSetting
-from tests.conftest import AuthActions
+from tests.conftest import CSRF_FIELD, AuthActions
+from tests.pages.dash_http import components
 
 
 class TestForm:
@@ -50,13 +51,49 @@ class TestSignIn:
         assert response.status_code == 400
         assert client.get("/").status_code == 302
 
-    def test_logout_ends_the_session(self, auth):
-        auth.login("support")
-        auth.logout()
-        assert auth.client.get("/").headers["Location"].startswith("/login")
-
     def test_usernames_are_case_insensitive(self, auth):
         assert auth.login("Manager", "demo-manager").status_code == 302
+
+
+class TestSignOut:
+    def test_the_navbar_form_posts_to_logout_with_a_token_and_ends_the_session(self, auth):
+        auth.login("support")
+        layout = auth.client.get("/_dash-layout").json
+        [form] = [c for c in components(layout) if c["props"].get("id") == "sign-out-form"]
+        assert (form["type"], form["props"]["method"], form["props"]["action"]) == ("Form", "post", "/logout")
+        [button] = [c for c in components(form) if c["props"].get("id") == "sign-out"]
+        assert (button["type"], button["props"]["type"]) == ("Button", "submit")
+        response = auth.logout()
+        assert (response.status_code, response.headers["Location"]) == (302, "/login")
+        assert auth.client.get("/").headers["Location"].startswith("/login")
+
+    def test_a_get_offers_a_sign_out_button_and_does_not_sign_out(self, auth):
+        auth.login("support")
+        page = auth.client.get("/logout")
+        assert page.status_code == 200
+        assert 'method="post"' in page.text and 'type="hidden" name="csrf_token"' in page.text
+        assert "signed in as <strong>support</strong>" in page.text
+        assert auth.client.get("/").status_code == 200
+        # The page's own button works.
+        token = CSRF_FIELD.search(page.text).group(1)
+        assert auth.client.post("/logout", data={"csrf_token": token}).status_code == 302
+        assert auth.client.get("/").status_code == 302
+
+    @pytest.mark.parametrize("token", [None, "", "forged-token", "from-another-session"])
+    def test_a_post_without_this_sessions_token_is_refused_and_the_session_survives(self, demo_app, auth, token):
+        if token == "from-another-session":
+            other = AuthActions(demo_app.server.test_client())
+            other.login("manager")
+            token = other.sign_out_token()
+        auth.login("support")
+        response = auth.client.post("/logout", data={} if token is None else {"csrf_token": token})
+        assert response.status_code == 400
+        assert "still signed in" in response.text and 'id="logout-submit"' in response.text
+        assert auth.client.get("/").status_code == 200
+
+    def test_signed_out_visitors_are_sent_to_the_login_form(self, client):
+        assert client.get("/logout").headers["Location"] == "/login"
+        assert client.post("/logout").headers["Location"] == "/login"
 
 
 class TestFailedSignInLimit:

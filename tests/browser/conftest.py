@@ -1,4 +1,4 @@
-"""Browser helpers: sign in through the real form."""
+"""Browser helpers: sign in through the real form, sign out through the navbar's."""
 
 import pytest
 
@@ -10,6 +10,13 @@ def sign_in(dash_duo, username: str, password: str | None = None) -> None:
     dash_duo.find_element("#password").send_keys(password or f"demo-{username}")
     dash_duo.find_element("#login-submit").click()
     dash_duo.wait_for_element("#user-menu", timeout=15)
+
+
+def sign_out(dash_duo) -> None:
+    """Open the user menu, press Sign out (a form POST with its CSRF token), and wait for the login form."""
+    dash_duo.find_element("#user-menu .dropdown-toggle").click()
+    dash_duo.wait_for_element("#sign-out", timeout=10).click()
+    dash_duo.wait_for_element("#username", timeout=10)
 
 
 @pytest.fixture
