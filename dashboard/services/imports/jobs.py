@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
 from dashboard.db.engine import Database
+from dashboard.db.failures import DatabaseFailure, classify
 from dashboard.db.models import AuditEvent, ImportUpload, User, Warehouse
 from dashboard.domain.codes import Role
 from dashboard.domain.inputs import RefusedError
@@ -219,17 +220,18 @@ T = TypeVar("T")
 
 
 def _when_free(report: Progress, work: Callable[[], T]) -> T:
-    """``work()``, run again while SQLite says another writer holds the database.
+    """``work()``, run again while it conflicts with another writer (SQLite's lock, a deadlock).
 
     SQLite has one writer at a time and gives up after its busy timeout (15 s); a background
-    job can wait longer than a click, so it tries again, up to :data:`BUSY_RETRIES` times.
+    job can wait longer than a click, so it tries again, up to :data:`BUSY_RETRIES` times. A
+    PostgreSQL deadlock or serialization failure rolled the whole attempt back, so it may retry too.
     """
     for attempt in range(BUSY_RETRIES):
         try:
             return work()
         # The lock is refused in our BEGIN IMMEDIATE hook, which SQLAlchemy does not wrap: catch both.
-        except (OperationalError, sqlite3.OperationalError) as exc:
-            if "database is locked" not in str(getattr(exc, "orig", exc)) or attempt == BUSY_RETRIES - 1:
+        except (DBAPIError, sqlite3.Error) as exc:
+            if classify(exc) is not DatabaseFailure.CONFLICT or attempt == BUSY_RETRIES - 1:
                 raise
             report(0, "Waiting for another change to the database to finish…")
     raise AssertionError("unreachable")

@@ -21,8 +21,9 @@ from dashboard.db.models import (
     POLine,
     PurchaseOrder,
 )
+from dashboard.domain import inputs
 from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode
-from dashboard.domain.inputs import RefusedError
+from dashboard.domain.inputs import InputError, RefusedError
 from dashboard.services.audit import trail as audit
 from dashboard.services.audit.trail import Actor
 from dashboard.services.backorders import promises
@@ -64,15 +65,10 @@ class EtaRequest:
         """Check types and formats (the dates against the PO are checked by :func:`load_po`)."""
         if not isinstance(po_number, str) or not po_number.strip() or len(po_number) > 32:
             raise EtaError("Choose a purchase order.")
-        if isinstance(new_eta, dt.date):
-            day = new_eta
-        else:
-            try:
-                day = dt.date.fromisoformat(str(new_eta)[:10]) if new_eta else None
-            except ValueError:
-                day = None
-            if day is None:
-                raise EtaError(f"{str(new_eta)[:20]!r} is not a date; use YYYY-MM-DD.")
+        try:
+            day = inputs.day(new_eta, "the new ETA")
+        except InputError:
+            raise EtaError(f"{str(new_eta)[:20]!r} is not a date; use YYYY-MM-DD (years 2000–2100).") from None
         if not isinstance(cause, str) or cause not in CauseCode.values():
             raise EtaError(f"Choose a cause: one of {', '.join(CauseCode.values())}.")
         if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
