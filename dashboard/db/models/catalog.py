@@ -115,6 +115,7 @@ class StockLevel(Base):
         UniqueConstraint("product_id", "warehouse_id"),
         CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
         CheckConstraint("allocated >= 0 AND allocated <= on_hand", name="allocated_within_on_hand"),
+        CheckConstraint("owed_without_orders >= 0", name="owed_without_orders_not_negative"),
         CheckConstraint(
             "service_level_override IS NULL OR (service_level_override > 0 AND service_level_override < 1)",
             name="service_level_range",
@@ -127,6 +128,9 @@ class StockLevel(Base):
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     allocated: Mapped[int] = mapped_column(Integer, default=0)
+    # Units owed to waiting customers with no order lines behind them (a snapshot's "on backorder"
+    # total, a negative stock count): they count against the stock position like waiting lines do.
+    owed_without_orders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     service_level_override: Mapped[float | None] = mapped_column(Float)
     safety_stock_override: Mapped[int | None] = mapped_column(Integer)
     reorder_point_override: Mapped[int | None] = mapped_column(Integer)

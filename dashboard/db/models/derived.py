@@ -61,6 +61,8 @@ class SkuMetrics(Base):
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     allocated: Mapped[int] = mapped_column(Integer, default=0)
     on_order: Mapped[int] = mapped_column(Integer, default=0)
+    # Units waiting customers are owed that no stock covers yet (unallocated waiting lines + owed without orders).
+    owed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     stock_position: Mapped[int] = mapped_column(Integer, default=0)
     days_of_cover: Mapped[float | None] = mapped_column(Float)
     projected_stockout_date: Mapped[dt.date | None] = mapped_column(Date)
