@@ -169,6 +169,12 @@ COLUMN_DEFS = [
     _num("on_hand", "On hand", 95),
     _num("allocated", "Allocated", 100),
     _num("on_order", "On order", 100),
+    _num(
+        "owed",
+        "Owed",
+        90,
+        headerTooltip="Units waiting customers are owed that no stock covers yet; the position subtracts them",
+    ),
     _num("stock_position", "Position", 100),
     _num("avg_daily_demand", "Demand/day", 115, 2),
     _num("lead_time_days", "Lead time (d)", 120, 1),

@@ -100,6 +100,7 @@ def make_why_panel(metrics: Any, explain: dict[str, Any], unit_cost: float) -> d
         x.get("review_period_days", 14),
         x.get("moq", 1),
         x.get("pack_size", 1),
+        x.get("shortfall_within_lead_time", 0.0),
     )
     flags = [
         name
@@ -158,7 +159,8 @@ def make_why_panel(metrics: Any, explain: dict[str, Any], unit_cost: float) -> d
             f"{metrics.stock_position}",
             f"on hand {metrics.on_hand} − allocated "
             f"{metrics.allocated} + on order {metrics.on_order}"
-            + (f" ({'; '.join(x['on_order_from'])})" if x.get("on_order_from") else ""),
+            + (f" ({'; '.join(x['on_order_from'])})" if x.get("on_order_from") else "")
+            + f" − owed to waiting customers {metrics.owed}",
         ),
         _row(
             "Days of cover",

@@ -8,7 +8,7 @@ and ``*_matrix`` variants do the same math on numpy arrays, for scoring every (p
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import NormalDist
@@ -262,14 +262,92 @@ def service_level_for(abc_class: str, levels: Mapping[str, float] = ABC_SERVICE_
         raise ValueError(f"unknown ABC class {abc_class!r}; use one of: {', '.join(levels)}") from None
 
 
-def stock_position(on_hand: int, allocated: int, on_order: int) -> int:
-    """Inventory position in units: on hand − allocated + on order (negative when over-allocated).
+def stock_position(on_hand: int, allocated: int, on_order: int, owed: int = 0) -> int:
+    """Inventory position in units: on hand − allocated + on order − owed.
+
+    ``owed`` is what waiting customers are owed that no stock covers yet (their lines' unallocated
+    units, and units owed without order lines). Leaving it out makes a SKU with more backorders
+    than supply look fine; with it the position is negative when the shop owes more than it has
+    and has ordered.
 
     Raises:
         ValueError: If any input is negative (the message names it).
     """
-    _require_non_negative(on_hand=on_hand, allocated=allocated, on_order=on_order)
-    return on_hand - allocated + on_order
+    _require_non_negative(on_hand=on_hand, allocated=allocated, on_order=on_order, owed=owed)
+    return on_hand - allocated + on_order - owed
+
+
+def lead_time_shortfall(
+    available: float,
+    owed: float,
+    avg_daily_demand: float,
+    lead_time_days: float,
+    inbound: Iterable[tuple[int, float]] = (),
+) -> float:
+    """Units the projected available stock falls short by before an order placed today can arrive.
+
+    a(t) = available − owed − d̄·t + Σ receipts due by day t (units), for t = 0 … ⌈L⌉ days, the
+    projection of :func:`dashboard.domain.projection.project_available` (a receipt due on day t
+    counts from that day; one already late counts from tomorrow). The shortfall is
+    max(0, −min a(t)): what must be ordered now so the shop owes nobody more than it holds. The
+    stock position counts every open PO, however late it lands; this catches the ones that land
+    after the lead time.
+
+    Args:
+        available: On hand − allocated, in units.
+        owed: Units waiting customers are owed that no stock covers yet.
+        avg_daily_demand: d̄ in units/day.
+        lead_time_days: L in days.
+        inbound: (days from today until due, units) per open PO line.
+    """
+    _require_non_negative(owed=owed, avg_daily_demand=avg_daily_demand, lead_time_days=lead_time_days)
+    horizon = math.ceil(lead_time_days - _EPS)
+    due: dict[int, float] = {}
+    for offset, qty in inbound:
+        due[max(int(offset), 1)] = due.get(max(int(offset), 1), 0.0) + qty
+    level = lowest = float(available) - float(owed)
+    for day in range(1, horizon + 1):
+        level += due.get(day, 0.0) - avg_daily_demand
+        lowest = min(lowest, level)
+    return max(0.0, -lowest)
+
+
+def lead_time_shortfall_array(
+    base: np.ndarray,
+    avg_daily_demand: np.ndarray,
+    lead_time_days: np.ndarray,
+    inbound_pair: np.ndarray,
+    inbound_offset: np.ndarray,
+    inbound_qty: np.ndarray,
+) -> np.ndarray:
+    """Vectorised :func:`lead_time_shortfall` for every pair; ``base`` = available − owed per pair.
+
+    a(t) falls between receipts, so its lowest point within the horizon H = ⌈L⌉ is at t = 0, at
+    t = H, or at the end of a day on which a receipt lands (after that day's demand, before the
+    next receipt): only those points are evaluated, never every day.
+    """
+    base = np.asarray(base, float)
+    avg = np.asarray(avg_daily_demand, float)
+    horizon = np.ceil(np.asarray(lead_time_days, float) - _EPS)
+    offset = np.maximum(np.asarray(inbound_offset, np.int64), 1)
+    pair = np.asarray(inbound_pair, np.int64)
+    qty = np.asarray(inbound_qty, float)
+    # Receipts landing by the horizon, ordered by pair and day; each row's receipts *before* its day.
+    keep = offset <= horizon[pair]
+    pair, offset, qty = pair[keep], offset[keep], qty[keep]
+    order = np.lexsort((offset, pair))
+    pair, offset, qty = pair[order], offset[order], qty[order]
+    by_pair_total = np.bincount(pair, weights=qty, minlength=len(base))
+    cumulative = np.cumsum(qty)
+    first_of_pair = np.r_[0, np.flatnonzero(np.diff(pair)) + 1] if len(pair) else np.array([], np.int64)
+    starts = np.repeat(cumulative[first_of_pair] - qty[first_of_pair], np.diff(np.r_[first_of_pair, len(pair)]))
+    received_before = cumulative - qty - starts  # within the pair, receipts sorted before this one
+    # The lowest point before a receipt is the end of the day before it lands.
+    before_receipt = base[pair] - avg[pair] * (offset - 1) + received_before
+    lowest = np.minimum(base, base - avg * horizon + by_pair_total)
+    if len(pair):
+        np.minimum.at(lowest, pair, before_receipt)
+    return np.maximum(0.0, -lowest)
 
 
 def days_of_cover(on_hand: int, allocated: int, avg_daily_demand: float) -> float | None:
@@ -312,46 +390,54 @@ def suggested_order_quantity(
     review_period_days: float = 14,
     moq: int = 1,
     pack_size: int = 1,
+    shortfall: float = 0.0,
 ) -> OrderSuggestion:
     """Order-up-to suggestion: once the position is at or below ROP, bring it up to ROP + d̄ · review period.
 
-    target = ROP + d̄ · R (units); need = target − position (units). The quantity is the smallest multiple
-    of ``pack_size`` that is ≥ max(⌈need⌉, moq), so the MOQ is also rounded up to whole packs. It is 0 when
-    the position is above ROP, or when nothing is needed (position already at target, e.g. d̄ = 0).
+    target = ROP + d̄ · R (units); need = target − position (units). A ``shortfall`` within the lead
+    time (:func:`lead_time_shortfall`) is always covered, even when the position is above ROP (a
+    PO counted in it lands too late). The quantity is the smallest multiple of ``pack_size`` that
+    is ≥ max(⌈need⌉, ⌈shortfall⌉, moq), so the MOQ is also rounded up to whole packs. It is 0 when
+    the position is above ROP and nothing falls short, or when nothing is needed.
 
     Args:
-        stock_position: On hand − allocated + on order, in units.
+        stock_position: On hand − allocated + on order − owed, in units.
         reorder_point: ROP in units.
         avg_daily_demand: d̄ in units/day.
         review_period_days: R, days until the next chance to order.
         moq: Supplier minimum order quantity in units (whole number ≥ 1).
         pack_size: Units per pack (whole number ≥ 1); orders are whole packs.
+        shortfall: Units the projected stock falls short by within the lead time.
 
     Returns:
         OrderSuggestion with the quantity in units and a short sentence explaining it.
 
     Raises:
-        ValueError: If ``moq`` or ``pack_size`` is not a whole number ≥ 1, or d̄ or R is negative.
+        ValueError: If ``moq`` or ``pack_size`` is not a whole number ≥ 1, or d̄, R or the shortfall is negative.
     """
     _require_whole_at_least_one(moq=moq, pack_size=pack_size)
-    _require_non_negative(avg_daily_demand=avg_daily_demand, review_period_days=review_period_days)
+    _require_non_negative(avg_daily_demand=avg_daily_demand, review_period_days=review_period_days, shortfall=shortfall)
     moq, pack_size = int(moq), int(pack_size)
     target = reorder_point + avg_daily_demand * review_period_days
-    need = target - stock_position
-    if stock_position > reorder_point:
+    need = target - stock_position if stock_position <= reorder_point else 0.0
+    short = math.ceil(shortfall - _EPS)
+    if stock_position > reorder_point and short <= 0:
         return OrderSuggestion(0, target, need, False, 0, "stock position above reorder point")
-    units_needed = math.ceil(need - _EPS)
+    units_needed = max(math.ceil(need - _EPS), short)
     if units_needed <= 0:
         return OrderSuggestion(0, target, need, False, 0, "stock position already at target")
     base = max(units_needed, moq)
     quantity = -(-base // pack_size) * pack_size
-    steps = [f"need {need:.1f}"] + ([f"MOQ {moq}"] if moq > units_needed else [])
+    steps = [f"need {need:.1f}"] if need > _EPS else []
+    if short > 0 and short >= math.ceil(need - _EPS):
+        steps.append(f"short {short} before the lead time ends")
+    steps += [f"MOQ {moq}"] if moq > units_needed else []
     steps.append(f"{quantity} (packs of {pack_size})" if pack_size > 1 else str(quantity))
     return OrderSuggestion(quantity, target, need, moq > units_needed, quantity - base, " → ".join(steps))
 
 
 def suggested_order_quantity_array(
-    stock_position, reorder_point, avg_daily_demand, review_period_days, moq, pack_size
+    stock_position, reorder_point, avg_daily_demand, review_period_days, moq, pack_size, shortfall=0.0
 ) -> np.ndarray:
     """Vectorised :func:`suggested_order_quantity`: integer order quantities in units, element-wise.
 
@@ -364,7 +450,9 @@ def suggested_order_quantity_array(
     position = np.asarray(stock_position, dtype=float)
     rop = np.asarray(reorder_point, dtype=float)
     need = rop + np.asarray(avg_daily_demand, dtype=float) * np.asarray(review_period_days, dtype=float) - position
-    units_needed = np.ceil(need - _EPS)
-    ordering = (position <= rop) & (units_needed > 0)
+    below = position <= rop
+    short = np.ceil(np.asarray(shortfall, dtype=float) - _EPS)
+    units_needed = np.maximum(np.where(below, np.ceil(need - _EPS), 0), short)
+    ordering = (below | (short > 0)) & (units_needed > 0)
     base = np.maximum(np.where(ordering, units_needed, 0).astype(np.int64), moq)
     return np.where(ordering, -(-base // pack_size) * pack_size, 0).astype(np.int64)

@@ -50,12 +50,11 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
         )
     product, metrics = view.product, view.metrics
     horizon = max(PROJECTION_MIN_DAYS, int((metrics.lead_time_days if metrics else 14) + 14))
-    # Receipts serve waiting customers first, so the projection starts from what they still need.
-    waiting_units = sum(r["qty"] - r["qty_allocated"] for r in view.waiting if r["warehouse_id"] == view.warehouse_id)
+    # Receipts serve waiting customers first, so the projection starts from what they are still owed.
     projection = (
         project_available(
             today,
-            (metrics.on_hand - metrics.allocated - waiting_units) if metrics else 0,
+            (metrics.on_hand - metrics.allocated - metrics.owed) if metrics else 0,
             metrics.avg_daily_demand if metrics else 0,
             [(row["eta"], row["open_qty"]) for row in view.inbound],
             horizon,

@@ -1,13 +1,16 @@
 """Replenishment math: hand-worked examples, properties, scalar/array agreement and bad input."""
 
+import datetime as dt
 import math
 from datetime import date
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dashboard.domain import replenishment as rp
+from dashboard.domain.projection import project_available
 from dashboard.domain.replenishment import (
     ABC_SERVICE_LEVELS,
     DemandStats,
@@ -332,3 +335,72 @@ class TestSuggestedOrderQuantity:
             suggested_order_quantity(*row).quantity for row in zip(position, rop, d, review, moq, pack, strict=True)
         ]
         assert quantities.tolist() == expected
+
+
+class TestOwedUnitsAndTheLeadTimeShortfall:
+    """Design §3: the position subtracts owed units, and a shortfall within the lead time is always ordered."""
+
+    def test_the_position_subtracts_what_waiting_customers_are_owed(self):
+        assert rp.stock_position(on_hand=5, allocated=5, on_order=4, owed=5) == -1
+        with pytest.raises(ValueError, match="owed"):
+            rp.stock_position(1, 0, 0, owed=-1)
+
+    def test_a_po_landing_after_the_lead_time_does_not_hide_a_shortfall(self):
+        # 2 available, 3 a day, 5-day lead time; 100 units land on day 30.
+        assert rp.lead_time_shortfall(2, 0, 3, 5, [(30, 100)]) == pytest.approx(13)
+        assert rp.lead_time_shortfall(2, 0, 3, 5, [(3, 100)]) == pytest.approx(4)  # short on days 1-2 only
+        assert rp.lead_time_shortfall(50, 0, 3, 5, []) == 0
+
+    def test_owed_units_are_short_from_today(self):
+        assert rp.lead_time_shortfall(0, 5, 0, 10, [(4, 4)]) == pytest.approx(5)
+
+    def test_the_suggestion_covers_the_shortfall_even_above_the_reorder_point(self):
+        suggestion = rp.suggested_order_quantity(100, 20, 3, 14, moq=1, pack_size=6, shortfall=13)
+        assert suggestion.quantity == 18 and "short 13" in suggestion.reason
+        assert rp.suggested_order_quantity(100, 20, 3, 14).quantity == 0
+
+
+@st.composite
+def _states(draw):
+    lead = draw(st.floats(0, 60))
+    inbound = draw(st.lists(st.tuples(st.integers(-5, 90), st.integers(1, 500)), max_size=4))
+    return {
+        "available": draw(st.integers(-20, 300)),
+        "owed": draw(st.integers(0, 200)),
+        "avg": draw(st.floats(0, 40)),
+        "lead": lead,
+        "inbound": inbound,
+        "rop": draw(st.floats(0, 500)),
+        "moq": draw(st.integers(1, 50)),
+        "pack": draw(st.integers(1, 24)),
+    }
+
+
+@given(_states())
+@settings(max_examples=400, deadline=None)
+def test_whatever_the_state_a_shortfall_within_the_lead_time_is_always_ordered(state):
+    """Projected as the SKU page projects it; the suggestion covers the lowest point before the order can land."""
+    today = dt.date(2026, 11, 27)
+    horizon = max(1, math.ceil(state["lead"] - 1e-9))
+    inbound = [(today + dt.timedelta(days=offset), qty) for offset, qty in state["inbound"]]
+    points = project_available(today, state["available"] - state["owed"], state["avg"], inbound, horizon)
+    lowest = min(p.available for p in points[: math.ceil(state["lead"] - 1e-9) + 1])
+    shortfall = rp.lead_time_shortfall(state["available"], state["owed"], state["avg"], state["lead"], state["inbound"])
+    assert shortfall == pytest.approx(max(0.0, -lowest), abs=1e-6)
+    on_order = sum(qty for _, qty in state["inbound"])
+    position = state["available"] + on_order - state["owed"]
+    quantity = rp.suggested_order_quantity(
+        position, state["rop"], state["avg"], 14, state["moq"], state["pack"], shortfall
+    ).quantity
+    assert quantity >= -lowest - 1e-6
+    pair = np.zeros(len(state["inbound"]), np.int64)
+    offsets = np.array([o for o, _ in state["inbound"]], np.int64)
+    qtys = np.array([q for _, q in state["inbound"]], float)
+    vector = rp.lead_time_shortfall_array(
+        np.array([state["available"] - state["owed"]], float), [state["avg"]], [state["lead"]], pair, offsets, qtys
+    )
+    assert vector[0] == pytest.approx(shortfall, abs=1e-6)
+    batch = rp.suggested_order_quantity_array(
+        [position], [state["rop"]], [state["avg"]], 14, [state["moq"]], [state["pack"]], vector
+    )
+    assert batch[0] == quantity

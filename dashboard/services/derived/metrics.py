@@ -30,7 +30,7 @@ from dashboard.db.models import (
     Supplier,
     Warehouse,
 )
-from dashboard.db.queries import days_between, po_is_open, utc_day
+from dashboard.db.queries import days_between, line_is_waiting, po_is_open, utc_day
 from dashboard.domain import replenishment as rp
 from dashboard.domain.codes import LineStatus, SalesStatus
 
@@ -70,6 +70,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
             StockLevel.warehouse_id,
             StockLevel.on_hand,
             StockLevel.allocated,
+            StockLevel.owed_without_orders,
             StockLevel.service_level_override,
             StockLevel.safety_stock_override,
             StockLevel.reorder_point_override,
@@ -149,7 +150,25 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
         .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
         .where(po_is_open(), POLine.qty > POLine.qty_received),
     )
-    return {"pairs": pairs, "demand": demand, "moves": moves, "receipts": receipts, "inbound": inbound}
+    # Units waiting customers are owed that no stock covers yet: their lines' unallocated units.
+    waiting = _frame(
+        session,
+        select(
+            OrderLine.product_id,
+            OrderLine.warehouse_id,
+            func.sum(OrderLine.qty - OrderLine.qty_allocated - OrderLine.qty_shipped).label("units"),
+        )
+        .where(line_is_waiting())
+        .group_by(OrderLine.product_id, OrderLine.warehouse_id),
+    )
+    return {
+        "pairs": pairs,
+        "demand": demand,
+        "moves": moves,
+        "receipts": receipts,
+        "inbound": inbound,
+        "waiting": waiting,
+    }
 
 
 def _pair_index(pairs: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
@@ -237,18 +256,30 @@ def compute_metrics(
     on_order = np.zeros(n, np.int64)
     open_pos: dict[int, list[str]] = defaultdict(list)
     b = inputs["inbound"]
+    idx_inbound = _pair_index(pairs, b) if len(b) else np.zeros(0, np.int64)
     if len(b):
-        idx = _pair_index(pairs, b)
-        ok = idx >= 0
-        np.add.at(on_order, idx[ok], b["open_qty"].to_numpy(np.int64)[ok])
-        for i, number, eta, qty in zip(idx[ok], b["number"][ok], b["eta"][ok], b["open_qty"][ok], strict=True):
+        ok = idx_inbound >= 0
+        np.add.at(on_order, idx_inbound[ok], b["open_qty"].to_numpy(np.int64)[ok])
+        for i, number, eta, qty in zip(idx_inbound[ok], b["number"][ok], b["eta"][ok], b["open_qty"][ok], strict=True):
             open_pos[int(i)].append(f"{number} ({int(qty)} due {eta})")
     allocated = pairs["allocated"].to_numpy(np.int64)
     available = on_hand.astype(np.int64) - allocated
-    position = available + on_order
+    owed = pairs["owed_without_orders"].fillna(0).to_numpy(np.int64)
+    w = inputs.get("waiting")
+    if w is not None and len(w):
+        idx = _pair_index(pairs, w)
+        ok = idx >= 0
+        np.add.at(owed, idx[ok], w["units"].to_numpy(np.int64)[ok])
+    # Design §3: what waiting customers are owed comes off the position before anything is reordered.
+    position = available + on_order - owed
+    # Open PO lines that land within the lead time shorten how much the stock falls short before then.
+    ok = idx_inbound >= 0
+    due_in = np.array([(eta - today).days for eta in b["eta"][ok]], np.int64) if len(b) else np.zeros(0, np.int64)
+    due_qty = b["open_qty"].to_numpy(float)[ok] if len(b) else np.zeros(0)
+    shortfall = rp.lead_time_shortfall_array(available - owed, avg, lead, idx_inbound[ok], due_in, due_qty)
     moq = pairs["moq"].fillna(1).to_numpy(np.int64)
     pack = pairs["pack_size"].fillna(1).to_numpy(np.int64)
-    suggested = rp.suggested_order_quantity_array(position, rop, avg, review_days, moq, pack)
+    suggested = rp.suggested_order_quantity_array(position, rop, avg, review_days, moq, pack, shortfall)
     # A discontinued SKU is never reordered, whatever its numbers say.
     active = (pairs["sales_status"].astype(str) != SalesStatus.DISCONTINUED.value).to_numpy()
     suggested = np.where(active, suggested, 0)
@@ -281,10 +312,13 @@ def compute_metrics(
             "on_hand": on_hand.astype(np.int64),
             "allocated": allocated,
             "on_order": on_order,
+            "owed": owed,
             "stock_position": position,
             "days_of_cover": np.round(cover, 1),
             "suggested_order_qty": suggested.astype(np.int64),
-            "below_reorder_point": active & (rop > 0) & (position <= rop),
+            # Reorder when the position is at or below ROP, or the stock falls short before an order
+            # placed today could land (a PO counted in the position arrives after the lead time).
+            "below_reorder_point": active & (((rop > 0) & (position <= rop)) | (shortfall > 0)),
             "below_safety_stock": active & (available < ss),
             "stocked_out": available <= 0,
             "demand_spike": stats.has_spike,
@@ -306,6 +340,8 @@ def compute_metrics(
                 "moq": int(moq[i]),
                 "pack_size": int(pack[i]),
                 "on_order_from": open_pos.get(i, []),
+                "owed": int(owed[i]),
+                "shortfall_within_lead_time": round(float(shortfall[i]), 2),
                 "trailing_revenue": round(float(product_revenue[i]), 2),
                 "overrides": {k: float(v[i]) for k, v in overrides.items() if not np.isnan(v[i])},
             }

@@ -92,6 +92,7 @@ GRID_COLUMNS: dict[str, GridColumn] = {
         GridColumn("on_hand", M.on_hand, "number"),
         GridColumn("allocated", M.allocated, "number"),
         GridColumn("on_order", M.on_order, "number"),
+        GridColumn("owed", M.owed, "number"),
         GridColumn("stock_position", M.stock_position, "number"),
         GridColumn("avg_daily_demand", M.avg_daily_demand, "number"),
         GridColumn("lead_time_days", M.lead_time_days, "number"),

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import math
 import statistics
 from types import SimpleNamespace
 
@@ -28,6 +29,7 @@ from dashboard.db.models import (
     Supplier,
     Warehouse,
 )
+from dashboard.db.queries import line_is_waiting
 from dashboard.domain import replenishment as rp
 from dashboard.domain.codes import (
     Channel,
@@ -38,6 +40,7 @@ from dashboard.domain.codes import (
     SalesStatus,
     Substitutability,
 )
+from dashboard.domain.projection import project_available
 from dashboard.services.derived.background import BackgroundRefresher
 from dashboard.services.derived.freshness import REFRESHED_KEY, last_refreshed, mark_changed
 from dashboard.services.derived.metrics import WINDOW_DAYS, compute_metrics, load_inputs
@@ -652,7 +655,18 @@ def computed(demo_db):
             select(StockLevel.product_id, StockLevel.warehouse_id, StockLevel.on_hand, StockLevel.allocated)
         ).all()
         discontinued = set(session.scalars(select(Product.id).where(Product.sales_status == SalesStatus.DISCONTINUED)))
+        waiting_units = OrderLine.qty - OrderLine.qty_allocated - OrderLine.qty_shipped
+        owed = {
+            (p, w): int(u)
+            for p, w, u in session.execute(
+                select(OrderLine.product_id, OrderLine.warehouse_id, func.sum(waiting_units))
+                .where(line_is_waiting())
+                .group_by(OrderLine.product_id, OrderLine.warehouse_id)
+            )
+        }
     frame = compute_metrics(inputs, TODAY)
+    frame.attrs["owed"] = owed
+    frame.attrs["inbound"] = inputs["inbound"]
     return frame, levels, discontinued
 
 
@@ -673,19 +687,54 @@ class TestDemoConsistency:
         }
         assert got == {(p, w): (oh, al) for p, w, oh, al in levels}
 
-    def test_stock_position_is_on_hand_minus_allocated_plus_on_order(self, computed):
+    def test_owed_is_what_waiting_lines_still_need(self, computed):
         frame, _, _ = computed
-        assert (frame["stock_position"] == frame["on_hand"] - frame["allocated"] + frame["on_order"]).all()
-        assert (frame["on_order"] >= 0).all()
+        owed = frame.attrs["owed"]
+        got = {(p, w): o for p, w, o in frame[["product_id", "warehouse_id", "owed"]].itertuples(index=False) if o}
+        assert got == {key: units for key, units in owed.items() if units}
+        assert got  # the demo has customers waiting for stock nobody holds yet
+
+    def test_stock_position_is_on_hand_minus_allocated_plus_on_order_minus_owed(self, computed):
+        frame, _, _ = computed
+        expected = frame["on_hand"] - frame["allocated"] + frame["on_order"] - frame["owed"]
+        assert (frame["stock_position"] == expected).all()
+        assert (frame["on_order"] >= 0).all() and (frame["owed"] >= 0).all()
 
     def test_below_reorder_point_agrees_with_the_numbers(self, computed):
         frame, _, discontinued = computed
         active = ~frame["product_id"].isin(discontinued)
-        expected = active & (frame["stock_position"] <= frame["reorder_point"] + 0.005)  # ROP is stored rounded
+        short = frame["explain"].map(lambda x: json.loads(x)["shortfall_within_lead_time"] > 0)
+        at_rop = (frame["reorder_point"] > 0) & (frame["stock_position"] <= frame["reorder_point"] + 0.005)
+        expected = active & (at_rop | short)  # ROP is stored rounded
         borderline = (frame["stock_position"] - frame["reorder_point"]).abs() < 0.005
         assert (frame["below_reorder_point"] == expected)[~borderline].all()
         assert not frame.loc[~active, "below_reorder_point"].any()
         assert frame["below_reorder_point"].any()  # the demo has something to reorder
+
+    def test_every_pair_that_runs_short_within_its_lead_time_is_suggested_enough(self, computed):
+        """Projected as the SKU page projects it: available − owed, d̄ a day, open POs at their ETA."""
+        frame, _, discontinued = computed
+        inbound = frame.attrs["inbound"]
+        due = inbound.groupby(["product_id", "warehouse_id"])[["eta", "open_qty"]].apply(
+            lambda rows: list(zip(rows["eta"], rows["open_qty"], strict=True))
+        )
+        short = 0
+        for row in frame.itertuples(index=False):
+            if row.product_id in discontinued:
+                continue
+            points = project_available(
+                TODAY,
+                row.on_hand - row.allocated - row.owed,
+                row.avg_daily_demand,
+                due.get((row.product_id, row.warehouse_id), []),
+                max(1, math.ceil(row.lead_time_days)),
+            )
+            lowest = min(p.available for p in points)
+            if lowest < -1e-6:
+                short += 1
+                assert row.suggested_order_qty >= -lowest - 1e-6, (row.sku, row.warehouse_code, lowest)
+                assert row.below_reorder_point, (row.sku, row.warehouse_code)
+        assert short  # the demo has pairs that would run out before an order could land
 
     def test_stocked_out_means_nothing_available(self, computed):
         frame, _, _ = computed
