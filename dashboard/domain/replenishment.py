@@ -118,18 +118,46 @@ def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
     return mean, math.sqrt(math.fsum((x - mean) ** 2 for x in values) / (n - 1))
 
 
+# A slow mover's few sales are its demand: spikes are looked for only among this many sale days or more.
+MIN_SALE_DAYS_FOR_SPIKES = 10
+# How far above a typical sale day a spike must be, in robust spreads (1.4826 · MAD ≈ σ for normal data).
+SPIKE_SPREADS = 5.0
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _spike_threshold(sale_days: Sequence[float]) -> float:
+    """The level a sale day must exceed to be a spike: median + 5 robust spreads (∞ for too few days).
+
+    The spread is 1.4826 · MAD of the sale days, but never less than half the median: when most
+    sale days sell the same quantity the MAD is 0, and twice the usual is not yet a spike.
+    """
+    if len(sale_days) < MIN_SALE_DAYS_FOR_SPIKES:
+        return math.inf
+    median = _median(sale_days)
+    spread = max(1.4826 * _median([abs(x - median) for x in sale_days]), 0.5 * median)
+    return median + SPIKE_SPREADS * spread
+
+
 def demand_statistics(daily_demand: Sequence[float], in_stock: Sequence[bool], spike_sigma: float = 3.0) -> DemandStats:
     """Mean and standard deviation of daily demand, counting only days the item could be sold.
 
     Days with ``in_stock`` False are dropped: a zero sold while out of stock is lost demand, not low demand.
-    Spike days are counted days with demand > mean + spike_sigma · sd (first pass over all counted days).
-    Spikes are flagged, not silently averaged in: the reported mean and sample sd (ddof=1; 0 with fewer
-    than two days) are computed again without them. ``days_counted`` includes the spike days.
+    A spike is a counted day whose demand is both above mean + spike_sigma · sd of all counted days and
+    above the robust threshold of :func:`_spike_threshold` over the days that sold anything. The robust
+    rule looks for spikes only among 10 or more sale days, so it can never call the only sales of a slow
+    mover spikes (which would set its demand, and its reorder point, to 0). Spikes are flagged, not
+    silently averaged in: the reported mean and sample sd (ddof=1; 0 with fewer than two days) are
+    computed again without them. ``days_counted`` includes the spike days.
 
     Args:
         daily_demand: Units sold per day, oldest first.
         in_stock: Whether the item was sellable that day, same length.
-        spike_sigma: How many standard deviations above the mean make a spike.
+        spike_sigma: How many standard deviations above the mean a spike must also be.
 
     Returns:
         DemandStats with the average and sd in units/day and the spike positions in the window.
@@ -145,7 +173,8 @@ def demand_statistics(daily_demand: Sequence[float], in_stock: Sequence[bool], s
         _require_non_negative(daily_demand=value)
     counted = [i for i, sellable in enumerate(in_stock) if sellable]
     mean, sd = _mean_sd([daily_demand[i] for i in counted])
-    spikes = tuple(i for i in counted if daily_demand[i] > mean + spike_sigma * sd)
+    robust = _spike_threshold([daily_demand[i] for i in counted if daily_demand[i] > 0])
+    spikes = tuple(i for i in counted if daily_demand[i] > max(mean + spike_sigma * sd, robust))
     if spikes:
         mean, sd = _mean_sd([daily_demand[i] for i in counted if i not in spikes])
     return DemandStats(mean, sd, len(counted), len(in_stock) - len(counted), spikes, bool(spikes))
@@ -169,6 +198,24 @@ def _masked_mean_sd(demand: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, n
     return mean, np.where(n >= 2, np.sqrt(squares / np.maximum(n - 1, 1)), 0.0)
 
 
+def _row_medians(values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's median over its masked cells (NaN for none), and how many cells that was."""
+    count = mask.sum(axis=1)
+    ordered = np.sort(np.where(mask, values, np.inf), axis=1)
+    rows = np.arange(len(values))
+    low = ordered[rows, np.maximum((count - 1) // 2, 0)]
+    high = ordered[rows, np.minimum(count // 2, values.shape[1] - 1)]
+    return np.where(count > 0, (low + high) / 2, np.nan), count
+
+
+def _spike_threshold_matrix(demand: np.ndarray, sale_days: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`_spike_threshold`: one threshold per row (∞ with too few sale days)."""
+    median, count = _row_medians(demand, sale_days)
+    mad, _ = _row_medians(np.abs(demand - np.nan_to_num(median)[:, None]), sale_days)
+    spread = np.maximum(1.4826 * np.nan_to_num(mad), 0.5 * np.nan_to_num(median))
+    return np.where(count >= MIN_SALE_DAYS_FOR_SPIKES, np.nan_to_num(median) + SPIKE_SPREADS * spread, np.inf)
+
+
 def demand_statistics_matrix(demand: np.ndarray, in_stock: np.ndarray, spike_sigma: float = 3.0) -> DemandStatsMatrix:
     """Vectorised :func:`demand_statistics` over the rows of a (pairs, days) matrix, same semantics.
 
@@ -182,7 +229,8 @@ def demand_statistics_matrix(demand: np.ndarray, in_stock: np.ndarray, spike_sig
     if demand.ndim != 2 or demand.shape != in_stock.shape:
         raise ValueError(f"demand {demand.shape} and in_stock {in_stock.shape} must be the same (pairs, days) shape")
     mean, sd = _masked_mean_sd(demand, in_stock)
-    spikes = in_stock & (demand > (mean + spike_sigma * sd)[:, None])
+    robust = _spike_threshold_matrix(demand, in_stock & (demand > 0))
+    spikes = in_stock & (demand > np.maximum(mean + spike_sigma * sd, robust)[:, None])
     clean_mean, clean_sd = _masked_mean_sd(demand, in_stock & ~spikes)
     has_spike = spikes.any(axis=1)
     days_counted = in_stock.sum(axis=1)

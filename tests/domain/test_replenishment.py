@@ -140,6 +140,32 @@ class TestDemandStatistics:
         assert stats.avg_daily_demand == pytest.approx(146 / 14)
         assert stats.demand_sd == pytest.approx(np.std([d for d in daily if d != 60], ddof=1))
 
+    def test_the_only_sales_of_a_slow_mover_are_its_demand_not_spikes(self):
+        # 2 units sold on 2 of 90 days: the old mean + 3σ rule called both days spikes and demand 0.
+        daily = [0.0] * 90
+        daily[10], daily[70] = 1, 1
+        stats = demand_statistics(daily, [True] * 90)
+        assert not stats.has_spike
+        assert stats.avg_daily_demand == pytest.approx(2 / 90)
+
+    def test_a_few_big_orders_of_a_lumpy_item_are_not_spikes(self):
+        daily = [0.0] * 90
+        for day, qty in ((3, 12), (20, 1), (41, 2), (55, 15), (80, 1)):
+            daily[day] = qty
+        assert not demand_statistics(daily, [True] * 90).has_spike
+
+    def test_a_day_twice_the_usual_is_not_yet_a_spike(self):
+        daily = [4.0] * 30
+        daily[7] = 8
+        assert not demand_statistics(daily, [True] * 30).has_spike
+
+    def test_a_bulk_order_on_a_steady_seller_is_still_a_spike(self):
+        daily = [4.0, 5.0, 3.0, 4.0, 6.0] * 6
+        daily[12] = 90
+        stats = demand_statistics(daily, [True] * 30)
+        assert stats.spike_days == (12,)
+        assert stats.avg_daily_demand == pytest.approx((sum(daily) - 90) / 29)
+
     def test_spike_on_an_out_of_stock_day_is_ignored(self):
         stats = demand_statistics([10, 10, 500, 10], [True, True, False, True])
         assert not stats.has_spike
