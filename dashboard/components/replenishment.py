@@ -102,7 +102,7 @@ def make_urgency_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
         "legend": {"orientation": "h", "y": 1.08, "x": 0},
         "xaxis": {
-            "title": {"text": "units (on hand − allocated + on order)"},
+            "title": {"text": "units (on hand − allocated + on order − owed)"},
             "gridcolor": "#eee",
             "zeroline": True,
             "zerolinecolor": "#999",
