@@ -71,6 +71,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
             StockLevel.on_hand,
             StockLevel.allocated,
             StockLevel.owed_without_orders,
+            StockLevel.created_at.label("stocked_since"),
             StockLevel.service_level_override,
             StockLevel.safety_stock_override,
             StockLevel.reorder_point_override,
@@ -150,6 +151,20 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
         .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
         .where(po_is_open(), POLine.qty > POLine.qty_received),
     )
+    # A stock level created inside the window may still have older movements (a receipt booked
+    # before the row existed): its first stock evidence is the earlier of the two.
+    recent = StockLevel.created_at >= start_ts
+    first_moves = _frame(
+        session,
+        select(StockMovement.product_id, StockMovement.warehouse_id, func.min(StockMovement.at).label("first"))
+        .join(
+            StockLevel,
+            (StockLevel.product_id == StockMovement.product_id)
+            & (StockLevel.warehouse_id == StockMovement.warehouse_id),
+        )
+        .where(recent)
+        .group_by(StockMovement.product_id, StockMovement.warehouse_id),
+    )
     # Units waiting customers are owed that no stock covers yet: their lines' unallocated units.
     waiting = _frame(
         session,
@@ -168,6 +183,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
         "receipts": receipts,
         "inbound": inbound,
         "waiting": waiting,
+        "first_moves": first_moves,
     }
 
 
@@ -209,6 +225,21 @@ def compute_metrics(
     # A day counts as sellable if it began with stock or customers ordered anyway (backorders):
     # days with nothing on hand and no orders are the stockout days excluded from demand.
     sellable = (start_of_day > 0) | (demand > 0)
+    # Before the first stock evidence (the stock level's creation: the first count or receipt) the
+    # level is unknown, not zero: reconstructing it from later movements would call every such day
+    # a stockout and inflate demand up to 25× for a SKU whose history came before its first count.
+    stocked = pd.to_datetime(pairs["stocked_since"], utc=True, errors="coerce")
+    f = inputs.get("first_moves")
+    if f is not None and len(f):
+        first = pd.Series(pd.NaT, index=pairs.index, dtype="datetime64[us, UTC]")
+        idx = _pair_index(pairs, f)
+        first.iloc[idx[idx >= 0]] = pd.to_datetime(f["first"], utc=True).to_numpy()[idx >= 0]
+        stocked = pd.concat([stocked, first], axis=1).min(axis=1)
+    stocked = stocked.dt.tz_convert(None).dt.normalize()
+    # NULL: stocked before the column existed, known from the start of history. The first evidence's
+    # own day counts as unknown too: the level it began with is what nobody counted.
+    first_day = (stocked - pd.Timestamp(start)).dt.days.fillna(-1).to_numpy(np.int64)
+    sellable |= np.arange(window_days)[None, :] <= first_day[:, None]
     stats = rp.demand_statistics_matrix(demand, sellable)
 
     # Lead time per (supplier, product) from history, else the quoted lead time.

@@ -201,15 +201,17 @@ def _build(session) -> None:
                 pack_size=20,
                 unit_cost=3,
             ),
-            StockLevel(product_id=P1, warehouse_id=W1, on_hand=55, allocated=5),
-            StockLevel(product_id=P2, warehouse_id=W1, on_hand=100, allocated=0),
-            StockLevel(product_id=P2, warehouse_id=W2, on_hand=0, allocated=0),
-            StockLevel(product_id=P3, warehouse_id=W1, on_hand=0, allocated=0),
+            # Stocked long before the window opened: every day of it is known (W2 held nothing all along).
+            StockLevel(product_id=P1, warehouse_id=W1, on_hand=55, allocated=5, created_at=at(-100)),
+            StockLevel(product_id=P2, warehouse_id=W1, on_hand=100, allocated=0, created_at=at(-100)),
+            StockLevel(product_id=P2, warehouse_id=W2, on_hand=0, allocated=0, created_at=at(-100)),
+            StockLevel(product_id=P3, warehouse_id=W1, on_hand=0, allocated=0, created_at=at(-100)),
             StockLevel(
                 product_id=P4,
                 warehouse_id=W1,
                 on_hand=12,
                 allocated=0,
+                created_at=at(-100),
                 service_level_override=0.99,
                 safety_stock_override=15,
                 reorder_point_override=40,
@@ -373,6 +375,43 @@ class TestDemand:
         assert rows[(P2, W1)].avg_daily_demand == pytest.approx(1.0)
         assert rows[(P2, W2)].avg_daily_demand == 0
         assert rows[(P2, W2)].explain["days_out_of_stock"] == 90
+
+
+class TestStockKnownSince:
+    """Days before a SKU-warehouse's first stock evidence are unknown, never stockouts (issue 19)."""
+
+    def test_sales_before_the_first_count_are_demand_over_every_day(self, db):
+        with db.write_session() as session:
+            session.add_all(
+                [
+                    Warehouse(id=W1, code="W1", name="Main", timezone="UTC"),
+                    Customer(id=1, code="C1", name="Ann", email="a@example.com", priority=CustomerPriority.NORMAL),
+                    _product(P2, PRICES[P2], 2),
+                ]
+            )
+            session.flush()
+            # Imported history: 9 units sold on 6 days of the window, with no stock movements behind them;
+            # the first stock count (3 on the shelf) came today.
+            for j, qty in ((3, 1), (17, 2), (30, 1), (52, 2), (66, 1), (80, 2)):
+                line = OrderLine(
+                    product_id=P2, warehouse_id=W1, qty=qty, qty_shipped=qty, unit_price=5, status=LineStatus.SHIPPED
+                )
+                session.add(
+                    SalesOrder(
+                        number=f"SO-{j}", customer_id=1, channel=Channel.WEB, warehouse_id=W1, ordered_at=at(j),
+                        lines=[line],
+                    )
+                )  # fmt: skip
+            counted = dt.datetime.combine(TODAY, dt.time(6), dt.UTC)
+            session.add(StockLevel(product_id=P2, warehouse_id=W1, on_hand=3, allocated=0, created_at=counted))
+            session.add(StockMovement(product_id=P2, warehouse_id=W1, at=counted, quantity=3, kind=MovementKind.COUNT))
+        with db.read_session() as session:
+            frame = compute_metrics(load_inputs(session, TODAY, WINDOW_DAYS), TODAY)
+        row = frame.iloc[0]
+        # Reconstructed from the count alone every earlier day would have begun empty: 9 units over the
+        # 6 days with sales, 1.5 a day (15× too much). Unknown days count as days it could be sold.
+        assert row["avg_daily_demand"] == pytest.approx(9 / 90, abs=1e-4)
+        assert json.loads(row["explain"])["days_out_of_stock"] == 0
 
 
 class TestLeadTime:
