@@ -74,7 +74,7 @@ def refresh(ctx: click.Context, kpis: bool) -> None:
     click.echo(err=True)
     click.echo(
         f"refreshed {summary.pairs:,} SKU-warehouse pairs in {summary.seconds:.1f}s: "
-        f"{summary.below_reorder_point:,} below reorder point, {summary.below_safety_stock:,} below safety stock, "
+        f"{summary.below_reorder_point:,} to reorder now, {summary.below_safety_stock:,} below safety stock, "
         f"{summary.stocked_out:,} stocked out; {summary.backorder_lines:,} waiting order lines projected"
         + ("; KPI counters rebuilt from history" if kpis else "")
     )

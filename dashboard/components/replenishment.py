@@ -21,9 +21,12 @@ def make_summary_cards(summary: ReplenishmentSummary) -> dbc.Row:
     """Counts per condition for the current scope, with what reordering would cost."""
     cards = [
         make_kpi_card(
-            "Below reorder point",
+            "Reorder now",
             f"{summary.below_reorder_point:,}",
-            f"{summary.suggested_units:,} units · ${summary.suggested_value:,.0f} suggested to order",
+            # The flag is wider than "position ≤ ROP": a pair that runs short before an order
+            # placed today could land needs one too, so the card says both.
+            f"at or below reorder point, or short before an order lands · {summary.suggested_units:,} units · "
+            f"${summary.suggested_value:,.0f} suggested to order",
             colour="warning",
             card_id="repl-card-rop",
             icon="bi-arrow-repeat",

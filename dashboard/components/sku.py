@@ -102,10 +102,12 @@ def make_why_panel(metrics: Any, explain: dict[str, Any], unit_cost: float) -> d
         x.get("pack_size", 1),
         x.get("shortfall_within_lead_time", 0.0),
     )
+    at_or_below_rop = metrics.stock_position <= metrics.reorder_point
     flags = [
         name
         for flag, name in (
-            (metrics.below_reorder_point, "below reorder point"),
+            (metrics.below_reorder_point and at_or_below_rop, "below reorder point"),
+            (metrics.below_reorder_point and not at_or_below_rop, "short before an order lands"),
             (metrics.below_safety_stock, "below safety stock"),
             (metrics.stocked_out, "stocked out"),
             (metrics.demand_spike, "demand spike"),

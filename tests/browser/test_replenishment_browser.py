@@ -24,16 +24,17 @@ def test_rpl001_filter_to_one_warehouse_below_reorder_point(dash_duo, signed_in)
     signed_in("manager")
     dash_duo.driver.get(dash_duo.server.url + "/replenishment")
     dash_duo.wait_for_element("#repl-grid .ag-row", timeout=15)
-    dash_duo.select_dcc_dropdown("#repl-condition", value="Below reorder point")
+    dash_duo.select_dcc_dropdown("#repl-condition", value="Reorder now")
     dash_duo.select_dcc_dropdown("#repl-warehouse", value="NJ1 · Newark, NJ")
     wait = WebDriverWait(dash_duo.driver, 15)
     wait.until(lambda d: _grid_rows(dash_duo) and all(r.get("warehouse") == "NJ1" for r in _grid_rows(dash_duo)))
     rows = _grid_rows(dash_duo)
     assert rows, "the filtered grid should show rows"
     assert {r["warehouse"] for r in rows} == {"NJ1"}
-    # Below reorder point: position at or under the reorder point, on every row shown.
+    # Reorder now: position at or under the reorder point, or a shortfall before an order could
+    # land (which always carries a suggestion), on every row shown.
     for row in rows:
-        assert row["stock_position"] <= row["reorder_point"]
+        assert row["stock_position"] <= row["reorder_point"] or row["suggested_order_qty"] > 0
     count_card = int(dash_duo.find_element("#repl-card-rop-value").text.replace(",", ""))
     assert len(rows) <= count_card
     assert dash_duo.get_logs() == []

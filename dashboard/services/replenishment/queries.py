@@ -18,7 +18,7 @@ from dashboard.domain.codes import SalesStatus
 from dashboard.domain.inputs import InputError
 
 CONDITIONS = {
-    "below_rop": ("Below reorder point", SkuMetrics.below_reorder_point),
+    "below_rop": ("Reorder now", SkuMetrics.below_reorder_point),
     "below_ss": ("Below safety stock", SkuMetrics.below_safety_stock),
     "stocked_out": ("Stocked out", SkuMetrics.stocked_out),
     "all": ("All SKUs", None),
