@@ -158,6 +158,15 @@ class PromiseState(LabelledCode):
     PAST_PROMISE = ("past_promise", "Past promise", "danger")
 
 
+class DemandBasis(LabelledCode):
+    """What a SKU-warehouse's demand estimate rests on (issue 19: enough history?)."""
+
+    LINES = ("lines", "Order history", "success")
+    SHORT = ("short", "Short history", "warning")
+    PERIODS = ("periods", "Period totals", "info")
+    NONE = ("none", "No usable history", "danger")
+
+
 class AgingBucket(NamedTuple):
     """One band of backorder age in days (design §5); ``high`` is None for the open-ended last band."""
 

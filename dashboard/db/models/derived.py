@@ -30,6 +30,7 @@ class SkuMetrics(Base):
         Index(None, "below_reorder_point", "warehouse_id"),
         Index(None, "below_safety_stock", "warehouse_id"),
         Index(None, "stocked_out", "warehouse_id"),
+        Index(None, "demand_basis"),
         Index(None, "category"),
         Index(None, "supplier_id"),
         Index(None, "sku"),
@@ -71,6 +72,10 @@ class SkuMetrics(Base):
     below_safety_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     stocked_out: Mapped[bool] = mapped_column(Boolean, default=False)
     demand_spike: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the demand estimate rests on (DemandBasis: lines, short, periods, none) and how many days
+    # of it: days of line history in the window, or in-stock days the period totals cover.
+    demand_basis: Mapped[str] = mapped_column(String(8), default="lines", server_default="lines")
+    history_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

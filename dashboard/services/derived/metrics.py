@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, delete, func, select, true
+from sqlalchemy import case, delete, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import (
@@ -22,6 +22,7 @@ from dashboard.db.models import (
     Product,
     ProductSupplier,
     PurchaseOrder,
+    SalesLine,
     SalesOrder,
     SkuMetrics,
     SkuMetricsSummary,
@@ -31,8 +32,9 @@ from dashboard.db.models import (
     Warehouse,
 )
 from dashboard.db.queries import days_between, line_is_waiting, po_is_open, utc_day
+from dashboard.domain import demand_basis as basis
 from dashboard.domain import replenishment as rp
-from dashboard.domain.codes import LineStatus, SalesStatus
+from dashboard.domain.codes import DemandBasis, LineStatus, SalesStatus
 
 WINDOW_DAYS = 90
 REVIEW_PERIOD_DAYS = 14
@@ -112,6 +114,35 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
         )
         .group_by(OrderLine.product_id, OrderLine.warehouse_id, day),
     )
+    # Imported sales history is demand that happened, on the day it was sold (gross: a return
+    # later does not undo the demand). A line also present as one of our own orders (same order
+    # number, SKU and warehouse) is counted once, from the order.
+    ours = exists().where(
+        SalesOrder.number == SalesLine.order_number,
+        OrderLine.order_id == SalesOrder.id,
+        OrderLine.product_id == SalesLine.product_id,
+        OrderLine.warehouse_id == SalesLine.warehouse_id,
+    )
+    history = _frame(
+        session,
+        select(
+            SalesLine.product_id,
+            SalesLine.warehouse_id,
+            SalesLine.sold_on.label("day"),
+            func.sum(SalesLine.qty).label("qty"),
+            func.sum(SalesLine.qty * func.coalesce(SalesLine.unit_price, 0)).label("revenue"),
+        )
+        .where(SalesLine.sold_on >= start, SalesLine.sold_on <= today, ~ours)
+        .group_by(SalesLine.product_id, SalesLine.warehouse_id, SalesLine.sold_on),
+    )
+    if len(history):
+        demand = pd.concat([demand, history], ignore_index=True) if len(demand) else history
+    # The shop's line history begins with its oldest order or imported sale; days before it are
+    # days nobody recorded, not days nobody bought.
+    first_sale = session.scalar(select(func.min(SalesLine.sold_on)))
+    first_order = session.scalar(select(func.min(SalesOrder.ordered_at)))
+    known = [d for d in (first_sale, first_order and first_order.date()) if d is not None]
+    history_start = pd.DataFrame({"first_day": [min(known)] if known else []})
     mday = utc_day(StockMovement.at)
     moves = _frame(
         session,
@@ -184,12 +215,36 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
         "inbound": inbound,
         "waiting": waiting,
         "first_moves": first_moves,
+        "history_start": history_start,
     }
 
 
 def _pair_index(pairs: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
     keys = pd.MultiIndex.from_frame(pairs[["product_id", "warehouse_id"]])
     return keys.get_indexer(pd.MultiIndex.from_frame(frame[["product_id", "warehouse_id"]]))
+
+
+# Period totals older than a year say little about today's demand.
+PERIOD_LOOKBACK_DAYS = 365
+
+
+def _period_demand(pairs: pd.DataFrame, frame: pd.DataFrame | None, today: dt.date) -> basis.PeriodDemand:
+    """d̄ and σ_d from each pair's period totals: those reaching into the window, else the last year's."""
+    n = len(pairs)
+    if frame is None or not len(frame):
+        empty = np.zeros(n)
+        return basis.PeriodDemand(empty, empty, empty.astype(np.int64), empty.astype(np.int64))
+    idx = _pair_index(pairs, frame)
+    ends = pd.to_datetime(frame["period_end"].astype(str)).dt.date
+    starts = pd.to_datetime(frame["period_start"].astype(str)).dt.date
+    ok = (idx >= 0) & (ends <= today).to_numpy()
+    recent = ok & (ends >= today - dt.timedelta(days=WINDOW_DAYS - 1)).to_numpy()
+    # A pair with a total reaching into the window uses only those; the rest use the whole year.
+    has_recent = np.bincount(idx[recent], minlength=n) > 0
+    use = ok & np.where(idx >= 0, ~has_recent[np.maximum(idx, 0)] | recent, False)
+    length = np.array([(e - b).days + 1 for b, e in zip(starts, ends, strict=True)], np.int64)
+    out = frame["days_out_of_stock"].fillna(0).to_numpy(float)
+    return basis.period_demand(idx[use], frame["qty"].to_numpy(float)[use], length[use], out[use], n)
 
 
 def compute_metrics(
@@ -240,7 +295,20 @@ def compute_metrics(
     # own day counts as unknown too: the level it began with is what nobody counted.
     first_day = (stocked - pd.Timestamp(start)).dt.days.fillna(-1).to_numpy(np.int64)
     sellable |= np.arange(window_days)[None, :] <= first_day[:, None]
-    stats = rp.demand_statistics_matrix(demand, sellable)
+    # Days before the shop's line history begins say nothing either way: they are not counted.
+    h = inputs.get("history_start")
+    recorded_from = window_days if h is None or not len(h) else (h["first_day"].iloc[0] - start).days
+    in_history = np.arange(window_days) >= max(recorded_from, 0)
+    history_days = np.full(n, int(in_history.sum()), np.int64)
+    stats = rp.demand_statistics_matrix(demand, sellable & in_history[None, :])
+    days_out = history_days - stats.days_counted
+    periods = _period_demand(pairs, inputs.get("periods"), today)
+    demand_basis = basis.choose_basis(history_days, periods.periods)
+    by_periods = demand_basis == DemandBasis.PERIODS.value
+    nothing = demand_basis == DemandBasis.NONE.value
+    avg = np.where(by_periods, periods.avg_daily_demand, np.where(nothing, 0.0, stats.avg_daily_demand))
+    sd = np.where(by_periods, periods.demand_sd, np.where(nothing, 0.0, stats.demand_sd))
+    spike = stats.has_spike & ~by_periods
 
     # Lead time per (supplier, product) from history, else the quoted lead time.
     lead = pairs["quoted_lead_time_days"].fillna(14).to_numpy(float)
@@ -280,7 +348,6 @@ def compute_metrics(
         return np.where(np.isnan(overrides[name]), computed, overrides[name])
 
     service_level = unless_overridden("service_level", np.array([rp.ABC_SERVICE_LEVELS[c] for c in abc], float))
-    avg, sd = stats.avg_daily_demand, stats.demand_sd
     ss = unless_overridden("safety_stock", rp.safety_stock_array(avg, sd, lead, lead_sd, service_level))
     rop = unless_overridden("reorder_point", avg * lead + ss)
 
@@ -352,7 +419,9 @@ def compute_metrics(
             "below_reorder_point": active & (((rop > 0) & (position <= rop)) | (shortfall > 0)),
             "below_safety_stock": active & (available < ss),
             "stocked_out": available <= 0,
-            "demand_spike": stats.has_spike,
+            "demand_spike": spike,
+            "demand_basis": demand_basis,
+            "history_days": np.where(by_periods, periods.days_covered, history_days),
         }
     )
     frame["projected_stockout_date"] = [
@@ -363,7 +432,11 @@ def compute_metrics(
             {
                 "window_days": window_days,
                 "days_counted": int(stats.days_counted[i]),
-                "days_out_of_stock": int(stats.days_out_of_stock[i]),
+                "days_out_of_stock": int(days_out[i]),
+                "history_days": int(history_days[i]),
+                "demand_basis": demand_basis[i],
+                "periods_used": int(periods.periods[i]),
+                "period_days": int(periods.days_covered[i]),
                 "lead_time_source": lead_source[i],
                 "lead_time_samples": int(samples[i]),
                 "z": round(float(z[i]), 4),
