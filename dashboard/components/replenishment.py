@@ -50,7 +50,8 @@ def make_summary_cards(summary: ReplenishmentSummary) -> dbc.Row:
         make_kpi_card(
             "SKU-warehouse pairs",
             f"{summary.pairs:,}",
-            "in the current filters",
+            "in the current filters"
+            + (f" · {summary.no_history:,} with no usable history" if summary.no_history else ""),
             colour="secondary",
             card_id="repl-card-pairs",
             icon="bi-grid-3x3",
@@ -180,6 +181,20 @@ COLUMN_DEFS = [
     ),
     _num("stock_position", "Position", 100),
     _num("avg_daily_demand", "Demand/day", 115, 2),
+    {
+        "field": "demand_basis",
+        "headerName": "Demand from",
+        "filter": "agTextColumnFilter",
+        "width": 140,
+        "headerTooltip": "What the demand estimate rests on: order history, short history (under 28 days), "
+        "period totals, or no usable history (no reorder point until there is some)",
+    },
+    _num(
+        "history_days",
+        "History (d)",
+        110,
+        headerTooltip="Days of order history in the 90-day window, or in-stock days the period totals cover",
+    ),
     _num("lead_time_days", "Lead time (d)", 120, 1),
     _num("safety_stock", "Safety stock", 115, 1),
     _num("reorder_point", "Reorder point", 120, 1),

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.domain import replenishment as rp
-from dashboard.domain.codes import CustomerPriority, POStatus
+from dashboard.domain.codes import CustomerPriority, DemandBasis, POStatus
 from dashboard.domain.projection import ProjectionPoint, first_stockout
 
 
@@ -85,6 +85,27 @@ def _row(label: str, value: str, note: str = "") -> html.Tr:
     )
 
 
+def _demand_source(x: dict[str, Any]) -> str:
+    """What d̄ rests on, in words: the days of history behind it, period totals, or nothing usable."""
+    basis = x.get("demand_basis", DemandBasis.LINES.value)
+    window = x.get("window_days", 90)
+    if basis == DemandBasis.PERIODS.value:
+        return (
+            f"from {x.get('periods_used', 0)} period totals covering {x.get('period_days', 0)} in-stock days "
+            "(too little order history for daily figures)"
+        )
+    if basis == DemandBasis.NONE.value:
+        return (
+            "No usable history: no orders, sales or period totals recorded. Import sales history to get a reorder point"
+        )
+    history = x.get("history_days", window)
+    text = (
+        f"over {x.get('days_counted', '?')} sellable days of {history} recorded in the last {window}; "
+        f"{x.get('days_out_of_stock', 0)} stockout days excluded"
+    )
+    return ("Short history: " + text) if basis == DemandBasis.SHORT.value else text
+
+
 def make_why_panel(metrics: Any, explain: dict[str, Any], unit_cost: float) -> dbc.Card:
     """Design §3's "why flagged": every input and step behind the numbers, with overrides marked."""
     if metrics is None:
@@ -115,12 +136,7 @@ def make_why_panel(metrics: Any, explain: dict[str, Any], unit_cost: float) -> d
         if flag
     ]
     rows = [
-        _row(
-            "Demand d̄",
-            f"{d:.2f} /day",
-            f"over {x.get('days_counted', '?')} sellable days of the last "
-            f"{x.get('window_days', 90)}; {x.get('days_out_of_stock', 0)} stockout days excluded",
-        ),
+        _row("Demand d̄", f"{d:.2f} /day", _demand_source(x)),
         _row("Demand spread σd", f"{sd:.2f} /day", "spike days flagged and left out" if metrics.demand_spike else ""),
         _row(
             "Lead time L",

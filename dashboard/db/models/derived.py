@@ -100,6 +100,8 @@ class SkuMetricsSummary(Base):
     stocked_out: Mapped[int] = mapped_column(Integer)
     suggested_units: Mapped[int] = mapped_column(Integer)
     suggested_value: Mapped[float] = mapped_column(MONEY)
+    # Pairs whose demand rests on nothing (DemandBasis.NONE): listed, never a silent reorder point of 0.
+    no_history: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SkuMetricsExplain(Base):

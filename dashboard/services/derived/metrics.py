@@ -469,8 +469,10 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
         out=frame["stocked_out"].astype(int),
         units=np.where(below, frame["suggested_order_qty"], 0),
         value=np.where(below, frame["suggested_value"], 0.0),
+        no_history=(frame["demand_basis"] == DemandBasis.NONE.value).astype(int),
     )
-    grouped = work.groupby(SUMMARY_KEYS, dropna=False)[["pairs", "below_rop", "below_ss", "out", "units", "value"]]
+    counted = ["pairs", "below_rop", "below_ss", "out", "units", "value", "no_history"]
+    grouped = work.groupby(SUMMARY_KEYS, dropna=False)[counted]
     summary = grouped.sum().reset_index()
     summary["supplier_id"] = summary["supplier_id"].astype("Int64").replace(-1, pd.NA)
     summary = summary.rename(
@@ -513,11 +515,12 @@ def resummarise(session: Session, product_ids: list[int]) -> None:
                 func.sum(case((M.stocked_out == true(), 1), else_=0)),
                 func.sum(case((below, M.suggested_order_qty), else_=0)),
                 func.sum(case((below, M.suggested_value), else_=0)),
+                func.sum(case((M.demand_basis == DemandBasis.NONE.value, 1), else_=0)),
             )
             .where(M.warehouse_id == warehouse_id, M.category == category, member)
             .group_by(M.sales_status)
         ).all()
-        for status, pairs, rop, ss, out, units, value in rows:
+        for status, pairs, rop, ss, out, units, value, no_history in rows:
             session.add(
                 SkuMetricsSummary(
                     id=next_id,
@@ -531,6 +534,7 @@ def resummarise(session: Session, product_ids: list[int]) -> None:
                     stocked_out=int(out or 0),
                     suggested_units=int(units or 0),
                     suggested_value=round(float(value or 0), 2),
+                    no_history=int(no_history or 0),
                 )
             )
             next_id += 1

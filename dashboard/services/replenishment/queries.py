@@ -14,13 +14,15 @@ from dashboard.db.grid import GridColumn, GridPage, fetch_rows, iter_filtered_ro
 from dashboard.db.models import Product, SkuMetrics, SkuMetricsSummary, Supplier, Warehouse
 from dashboard.db.text_search import sku_metrics_trigram
 from dashboard.domain import inputs
-from dashboard.domain.codes import SalesStatus
+from dashboard.domain.codes import DemandBasis, SalesStatus
 from dashboard.domain.inputs import InputError
 
+# Flags compare with "= 1" (not "IS 1") so SQLite can use the (flag, warehouse) indexes.
 CONDITIONS = {
-    "below_rop": ("Reorder now", SkuMetrics.below_reorder_point),
-    "below_ss": ("Below safety stock", SkuMetrics.below_safety_stock),
-    "stocked_out": ("Stocked out", SkuMetrics.stocked_out),
+    "below_rop": ("Reorder now", SkuMetrics.below_reorder_point == true()),
+    "below_ss": ("Below safety stock", SkuMetrics.below_safety_stock == true()),
+    "stocked_out": ("Stocked out", SkuMetrics.stocked_out == true()),
+    "no_history": ("No usable history", SkuMetrics.demand_basis == DemandBasis.NONE.value),
     "all": ("All SKUs", None),
 }
 
@@ -95,6 +97,12 @@ GRID_COLUMNS: dict[str, GridColumn] = {
         GridColumn("owed", M.owed, "number"),
         GridColumn("stock_position", M.stock_position, "number"),
         GridColumn("avg_daily_demand", M.avg_daily_demand, "number"),
+        GridColumn(
+            "demand_basis",
+            case({b.value: b.label for b in DemandBasis}, value=M.demand_basis, else_=M.demand_basis),
+            "text",
+        ),
+        GridColumn("history_days", M.history_days, "number"),
         GridColumn("lead_time_days", M.lead_time_days, "number"),
         GridColumn("safety_stock", M.safety_stock, "number"),
         GridColumn("reorder_point", M.reorder_point, "number"),
@@ -123,9 +131,8 @@ def _scope(filters: ReplenishmentFilters, table: type[SkuMetrics] | type[SkuMetr
 
 
 def _conditions(filters: ReplenishmentFilters) -> list[ColumnElement[bool]]:
-    # Flags compare with "= 1" (not "IS 1") so SQLite can use the (flag, warehouse) indexes.
-    flag = CONDITIONS[filters.condition][1]
-    condition = [flag == true()] if flag is not None else []
+    condition = CONDITIONS[filters.condition][1]
+    condition = [condition] if condition is not None else []
     return condition + _scope(filters, M)
 
 
@@ -182,6 +189,7 @@ class ReplenishmentSummary:
     suggested_units: int
     below_safety_stock: int
     stocked_out: int
+    no_history: int = 0
 
 
 def summary_statement(filters: ReplenishmentFilters) -> Select:
@@ -197,6 +205,7 @@ def summary_statement(filters: ReplenishmentFilters) -> Select:
             S.suggested_units,
             S.below_safety_stock,
             S.stocked_out,
+            S.no_history,
         )
     ]
     return select(*totals).where(*where)
@@ -205,7 +214,9 @@ def summary_statement(filters: ReplenishmentFilters) -> Select:
 def summary(session: Session, filters: ReplenishmentFilters) -> ReplenishmentSummary:
     """Card numbers for the current scope."""
     row = session.connection().execute(summary_statement(filters)).one()
-    return ReplenishmentSummary(int(row[0]), int(row[1]), float(row[2]), int(row[3]), int(row[4]), int(row[5]))
+    return ReplenishmentSummary(
+        int(row[0]), int(row[1]), float(row[2]), int(row[3]), int(row[4]), int(row[5]), int(row[6])
+    )
 
 
 def most_urgent_statement(filters: ReplenishmentFilters, limit: int = 15) -> Select:

@@ -21,6 +21,8 @@ from dashboard.db.models import (
 )
 from dashboard.domain.codes import Channel, CustomerPriority, DemandBasis, LineStatus, SalesStatus, Substitutability
 from dashboard.services.derived.metrics import WINDOW_DAYS, compute_metrics, load_inputs
+from dashboard.services.derived.refresh import refresh_metrics
+from dashboard.services.replenishment import queries as repl
 from tests.conftest import TODAY
 
 START = TODAY - dt.timedelta(days=WINDOW_DAYS - 1)
@@ -140,3 +142,15 @@ class TestNoHistory:
         assert a["history_days"] == 0
         assert a["reorder_point"] == 0
         assert json.loads(a["explain"])["demand_basis"] == DemandBasis.NONE.value
+
+    def test_replenishment_lists_them_under_their_own_filter_and_counts_them(self, db):
+        with db.write_session() as session:
+            _shop(session, "A", "B")
+        refresh_metrics(db, TODAY)
+        filters = repl.ReplenishmentFilters.parse({"condition": "no_history"})
+        with db.read_session() as session:
+            page = repl.grid_rows(session, filters, {"startRow": 0, "endRow": 50})
+            cards = repl.summary(session, filters)
+        assert sorted(row["sku"] for row in page.rows) == ["A", "B"]
+        assert {row["demand_basis"] for row in page.rows} == {DemandBasis.NONE.label}
+        assert cards.no_history == 2

@@ -135,7 +135,8 @@ class TestFilterParse:
 
     @pytest.mark.parametrize("condition", ["nope", "below_rop; DROP TABLE sku_metrics", "ALL"])
     def test_an_unknown_condition_is_refused_naming_the_allowed_ones(self, condition):
-        with pytest.raises(InputError, match="condition must be one of below_rop, below_ss, stocked_out, all"):
+        allowed = "below_rop, below_ss, stocked_out, no_history, all"
+        with pytest.raises(InputError, match=f"condition must be one of {allowed}"):
             F.parse({"condition": condition})
 
     @pytest.mark.parametrize("status", ["sold", "IN_STOCK", ["in_stock"]])

@@ -1,4 +1,4 @@
-"""Demand basis: sku_metrics.demand_basis and history_days (issue 19: enough history?)
+"""Demand basis: sku_metrics.demand_basis, history_days and sku_metrics_summary.no_history (issue 19: enough history?)
 
 Every SKU-warehouse says what its demand estimate rests on: days of order or sales-line history,
 period totals, or nothing usable, so a SKU without history is listed instead of silently given a
@@ -26,9 +26,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("history_days", sa.Integer(), nullable=False, server_default="0"))
         # /replenishment's "No usable history" filter reads this column.
         batch.create_index("ix_sku_metrics_demand_basis", ["demand_basis"])
+    with op.batch_alter_table("sku_metrics_summary") as batch:
+        batch.add_column(sa.Column("no_history", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sku_metrics_summary") as batch:
+        batch.drop_column("no_history")
     with op.batch_alter_table("sku_metrics") as batch:
         batch.drop_index("ix_sku_metrics_demand_basis")
         batch.drop_column("history_days")
