@@ -32,7 +32,7 @@ from dashboard.db.models.kpi import (
 )
 from dashboard.db.models.orders import ContactLog, Customer, OrderLine, PromiseRevision, SalesOrder
 from dashboard.db.models.purchasing import EtaRevision, POLine, PurchaseOrder
-from dashboard.db.models.sales import SalesLine
+from dashboard.db.models.sales import SalesLine, SalesPeriod
 from dashboard.db.models.system import DEMO_DATASET_KEY, AppSetting
 
 __all__ = [
@@ -66,6 +66,7 @@ __all__ = [
     "RestockSubscription",
     "SalesLine",
     "SalesOrder",
+    "SalesPeriod",
     "SkuMetrics",
     "SkuMetricsExplain",
     "SkuMetricsSummary",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.db.base import Base, UTCDateTime
@@ -79,5 +79,47 @@ class SalesLine(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     unit_price: Mapped[float | None] = mapped_column(Numeric(12, 2, asdecimal=False))
     customer_ref: Mapped[str | None] = mapped_column(String(254))
+    source: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class SalesPeriod(Base):
+    """Units sold by a SKU in a warehouse over a period: history for systems that only keep totals.
+
+    Written by the ``sales_periods`` import. ``period_end`` is the period's last day (inclusive),
+    so a month is ``[2026-03-01, 2026-03-31]`` and a period's length is ``end - start + 1`` days.
+    ``qty`` is the units sold in the whole period (≥ 0: a period with no sales is history too).
+    ``days_out_of_stock`` (0 … length, or NULL when the file did not say) are days of the period
+    the SKU could not be sold, so a demand rate can leave them out.
+
+    The periods of one (product, warehouse) never overlap: the import refuses a period that
+    overlaps a stored one other than identically (an identical one replaces the stored total),
+    so summing a pair's periods never counts a day twice. The database does not enforce it (that
+    takes a range-exclusion constraint, which only PostgreSQL has). Readers of demand take::
+
+        SELECT product_id, warehouse_id, period_start, period_end, qty, days_out_of_stock
+        FROM sales_period WHERE period_end >= :first
+
+    which ``ix_sales_period_product_id`` (product, warehouse, period_end) serves per pair.
+    ``source`` and ``imported_at``: the file and time of the import that wrote the total as it is.
+    """
+
+    __tablename__ = "sales_period"
+    __table_args__ = (
+        UniqueConstraint("product_id", "warehouse_id", "period_start", "period_end"),
+        CheckConstraint("qty >= 0", name="qty_not_negative"),
+        CheckConstraint("period_end >= period_start", name="end_not_before_start"),
+        # The upper bound (the period's length) is checked by the import: date arithmetic differs per backend.
+        CheckConstraint("days_out_of_stock IS NULL OR days_out_of_stock >= 0", name="days_out_not_negative"),
+        Index(None, "product_id", "warehouse_id", "period_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    qty: Mapped[int] = mapped_column(Integer)
+    days_out_of_stock: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(200))
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
