@@ -24,6 +24,7 @@ from dashboard.db.models import (
     PurchaseOrder,
     SalesLine,
     SalesOrder,
+    SalesPeriod,
     SkuMetrics,
     SkuMetricsSummary,
     StockLevel,
@@ -38,6 +39,8 @@ from dashboard.domain.codes import DemandBasis, LineStatus, SalesStatus
 
 WINDOW_DAYS = 90
 REVIEW_PERIOD_DAYS = 14
+# Period totals older than a year say little about today's demand.
+PERIOD_LOOKBACK_DAYS = 365
 
 
 def _frame(session: Session, stmt) -> pd.DataFrame:
@@ -143,6 +146,18 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
     first_order = session.scalar(select(func.min(SalesOrder.ordered_at)))
     known = [d for d in (first_sale, first_order and first_order.date()) if d is not None]
     history_start = pd.DataFrame({"first_day": [min(known)] if known else []})
+    # Period totals of the last year, for pairs without enough line history.
+    periods = _frame(
+        session,
+        select(
+            SalesPeriod.product_id,
+            SalesPeriod.warehouse_id,
+            SalesPeriod.period_start,
+            SalesPeriod.period_end,
+            SalesPeriod.qty,
+            SalesPeriod.days_out_of_stock,
+        ).where(SalesPeriod.period_end >= today - dt.timedelta(days=PERIOD_LOOKBACK_DAYS - 1)),
+    )
     mday = utc_day(StockMovement.at)
     moves = _frame(
         session,
@@ -216,6 +231,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
         "waiting": waiting,
         "first_moves": first_moves,
         "history_start": history_start,
+        "periods": periods,
     }
 
 
@@ -224,11 +240,9 @@ def _pair_index(pairs: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
     return keys.get_indexer(pd.MultiIndex.from_frame(frame[["product_id", "warehouse_id"]]))
 
 
-# Period totals older than a year say little about today's demand.
-PERIOD_LOOKBACK_DAYS = 365
-
-
-def _period_demand(pairs: pd.DataFrame, frame: pd.DataFrame | None, today: dt.date) -> basis.PeriodDemand:
+def _period_demand(
+    pairs: pd.DataFrame, frame: pd.DataFrame | None, today: dt.date, window_days: int
+) -> basis.PeriodDemand:
     """d̄ and σ_d from each pair's period totals: those reaching into the window, else the last year's."""
     n = len(pairs)
     if frame is None or not len(frame):
@@ -238,7 +252,7 @@ def _period_demand(pairs: pd.DataFrame, frame: pd.DataFrame | None, today: dt.da
     ends = pd.to_datetime(frame["period_end"].astype(str)).dt.date
     starts = pd.to_datetime(frame["period_start"].astype(str)).dt.date
     ok = (idx >= 0) & (ends <= today).to_numpy()
-    recent = ok & (ends >= today - dt.timedelta(days=WINDOW_DAYS - 1)).to_numpy()
+    recent = ok & (ends >= today - dt.timedelta(days=window_days - 1)).to_numpy()
     # A pair with a total reaching into the window uses only those; the rest use the whole year.
     has_recent = np.bincount(idx[recent], minlength=n) > 0
     use = ok & np.where(idx >= 0, ~has_recent[np.maximum(idx, 0)] | recent, False)
@@ -302,7 +316,7 @@ def compute_metrics(
     history_days = np.full(n, int(in_history.sum()), np.int64)
     stats = rp.demand_statistics_matrix(demand, sellable & in_history[None, :])
     days_out = history_days - stats.days_counted
-    periods = _period_demand(pairs, inputs.get("periods"), today)
+    periods = _period_demand(pairs, inputs.get("periods"), today, window_days)
     demand_basis = basis.choose_basis(history_days, periods.periods)
     by_periods = demand_basis == DemandBasis.PERIODS.value
     nothing = demand_basis == DemandBasis.NONE.value

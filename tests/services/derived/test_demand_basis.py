@@ -16,6 +16,7 @@ from dashboard.db.models import (
     Product,
     SalesLine,
     SalesOrder,
+    SalesPeriod,
     StockLevel,
     Warehouse,
 )
@@ -131,6 +132,52 @@ class TestSalesHistory:
         assert a["demand_basis"] == DemandBasis.SHORT.value
         assert a["avg_daily_demand"] == pytest.approx(3.0)
         assert a["history_days"] == 10
+
+
+def _period(pid: int, start: dt.date, end: dt.date, qty: int, out: int | None = None) -> SalesPeriod:
+    return SalesPeriod(
+        product_id=pid,
+        warehouse_id=W1,
+        period_start=start,
+        period_end=end,
+        qty=qty,
+        days_out_of_stock=out,
+        source="monthly.csv",
+        imported_at=dt.datetime.combine(TODAY, dt.time(), dt.UTC),
+    )
+
+
+class TestPeriodTotals:
+    def test_totals_give_demand_when_there_is_no_line_history(self, db):
+        with db.write_session() as session:
+            _shop(session, "A", "B")
+            # A: three 30-day periods (end inclusive) back from today selling 30, 60 and 90, the second with
+            # 10 days out of stock: 180 units over 80 in-stock days.
+            for k, (qty, out) in enumerate(((30, None), (60, 10), (90, 0))):
+                end = TODAY - dt.timedelta(days=30 * k)
+                session.add(_period(1, end - dt.timedelta(days=29), end, qty, out))
+            # B: one total a year ago still counts when nothing is more recent; one older than a year does not.
+            session.add(_period(2, TODAY - dt.timedelta(days=300), TODAY - dt.timedelta(days=271), 15))
+            session.add(_period(2, TODAY - dt.timedelta(days=500), TODAY - dt.timedelta(days=471), 999))
+        rows = _metrics(db)
+        a, b = rows[1], rows[2]
+        assert a["demand_basis"] == DemandBasis.PERIODS.value
+        assert a["avg_daily_demand"] == pytest.approx(180 / 80, abs=1e-4)
+        assert a["history_days"] == 80
+        assert a["reorder_point"] > 0
+        assert b["demand_basis"] == DemandBasis.PERIODS.value
+        assert b["avg_daily_demand"] == pytest.approx(0.5, abs=1e-4)
+        explain = json.loads(a["explain"])
+        assert (explain["periods_used"], explain["period_days"]) == (3, 80)
+
+    def test_enough_line_history_wins_over_totals(self, db):
+        with db.write_session() as session:
+            _shop(session, "A")
+            session.add_all(_sold(1, j, 1, f"#{j}") for j in range(0, WINDOW_DAYS, 2))
+            session.add(_period(1, TODAY - dt.timedelta(days=29), TODAY, 600))
+        a = _metrics(db)[1]
+        assert a["demand_basis"] == DemandBasis.LINES.value
+        assert a["avg_daily_demand"] == pytest.approx(45 / 90, abs=1e-4)
 
 
 class TestNoHistory:
