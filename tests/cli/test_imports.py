@@ -37,7 +37,7 @@ def test_import_offers_every_kind_the_service_knows():
 
 def test_import_templates_print_each_kind_s_header(import_cli_db):
     assert run(import_cli_db, "import", "stock", "--template").output == (
-        "sku,warehouse_code,on_hand,safety_stock,reorder_point\n"
+        "sku,warehouse_code,on_hand,units_on_backorder,in_transit,in_transit_eta,safety_stock,reorder_point\n"
     )
     assert run(import_cli_db, "import", "orders", "--template").output.startswith("order_number,customer_code,")
     result = run(import_cli_db, "import", "shopify", "--template")
