@@ -90,3 +90,38 @@ def test_import_refuses_a_file_that_is_not_a_table(import_cli_db, tmp_path):
     path.write_bytes(bytes(range(256)))
     result = run(import_cli_db, "import", "stock", str(path), "--user", "mia")
     assert result.exit_code == 1 and "is a binary file, not CSV text" in result.output
+
+
+def test_set_gives_a_column_the_file_lacks_and_a_saved_mapping_keeps_it(import_cli_db, tmp_path):
+    path = tmp_path / "count.csv"
+    path.write_text("Item;Qty\nSKU-A;12\nSKU-B;4\n")
+    result = run(import_cli_db, "import", "stock", str(path), "--user", "mia", "--no-refresh")
+    assert result.exit_code != 0 and "--set FIELD=VALUE" in result.output  # no warehouse column
+    args = ["--set", "warehouse_code=BER", "--save-mapping", "one-warehouse", "--user", "mia", "--no-refresh"]
+    result = run(import_cli_db, "import", "stock", str(path), *args)
+    assert result.exit_code == 0, result.output
+    assert "2 updated" in result.output
+    path.write_text("Item;Qty\nSKU-A;15\n")
+    result = run(import_cli_db, "import", "stock", str(path), "--mapping", "one-warehouse", "--user", "mia")
+    assert result.exit_code == 0 and "1 updated" in result.output, result.output
+    assert scalar(import_cli_db, select(StockLevel.on_hand).join(Product).where(Product.sku == "SKU-A")) == 15
+    # --warehouse is the same for any kind with a warehouse column.
+    path.write_text("Item;Qty\nSKU-A;16\n")
+    result = run(import_cli_db, "import", "stock", str(path), "--warehouse", "BER", "--user", "mia", "--no-refresh")
+    assert result.exit_code == 0 and "1 updated" in result.output, result.output
+
+
+def test_a_bad_set_value_is_refused_on_every_row_and_a_field_has_one_source(import_cli_db, tmp_path):
+    path, bad = tmp_path / "count.csv", tmp_path / "bad.csv"
+    path.write_text("sku,on_hand\nSKU-A,12\nSKU-B,4\n")
+    args = ["--user", "mia", "--rejected", str(bad), "--no-refresh"]
+    result = run(import_cli_db, "import", "stock", str(path), "--set", "warehouse_code=NOPE", *args)
+    assert result.exit_code == 0 and "2 refused" in result.output
+    assert "row 2 [warehouse_code] NOPE: no such warehouse" in result.output
+    assert bad.read_text().count("NOPE") == 2
+    result = run(import_cli_db, "import", "stock", str(path), "--set", "warehouse_code", "--user", "mia")
+    assert result.exit_code != 0 and "--set takes FIELD=VALUE" in result.output
+    result = run(
+        import_cli_db, "import", "stock", str(path), "--map", "warehouse_code=sku", "--set", "warehouse_code=BER"
+    )
+    assert result.exit_code != 0

@@ -114,11 +114,14 @@ def resolve_columns(kind: str, table: Table, mapping: dict[str, Source] | None =
         by_name.setdefault(column.lower(), []).append(index)
     automatic = suggest_mapping(kind, table.header)
     exact = {field: column for field, column in automatic.items() if column.lower() == field}
+    # A mapping that names columns takes over matching (fields it leaves out match their own name only);
+    # one that only sets values says nothing about columns, so the file's columns match as usual.
+    names_columns = any(not isinstance(source, dict) for source in given.values())
     resolved: dict[str, int] = {}
     for field in spec.fields:
         if field.name in fixed or (field.name in given and given[field.name] is None):
             continue  # one value for every row, or switched off on purpose
-        column = given.get(field.name) or (exact.get(field.name) if mapping else automatic.get(field.name))
+        column = given.get(field.name) or (exact.get(field.name) if names_columns else automatic.get(field.name))
         if column is None:
             continue
         indexes = by_name.get(column.lower())
