@@ -182,6 +182,7 @@ class ReplenishmentSummary:
     suggested_units: int
     below_safety_stock: int
     stocked_out: int
+    unpriced: int = 0  # suggestions without a known cost, left out of suggested_value
 
 
 def summary_statement(filters: ReplenishmentFilters) -> Select:
@@ -197,6 +198,7 @@ def summary_statement(filters: ReplenishmentFilters) -> Select:
             S.suggested_units,
             S.below_safety_stock,
             S.stocked_out,
+            S.unpriced,
         )
     ]
     return select(*totals).where(*where)
@@ -205,7 +207,9 @@ def summary_statement(filters: ReplenishmentFilters) -> Select:
 def summary(session: Session, filters: ReplenishmentFilters) -> ReplenishmentSummary:
     """Card numbers for the current scope."""
     row = session.connection().execute(summary_statement(filters)).one()
-    return ReplenishmentSummary(int(row[0]), int(row[1]), float(row[2]), int(row[3]), int(row[4]), int(row[5]))
+    return ReplenishmentSummary(
+        int(row[0]), int(row[1]), float(row[2]), int(row[3]), int(row[4]), int(row[5]), int(row[6])
+    )
 
 
 def most_urgent_statement(filters: ReplenishmentFilters, limit: int = 15) -> Select:
