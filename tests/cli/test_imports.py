@@ -125,3 +125,82 @@ def test_a_bad_set_value_is_refused_on_every_row_and_a_field_has_one_source(impo
         import_cli_db, "import", "stock", str(path), "--map", "warehouse_code=sku", "--set", "warehouse_code=BER"
     )
     assert result.exit_code != 0
+
+
+# ---- a real snapshot, with nothing but the commands ------------------------------------------
+# The shape of a public ERP inventory snapshot (issue 19): no warehouse, no supplier, lead time in
+# weeks (0 = same day, blank = the supplier's), negative counts, totals in transit and on backorder.
+SNAPSHOT = (
+    "sku,on_hand,lead_time_weeks,in_transit,units_on_backorder,min_bank,sales_1_month,perf_6_month_avg\n"
+    "K-1,12,2,0,0,5,10,0.9\n"  # plain stock
+    "K-2,-7,0,4,0,0,3,0.8\n"  # owes 7; 4 in transit from a same-day source
+    "K-3,-2,,0,5,2,1,\n"  # owes 5 (the larger of the count and the backorder total, never their sum)
+    "K-4,0,3,10,3,1,0,0.99\n"  # 10 in transit within 3 weeks, 3 owed
+    "K-5,30,,6,0,0,0,0.5\n"  # 6 in transit within the supplier's 10 days
+)
+
+
+def test_a_snapshot_goes_in_with_the_documented_commands_and_nothing_is_refused(db, tmp_path):
+    import datetime as dt
+
+    from dashboard.db.models import User
+    from dashboard.domain.codes import Role
+    from dashboard.services.catalog.sku import load_sku
+    from tests.cli.conftest import TODAY
+
+    with db.write_session() as session:
+        session.add(User(username="mia", password_hash="x", role=Role.MANAGER, active=True))
+    snapshot = tmp_path / "snapshot.csv"
+    snapshot.write_text(SNAPSHOT)
+    (tmp_path / "warehouse.csv").write_text("code,name\nMAIN,Main\n")
+    (tmp_path / "supplier.csv").write_text("code,name,quoted_lead_time_days\nACME,Acme,10\n")
+    steps = [
+        ("warehouses", str(tmp_path / "warehouse.csv")),
+        ("suppliers", str(tmp_path / "supplier.csv")),
+        ("products", str(snapshot)),  # a SKU is enough
+        ("product_suppliers", str(snapshot), "--set", "supplier_code=ACME", "--set", "is_primary=true"),
+        ("stock", str(snapshot), "--warehouse", "MAIN"),
+    ]
+    for kind, *args in steps:
+        result = run(db, "import", kind, *args, "--user", "mia", "--no-refresh")
+        assert result.exit_code == 0, result.output
+        assert " 0 refused" in result.output, result.output
+    result = run(db, "refresh", "--kpis")  # KPIs too: unknown prices and costs must not break them
+    assert result.exit_code == 0, result.output
+
+    def day(days: int) -> dt.date:
+        return TODAY + dt.timedelta(days=days)
+
+    with db.read_session() as session:
+        got = {
+            sku: tuple(rest)
+            for sku, *rest in session.execute(
+                select(
+                    Product.sku,
+                    Product.name,
+                    Product.unit_cost,
+                    StockLevel.on_hand,
+                    SkuMetrics.owed,
+                    SkuMetrics.on_order,
+                    StockLevel.in_transit_eta,
+                    SkuMetrics.stock_position,
+                    SkuMetrics.lead_time_days,
+                )
+                .join(StockLevel, StockLevel.product_id == Product.id)
+                .join(
+                    SkuMetrics,
+                    (SkuMetrics.product_id == Product.id) & (SkuMetrics.warehouse_id == StockLevel.warehouse_id),
+                )
+            )
+        }
+        k2 = load_sku(session, "K-2", "MAIN", TODAY)
+    # sku: (name, cost, on hand, owed, on order, in transit due, position = on hand − allocated + on order − owed, lead)
+    assert got == {
+        "K-1": (None, None, 12, 0, 0, None, 12, 14),
+        "K-2": (None, None, 0, 7, 4, day(0), -3, 0),
+        "K-3": (None, None, 0, 5, 0, None, -5, 10),
+        "K-4": (None, None, 0, 3, 10, day(21), 7, 21),
+        "K-5": (None, None, 30, 0, 6, day(10), 36, 10),
+    }
+    # The SKU page projects the units in transit landing on their day, like an open PO.
+    assert [(row["number"], row["eta"], row["open_qty"]) for row in k2.inbound] == [("in transit", day(0), 4)]
