@@ -8,6 +8,7 @@ from dashboard.cli import imports as cli_imports
 from dashboard.db.models import (
     Product,
     SkuMetrics,
+    SkuMetricsSummary,
     StockLevel,
 )
 from tests.cli.conftest import run, scalar
@@ -194,6 +195,14 @@ def test_a_snapshot_goes_in_with_the_documented_commands_and_nothing_is_refused(
             )
         }
         k2 = load_sku(session, "K-2", "MAIN", TODAY)
+        ordered, value, unpriced = session.execute(
+            select(
+                func.sum(SkuMetricsSummary.suggested_units),
+                func.sum(SkuMetricsSummary.suggested_value),
+                func.sum(SkuMetricsSummary.unpriced),
+            )
+        ).one()
+        suggested = session.execute(select(SkuMetrics.suggested_order_qty, SkuMetrics.suggested_value)).all()
     # sku: (name, cost, on hand, owed, on order, in transit due, position = on hand − allocated + on order − owed, lead)
     assert got == {
         "K-1": (None, None, 12, 0, 0, None, 12, 14),
@@ -204,3 +213,6 @@ def test_a_snapshot_goes_in_with_the_documented_commands_and_nothing_is_refused(
     }
     # The SKU page projects the units in transit landing on their day, like an open PO.
     assert [(row["number"], row["eta"], row["open_qty"]) for row in k2.inbound] == [("in transit", day(0), 4)]
+    # Nothing has a cost: what is suggested has no value (unknown, not $0), and the summary says how many.
+    assert ordered > 0 and value == 0 and unpriced == sum(qty > 0 for qty, _ in suggested)
+    assert all(money is None for qty, money in suggested if qty > 0)
