@@ -122,6 +122,7 @@ def test_the_background_import_refuses_forged_values_as_its_job_runs_it(demo_app
     before = _counts(demo_app)
     good = {"upload": {"token": "x" * 32, "header": ["sku"]}, "kind": "stock", "warehouse": None}
     good |= {"values": ["sku"], "ids": [{"type": "imp-map", "field": "sku"}]}
+    good |= {"fixed": [""], "fixed_ids": [{"type": "imp-set", "field": "sku"}]}  # "one value for every row"
     with demo_app.server.app_context():
         for name in good:
             for value in ODD_VALUES:

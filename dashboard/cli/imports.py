@@ -1,6 +1,7 @@
 """`import KIND FILE`: a CSV or XLSX file into the database, as the named manager.
 
-`backorder-desk import KIND FILE --user USERNAME [--mapping NAME] [--warehouse CODE] [--rejected BAD.csv]`
+`backorder-desk import KIND FILE --user USERNAME [--mapping NAME] [--map FIELD=COLUMN …] [--set FIELD=VALUE …]
+[--warehouse CODE] [--rejected BAD.csv]`
 """
 
 from __future__ import annotations
@@ -38,8 +39,20 @@ PROGRESS_ROWS = 5_000
 @click.option("--user", "username", default=None, help="The manager in whose name the rows are imported.")
 @click.option("--mapping", "mapping_name", default=None, help="A saved column mapping (see --save-mapping).")
 @click.option("--map", "pairs", multiple=True, metavar="FIELD=COLUMN", help="Map one of our fields to a column.")
+@click.option(
+    "--set",
+    "fixed",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="One value for every row, for a column the file lacks (read and checked like a cell).",
+)
 @click.option("--save-mapping", "save_as", default=None, help="Save the mapping used under this name.")
-@click.option("--warehouse", "warehouse_code", default=None, help="Warehouse a shop export's stock is in.")
+@click.option(
+    "--warehouse",
+    "warehouse_code",
+    default=None,
+    help="Warehouse a shop export's stock is in; for other kinds the same as --set warehouse_code=CODE.",
+)
 @click.option(
     "--rejected",
     "rejected_path",
@@ -50,7 +63,18 @@ PROGRESS_ROWS = 5_000
 @click.option("--no-refresh", is_flag=True, help="Do not refresh metrics and KPIs after the import.")
 @click.pass_context
 def import_command(
-    ctx, kind, file, want_template, username, mapping_name, pairs, save_as, warehouse_code, rejected_path, no_refresh
+    ctx,
+    kind,
+    file,
+    want_template,
+    username,
+    mapping_name,
+    pairs,
+    fixed,
+    save_as,
+    warehouse_code,
+    rejected_path,
+    no_refresh,
 ) -> None:
     """Import a CSV or XLSX file of KIND: good rows in one transaction, bad rows reported with the reason.
 
@@ -68,7 +92,11 @@ def import_command(
     kind = importing.resolve_kind(kind, table)
     with action(ctx, username) as work, _progress(len(table)) as progress:
         mapping = importing.load_mapping(work.session, kind, mapping_name) if mapping_name else {}
-        mapping |= _parse_pairs(pairs)
+        mapping |= _sources(pairs, fixed)
+        if warehouse_code and kind not in importing.SHOPS and "warehouse_code" in importing.TEMPLATES[kind]:
+            if "warehouse_code" in _sources(pairs, fixed):
+                raise click.ClickException("--warehouse and a --map or --set of warehouse_code: give one of them")
+            mapping["warehouse_code"] = {"set": warehouse_code}
         if save_as:
             importing.save_mapping(work.session, work.actor, kind, save_as, mapping, replace=True)
         report = importing.run_import(
@@ -101,13 +129,22 @@ def import_command(
         click.echo(f"{what} refreshed")
 
 
-def _parse_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
-    mapping = {}
+def _sources(pairs: tuple[str, ...], fixed: tuple[str, ...]) -> dict[str, str | dict[str, str]]:
+    """``--map`` columns and ``--set`` values as a mapping; they win over a saved mapping's entries."""
+    mapping: dict[str, str | dict[str, str]] = {}
     for pair in pairs:
         field, sep, column = pair.partition("=")
         if not sep or not field.strip() or not column.strip():
             raise click.ClickException(f"--map takes FIELD=COLUMN, not {pair!r}")
         mapping[field.strip()] = column.strip()
+    for pair in fixed:
+        # An empty VALUE is allowed: a blank cell in every row (an override column's "no override").
+        field, sep, value = pair.partition("=")
+        if not sep or not field.strip():
+            raise click.ClickException(f"--set takes FIELD=VALUE, not {pair!r}")
+        if field.strip() in mapping:
+            raise click.ClickException(f"{field.strip()} is both mapped to a column and set; give one of the two")
+        mapping[field.strip()] = {"set": value}
     return mapping
 
 

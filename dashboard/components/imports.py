@@ -21,6 +21,8 @@ KIND_LABELS = {
 SHOP_NAMES = {"shopify": "Shopify", "woocommerce": "WooCommerce"}
 OUTCOME_BADGES = {"new": "success", "update": "primary", "unchanged": "secondary", "rejected": "danger"}
 NOT_MAPPED = "__none__"
+# The dropdown choice "one value for every row": the field's text box then holds the value.
+SET_VALUE = "__set__"
 
 
 def kind_options() -> list[dict[str, str]]:
@@ -74,14 +76,22 @@ def _size(size: int) -> str:
     return f"{size / 1024:,.0f} KB" if size < 1024**2 else f"{size / 1024**2:,.1f} MB"
 
 
-def make_mapping_form(fields: list[dict[str, Any]], header: list[str], mapping: dict[str, str]) -> list[dbc.Row]:
-    """One row per field of ours: a dropdown of the file's columns, set to the suggested or saved column."""
-    options = [{"label": "— not in this file —", "value": NOT_MAPPED}] + [
-        {"label": column, "value": column} for column in header if column
-    ]
+def make_mapping_form(fields: list[dict[str, Any]], header: list[str], mapping: dict[str, Any]) -> list[dbc.Row]:
+    """One row per field of ours: a dropdown of the file's columns, set to the suggested or saved column.
+
+    A field the file lacks can take one value for every row instead (``--set`` on the command
+    line): the dropdown's "one value for every row" choice opens the text box beside it. A saved
+    mapping's set value comes back that way.
+    """
+    options = [
+        {"label": "— not in this file —", "value": NOT_MAPPED},
+        {"label": "✎ one value for every row…", "value": SET_VALUE},
+    ] + [{"label": column, "value": column} for column in header if column]
     rows = []
     for field in fields:
         chosen = mapping.get(field["name"])
+        fixed = chosen.get("set") if isinstance(chosen, dict) else None
+        selected = SET_VALUE if fixed is not None else (chosen if chosen in header else NOT_MAPPED)
         rows.append(
             dbc.Row(
                 [
@@ -97,10 +107,22 @@ def make_mapping_form(fields: list[dict[str, Any]], header: list[str], mapping: 
                         dcc.Dropdown(
                             id={"type": "imp-map", "field": field["name"]},
                             options=options,
-                            value=chosen if chosen in header else NOT_MAPPED,
+                            value=selected,
                             clearable=False,
                         ),
-                        md=8,
+                        md=5,
+                    ),
+                    dbc.Col(
+                        dbc.Input(
+                            id={"type": "imp-set", "field": field["name"]},
+                            value=fixed or "",
+                            placeholder="value for every row",
+                            maxLength=200,
+                            debounce=True,
+                            size="sm",
+                            disabled=selected != SET_VALUE,
+                        ),
+                        md=3,
                     ),
                 ],
                 className="g-2 mb-1 align-items-center",

@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 
 from dashboard.components.cards import make_kpi_card
 from dashboard.components.grids import make_infinite_grid
+from dashboard.domain import unknown
 from dashboard.services.replenishment.queries import ReplenishmentSummary
 
 BAND_SAFETY = "rgba(220, 53, 69, 0.25)"
@@ -26,7 +27,9 @@ def make_summary_cards(summary: ReplenishmentSummary) -> dbc.Row:
             # The flag is wider than "position ≤ ROP": a pair that runs short before an order
             # placed today could land needs one too, so the card says both.
             f"at or below reorder point, or short before an order lands · {summary.suggested_units:,} units · "
-            f"${summary.suggested_value:,.0f} suggested to order",
+            f"${summary.suggested_value:,.0f} suggested to order"
+            # A value that left SKUs out says so: their cost is unknown, not 0.
+            + (f" ({note})" if (note := unknown.left_out(summary.unpriced, "SKU", "a cost")) else ""),
             colour="warning",
             card_id="repl-card-rop",
             icon="bi-arrow-repeat",
@@ -144,6 +147,9 @@ def _num(field: str, header: str, width: int = 110, decimals: int | None = None,
     return column
 
 
+# A product imported with only its SKU has no name, category or cost yet: shown as unknown, never blank or 0.
+UNKNOWN_TEXT = {"function": f"params.value == null || params.value === '' ? {unknown.SHOWN!r} : params.value"}
+
 COLUMN_DEFS = [
     {
         "field": "sku",
@@ -153,9 +159,21 @@ COLUMN_DEFS = [
         "width": 130,
         "cellClass": "link-cell",
     },
-    {"field": "name", "headerName": "Product", "filter": "agTextColumnFilter", "width": 220},
+    {
+        "field": "name",
+        "headerName": "Product",
+        "filter": "agTextColumnFilter",
+        "width": 220,
+        "valueFormatter": UNKNOWN_TEXT,
+    },
     {"field": "warehouse", "headerName": "WH", "filter": "agTextColumnFilter", "width": 80},
-    {"field": "category", "headerName": "Category", "filter": "agTextColumnFilter", "width": 150},
+    {
+        "field": "category",
+        "headerName": "Category",
+        "filter": "agTextColumnFilter",
+        "width": 150,
+        "valueFormatter": UNKNOWN_TEXT,
+    },
     {"field": "supplier", "headerName": "Supplier", "filter": "agTextColumnFilter", "width": 170},
     {
         "field": "sales_status",
@@ -201,7 +219,12 @@ COLUMN_DEFS = [
     _num("days_of_cover", "Days of cover", 120, 1),
     {"field": "projected_stockout_date", "headerName": "Stockout on", "filter": "agDateColumnFilter", "width": 130},
     _num("suggested_order_qty", "Order qty", 105, cellClass="fw-semibold"),
-    _num("suggested_value", "Order value $", 125, 0),
+    {
+        **_num("suggested_value", "Order value $", 125, 0),
+        # Null only when there is something to order and its cost is unknown (nothing to order is $0).
+        "valueFormatter": {"function": f"params.value == null ? {unknown.SHOWN!r} : d3.format(',.0f')(params.value)"},
+        "headerTooltip": "Order qty × unit cost; — when the cost is unknown",
+    },
 ]
 
 

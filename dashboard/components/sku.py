@@ -106,7 +106,12 @@ def _demand_source(x: dict[str, Any]) -> str:
     return ("Short history: " + text) if basis == DemandBasis.SHORT.value else text
 
 
-def make_why_panel(metrics: Any, explain: dict[str, Any], unit_cost: float) -> dbc.Card:
+def _at_cost(qty: int, unit_cost: float | None) -> str:
+    """What the suggested order costs, or that its cost is unknown (never $0)."""
+    return f" · ${qty * unit_cost:,.0f} at cost" if unit_cost is not None else " · cost unknown"
+
+
+def make_why_panel(metrics: Any, explain: dict[str, Any], unit_cost: float | None) -> dbc.Card:
     """Design §3's "why flagged": every input and step behind the numbers, with overrides marked."""
     if metrics is None:
         return dbc.Card(dbc.CardBody("No metrics yet for this warehouse; they appear after the next refresh."))
@@ -191,7 +196,7 @@ def make_why_panel(metrics: Any, explain: dict[str, Any], unit_cost: float) -> d
             "Suggested order",
             f"{metrics.suggested_order_qty}",
             suggestion.reason
-            + (f" · ${metrics.suggested_order_qty * unit_cost:,.0f} at cost" if metrics.suggested_order_qty else ""),
+            + (_at_cost(metrics.suggested_order_qty, unit_cost) if metrics.suggested_order_qty else ""),
         ),
     ]
     badges = [dbc.Badge(flag, color="danger" if "stock" in flag else "warning", className="me-1") for flag in flags]

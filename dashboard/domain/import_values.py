@@ -110,6 +110,24 @@ def whole(minimum: int = 0, maximum: int = MAX_UNITS) -> Callable[[Any], int]:
     return parse
 
 
+def weeks_as_days(maximum_days: int) -> Callable[[Any], int]:
+    """A parser for a lead time written in weeks (``8``, ``2.5``, ``0``), returned as whole days (rounded).
+
+    A snapshot states lead times in weeks; everything here counts days. 0 weeks is same-day supply.
+    """
+
+    def parse(raw: Any) -> int:
+        value = _decimal(raw)
+        if value < 0:
+            raise ValueError(f"{shown(raw)} is below the minimum of 0 weeks")
+        days = int((value * 7).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        if days > maximum_days:
+            raise ValueError(f"{shown(raw)} weeks is above the maximum of {maximum_days:,} days")
+        return days
+
+    return parse
+
+
 def money(raw: Any) -> float:
     """A price or cost: a number ≥ 0, rounded to cents."""
     value = _decimal(raw)

@@ -33,7 +33,7 @@ class LineFacts:
     ordered_on: dt.date
     qty: int
     unit_price: float
-    unit_cost: float
+    unit_cost: float | None  # unknown for a SKU imported without a cost: left out of the cost of goods
     backordered_on: dt.date | None
     shipped_on: dt.date | None
     cancelled_on: dt.date | None
@@ -68,7 +68,7 @@ def line_contribution(facts: LineFacts) -> list[tuple[dt.date, Counters]]:
             "lines_shipped": 1,
             "units_shipped": facts.qty_shipped,
             "revenue_shipped": facts.qty_shipped * facts.unit_price,
-            "cogs_shipped": facts.qty_shipped * facts.unit_cost,
+            "cogs_shipped": facts.qty_shipped * facts.unit_cost if facts.unit_cost is not None else 0,
             "shipped_on_time_original": int(shipped_in_full and _by(day, facts.original_promised_date)),
             "shipped_on_time_current": int(shipped_in_full and _by(day, facts.promised_date)),
         }

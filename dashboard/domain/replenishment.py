@@ -18,6 +18,10 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 ABC_SERVICE_LEVELS: Mapping[str, float] = MappingProxyType({"A": 0.98, "B": 0.95, "C": 0.90})
+# The lead time assumed for a SKU no supplier is linked to yet (the metrics refresh assumes the same).
+DEFAULT_LEAD_TIME_DAYS = 14
+# What the "on order from" list and the SKU page call units in transit that came without a PO.
+IN_TRANSIT = "in transit"
 
 # Float noise such as 0.07 * 100 = 7.000000000000001 must not round an order up by a whole unit.
 _EPS = 1e-9

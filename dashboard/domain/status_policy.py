@@ -43,6 +43,17 @@ class Recommendation:
     window: tuple[dt.date, dt.date] | None = None
 
 
+def promise_without_supply(backordered_on: dt.date, max_wait_days: int | None = None) -> dt.date:
+    """The ship date promised for a backorder that no stock or purchase order covers yet.
+
+    The policy lets a customer wait at most the SKU's maximum backorder wait (default 21 days), so a
+    backorder taken with nothing inbound is promised the last day of that wait. An old one is then
+    already past its promise, which is what it is: the shop has kept the customer waiting longer
+    than its own policy allows, and the triage queue says so.
+    """
+    return backordered_on + dt.timedelta(days=max_wait_days or DEFAULT_MAX_BACKORDER_DAYS)
+
+
 def backorder_cap(confirmed_inbound: int, promised: int) -> int:
     """Units still open to new backorders: confirmed inbound not yet promised to waiting lines (never < 0)."""
     return max(confirmed_inbound - promised, 0)

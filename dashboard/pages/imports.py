@@ -14,7 +14,7 @@ import logging
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, dcc, html, set_props
+from dash import ALL, MATCH, Input, Output, State, callback, dcc, html, set_props
 
 from dashboard import context
 from dashboard.auth.roles import allow_cancel, allow_roles, current_actor
@@ -38,6 +38,8 @@ dash.register_page(
 )
 MAP_VALUES = State({"type": "imp-map", "field": ALL}, "value")
 MAP_IDS = State({"type": "imp-map", "field": ALL}, "id")
+SET_VALUES = State({"type": "imp-set", "field": ALL}, "value")
+SET_IDS = State({"type": "imp-set", "field": ALL}, "id")
 
 
 def _card(title: str, body, **kwargs) -> dbc.Card:
@@ -239,14 +241,31 @@ def file_uploaded(contents, filename):
     return {"token": upload.token, "header": upload.header, "shop": shop}, info, None
 
 
-def _mapping(values, ids) -> dict[str, str | None]:
-    """The form's choices; "not in this file" is None, so a column of the field's own name is not read."""
-    values, ids = inputs.items(values, "the matched columns"), inputs.items(ids, "the matched fields")
+def _fields(values, ids, what: str) -> dict[str, object]:
+    values, ids = inputs.items(values, what), inputs.items(ids, what)
     return {
-        i["field"]: None if value == ui.NOT_MAPPED else value
+        i["field"]: value
         for i, value in zip(ids, values, strict=False)
-        if isinstance(i, dict) and isinstance(i.get("field"), str) and isinstance(value, str)
+        if isinstance(i, dict) and isinstance(i.get("field"), str)
     }
+
+
+def _mapping(values, ids, fixed=(), fixed_ids=()) -> dict[str, str | dict[str, str] | None]:
+    """The form's choices as a mapping (see :mod:`dashboard.services.imports.mapping`).
+
+    "not in this file" is None, so a column of the field's own name is not read; "one value for
+    every row" is ``{"set": the field's text}`` (blank is a blank cell in every row, as with
+    ``--set FIELD=``), checked and refused row by row like any cell.
+    """
+    texts = _fields(fixed, fixed_ids, "the values for every row")
+    mapping: dict[str, str | dict[str, str] | None] = {}
+    for field, value in _fields(values, ids, "the matched columns").items():
+        if value == ui.SET_VALUE:
+            text = texts.get(field)
+            mapping[field] = {"set": text.strip() if isinstance(text, str) else ""}
+        elif isinstance(value, str):
+            mapping[field] = None if value == ui.NOT_MAPPED else value
+    return mapping
 
 
 @callback(
@@ -282,6 +301,14 @@ def match_columns(upload, kind, saved):
     return form, None, "mb-2 d-none", "g-2 mb-2"
 
 
+# The text box of "one value for every row" is open only while that choice is made (browser-side).
+dash.clientside_callback(
+    f"function(choice) {{ return choice !== {ui.SET_VALUE!r}; }}",
+    Output({"type": "imp-set", "field": MATCH}, "disabled"),
+    Input({"type": "imp-map", "field": MATCH}, "value"),
+)
+
+
 @callback(
     Output("imp-preview", "rowData"),
     Output("imp-preview", "columnDefs"),
@@ -291,18 +318,20 @@ def match_columns(upload, kind, saved):
     Input("imp-kind", "value"),
     Input({"type": "imp-map", "field": ALL}, "value"),
     Input("imp-warehouse", "value"),
+    Input({"type": "imp-set", "field": ALL}, "value"),
     MAP_IDS,
+    SET_IDS,
 )
 @allow_roles(*ROLES)
-def preview(upload, kind, values, warehouse, ids):
+def preview(upload, kind, values, warehouse, fixed, ids, fixed_ids):
     """The first rows as the import would treat them; nothing is written."""
     token = upload.get("token") if isinstance(upload, dict) else None
     if not token or not _known_kind(kind):
         return [], [], None, True
     app = context.current()
     shop = importing.detect_shop(upload.get("header") or [])
-    mapping = None if (shop and kind == "products") else _mapping(values, ids)
     try:
+        mapping = None if (shop and kind == "products") else _mapping(values, ids, fixed, fixed_ids)
         with app.db.read_session() as session:
             actor = current_actor()
             head = import_jobs.upload_head(session, token, actor, PREVIEW_ROWS)
@@ -349,15 +378,18 @@ def preview(upload, kind, values, warehouse, ids):
     State("imp-save-name", "value"),
     MAP_VALUES,
     MAP_IDS,
+    SET_VALUES,
+    SET_IDS,
     prevent_initial_call=True,
 )
 @allow_roles(*ROLES, writes=True)
-def save_mapping(_clicks, kind, name, values, ids):
+def save_mapping(_clicks, kind, name, values, ids, fixed, fixed_ids):
     """Save the matched columns under a name, for the next file from the same system."""
     try:
         kind = inputs.choice(kind, "kind", importing.KINDS)
         with context.current().unit_of_work(current_actor()) as work:
-            saved = importing.save_mapping(work.session, work.actor, kind, name, _mapping(values, ids))
+            mapping = _mapping(values, ids, fixed, fixed_ids)
+            saved = importing.save_mapping(work.session, work.actor, kind, name, mapping)
             names = [m.name for m in importing.list_mappings(work.session, kind)]
             message = f"Saved the {kind} mapping {saved.name!r}: pick it next time, or pass --mapping to the CLI."
     except RefusedError as exc:
@@ -374,6 +406,8 @@ def save_mapping(_clicks, kind, name, values, ids):
     State("imp-warehouse", "value"),
     MAP_VALUES,
     MAP_IDS,
+    SET_VALUES,
+    SET_IDS,
     background=True,
     progress=[Output("imp-progress", "value"), Output("imp-stage", "children")],
     running=[
@@ -385,7 +419,7 @@ def save_mapping(_clicks, kind, name, values, ids):
     prevent_initial_call=True,
 )
 @allow_roles(*ROLES, writes=True)
-def run_import(set_progress, _clicks, upload, kind, warehouse, values, ids):
+def run_import(set_progress, _clicks, upload, kind, warehouse, values, ids, fixed, fixed_ids):
     """Import the uploaded file in a background job: one transaction, then metrics and KPIs refresh.
 
     Runs in a job process without the request: the actor is the upload's owner, checked again
@@ -397,7 +431,7 @@ def run_import(set_progress, _clicks, upload, kind, warehouse, values, ids):
     request = import_jobs.Request(
         token=token if isinstance(token, str) else "",
         kind=kind if isinstance(kind, str) else "",
-        mapping=None if (shop and kind == "products") else _mapping(values, ids),
+        mapping=None if (shop and kind == "products") else _mapping(values, ids, fixed, fixed_ids),
         warehouse_code=warehouse if isinstance(warehouse, str) else None,
     )
     try:

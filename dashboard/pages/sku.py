@@ -14,7 +14,7 @@ from dashboard.auth.roles import allow_roles, current_actor, user_may
 from dashboard.components.sku import make_po_table, make_stock_chart, make_waiting_table, make_why_panel
 from dashboard.components.status import make_status_panel
 from dashboard.db.models import Product, StatusAdvice
-from dashboard.domain import inputs
+from dashboard.domain import inputs, unknown
 from dashboard.domain.codes import Role
 from dashboard.domain.inputs import RefusedError
 from dashboard.domain.projection import project_available
@@ -76,7 +76,7 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
     header = html.Div(
         [
             html.Div(
-                [html.H2(product.sku, className="mb-0"), html.Span(product.name, className="fs-5")],
+                [html.H2(product.sku, className="mb-0"), html.Span(unknown.text(product.name), className="fs-5")],
                 className="d-flex align-items-baseline gap-3 flex-wrap",
             ),
             html.Div(
@@ -84,7 +84,8 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
                     dbc.Badge(status.label, color=status.colour, className="me-2", id="sku-status"),
                     html.Span(product.status_reason or "", className="text-body-secondary me-3"),
                     html.Span(
-                        f"{product.category} · {product.substitutability.label} · ${product.unit_price:,.2f}",
+                        f"{unknown.text(product.category)} · {product.substitutability.label} · "
+                        f"{unknown.money(product.unit_price)}",
                         className="text-body-secondary me-3",
                     ),
                     html.Span(

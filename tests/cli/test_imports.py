@@ -8,6 +8,7 @@ from dashboard.cli import imports as cli_imports
 from dashboard.db.models import (
     Product,
     SkuMetrics,
+    SkuMetricsSummary,
     StockLevel,
 )
 from tests.cli.conftest import run, scalar
@@ -37,7 +38,7 @@ def test_import_offers_every_kind_the_service_knows():
 
 def test_import_templates_print_each_kind_s_header(import_cli_db):
     assert run(import_cli_db, "import", "stock", "--template").output == (
-        "sku,warehouse_code,on_hand,safety_stock,reorder_point\n"
+        "sku,warehouse_code,on_hand,units_on_backorder,in_transit,in_transit_eta,safety_stock,reorder_point\n"
     )
     assert run(import_cli_db, "import", "orders", "--template").output.startswith("order_number,customer_code,")
     result = run(import_cli_db, "import", "shopify", "--template")
@@ -90,3 +91,128 @@ def test_import_refuses_a_file_that_is_not_a_table(import_cli_db, tmp_path):
     path.write_bytes(bytes(range(256)))
     result = run(import_cli_db, "import", "stock", str(path), "--user", "mia")
     assert result.exit_code == 1 and "is a binary file, not CSV text" in result.output
+
+
+def test_set_gives_a_column_the_file_lacks_and_a_saved_mapping_keeps_it(import_cli_db, tmp_path):
+    path = tmp_path / "count.csv"
+    path.write_text("Item;Qty\nSKU-A;12\nSKU-B;4\n")
+    result = run(import_cli_db, "import", "stock", str(path), "--user", "mia", "--no-refresh")
+    assert result.exit_code != 0 and "--set FIELD=VALUE" in result.output  # no warehouse column
+    args = ["--set", "warehouse_code=BER", "--save-mapping", "one-warehouse", "--user", "mia", "--no-refresh"]
+    result = run(import_cli_db, "import", "stock", str(path), *args)
+    assert result.exit_code == 0, result.output
+    assert "2 updated" in result.output
+    path.write_text("Item;Qty\nSKU-A;15\n")
+    result = run(import_cli_db, "import", "stock", str(path), "--mapping", "one-warehouse", "--user", "mia")
+    assert result.exit_code == 0 and "1 updated" in result.output, result.output
+    assert scalar(import_cli_db, select(StockLevel.on_hand).join(Product).where(Product.sku == "SKU-A")) == 15
+    # --warehouse is the same for any kind with a warehouse column.
+    path.write_text("Item;Qty\nSKU-A;16\n")
+    result = run(import_cli_db, "import", "stock", str(path), "--warehouse", "BER", "--user", "mia", "--no-refresh")
+    assert result.exit_code == 0 and "1 updated" in result.output, result.output
+
+
+def test_a_bad_set_value_is_refused_on_every_row_and_a_field_has_one_source(import_cli_db, tmp_path):
+    path, bad = tmp_path / "count.csv", tmp_path / "bad.csv"
+    path.write_text("sku,on_hand\nSKU-A,12\nSKU-B,4\n")
+    args = ["--user", "mia", "--rejected", str(bad), "--no-refresh"]
+    result = run(import_cli_db, "import", "stock", str(path), "--set", "warehouse_code=NOPE", *args)
+    assert result.exit_code == 0 and "2 refused" in result.output
+    assert "row 2 [warehouse_code] NOPE: no such warehouse" in result.output
+    assert bad.read_text().count("NOPE") == 2
+    result = run(import_cli_db, "import", "stock", str(path), "--set", "warehouse_code", "--user", "mia")
+    assert result.exit_code != 0 and "--set takes FIELD=VALUE" in result.output
+    result = run(
+        import_cli_db, "import", "stock", str(path), "--map", "warehouse_code=sku", "--set", "warehouse_code=BER"
+    )
+    assert result.exit_code != 0
+
+
+# ---- a real snapshot, with nothing but the commands ------------------------------------------
+# The shape of a public ERP inventory snapshot (issue 19): no warehouse, no supplier, lead time in
+# weeks (0 = same day, blank = the supplier's), negative counts, totals in transit and on backorder.
+SNAPSHOT = (
+    "sku,on_hand,lead_time_weeks,in_transit,units_on_backorder,min_bank,sales_1_month,perf_6_month_avg\n"
+    "K-1,12,2,0,0,5,10,0.9\n"  # plain stock
+    "K-2,-7,0,4,0,0,3,0.8\n"  # owes 7; 4 in transit from a same-day source
+    "K-3,-2,,0,5,2,1,\n"  # owes 5 (the larger of the count and the backorder total, never their sum)
+    "K-4,0,3,10,3,1,0,0.99\n"  # 10 in transit within 3 weeks, 3 owed
+    "K-5,30,,6,0,0,0,0.5\n"  # 6 in transit within the supplier's 10 days
+)
+
+
+def test_a_snapshot_goes_in_with_the_documented_commands_and_nothing_is_refused(db, tmp_path):
+    import datetime as dt
+
+    from dashboard.db.models import User
+    from dashboard.domain.codes import Role
+    from dashboard.services.catalog.sku import load_sku
+    from tests.cli.conftest import TODAY
+
+    with db.write_session() as session:
+        session.add(User(username="mia", password_hash="x", role=Role.MANAGER, active=True))
+    snapshot = tmp_path / "snapshot.csv"
+    snapshot.write_text(SNAPSHOT)
+    (tmp_path / "warehouse.csv").write_text("code,name\nMAIN,Main\n")
+    (tmp_path / "supplier.csv").write_text("code,name,quoted_lead_time_days\nACME,Acme,10\n")
+    steps = [
+        ("warehouses", str(tmp_path / "warehouse.csv")),
+        ("suppliers", str(tmp_path / "supplier.csv")),
+        ("products", str(snapshot)),  # a SKU is enough
+        ("product_suppliers", str(snapshot), "--set", "supplier_code=ACME", "--set", "is_primary=true"),
+        ("stock", str(snapshot), "--warehouse", "MAIN"),
+    ]
+    for kind, *args in steps:
+        result = run(db, "import", kind, *args, "--user", "mia", "--no-refresh")
+        assert result.exit_code == 0, result.output
+        assert " 0 refused" in result.output, result.output
+    result = run(db, "refresh", "--kpis")  # KPIs too: unknown prices and costs must not break them
+    assert result.exit_code == 0, result.output
+
+    def day(days: int) -> dt.date:
+        return TODAY + dt.timedelta(days=days)
+
+    with db.read_session() as session:
+        got = {
+            sku: tuple(rest)
+            for sku, *rest in session.execute(
+                select(
+                    Product.sku,
+                    Product.name,
+                    Product.unit_cost,
+                    StockLevel.on_hand,
+                    SkuMetrics.owed,
+                    SkuMetrics.on_order,
+                    StockLevel.in_transit_eta,
+                    SkuMetrics.stock_position,
+                    SkuMetrics.lead_time_days,
+                )
+                .join(StockLevel, StockLevel.product_id == Product.id)
+                .join(
+                    SkuMetrics,
+                    (SkuMetrics.product_id == Product.id) & (SkuMetrics.warehouse_id == StockLevel.warehouse_id),
+                )
+            )
+        }
+        k2 = load_sku(session, "K-2", "MAIN", TODAY)
+        ordered, value, unpriced = session.execute(
+            select(
+                func.sum(SkuMetricsSummary.suggested_units),
+                func.sum(SkuMetricsSummary.suggested_value),
+                func.sum(SkuMetricsSummary.unpriced),
+            )
+        ).one()
+        suggested = session.execute(select(SkuMetrics.suggested_order_qty, SkuMetrics.suggested_value)).all()
+    # sku: (name, cost, on hand, owed, on order, in transit due, position = on hand − allocated + on order − owed, lead)
+    assert got == {
+        "K-1": (None, None, 12, 0, 0, None, 12, 14),
+        "K-2": (None, None, 0, 7, 4, day(0), -3, 0),
+        "K-3": (None, None, 0, 5, 0, None, -5, 10),
+        "K-4": (None, None, 0, 3, 10, day(21), 7, 21),
+        "K-5": (None, None, 30, 0, 6, day(10), 36, 10),
+    }
+    # The SKU page projects the units in transit landing on their day, like an open PO.
+    assert [(row["number"], row["eta"], row["open_qty"]) for row in k2.inbound] == [("in transit", day(0), 4)]
+    # Nothing has a cost: what is suggested has no value (unknown, not $0), and the summary says how many.
+    assert ordered > 0 and value == 0 and unpriced == sum(qty > 0 for qty, _ in suggested)
+    assert all(money is None for qty, money in suggested if qty > 0)

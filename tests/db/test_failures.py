@@ -60,7 +60,7 @@ def test_a_duplicate_username_is_a_refused_write(db):
 def test_a_check_and_a_foreign_key_violation_are_refused_writes(db):
     def bad_lead_time():
         with db.write_session() as session:
-            session.add(Supplier(code="S1", name="S", country="DE", quoted_lead_time_days=0))
+            session.add(Supplier(code="S1", name="S", country="DE", quoted_lead_time_days=-1))
             session.flush()
 
     def unknown_user():

@@ -68,3 +68,43 @@ def test_constraints_are_named_by_the_convention(db):
     assert "fk_order_line_product_id_product" in fk_names
     unique = {uq["name"] for uq in inspector.get_unique_constraints("product")}
     assert "uq_product_sku" in unique
+
+
+def test_0011_keeps_every_row_and_lets_products_be_unknown(empty_db):
+    """Rebuilding product on SQLite must not cascade into the tables that reference it."""
+    upgrade(empty_db.engine, "0009")
+    with empty_db.engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO warehouse (id, code, name, timezone) VALUES (1, 'MAIN', 'Main', 'UTC')")
+        connection.exec_driver_sql(
+            "INSERT INTO supplier (id, code, name, country, quoted_lead_time_days) VALUES (1, 'S1', 'One', 'DE', 7)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO product (id, sku, name, category, unit_price, unit_cost, substitutability, sales_status, "
+            "version) VALUES (1, 'A', 'Mug', 'Kitchen', 9.5, 4, 'standard', 'in_stock', 1)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO product_supplier (id, product_id, supplier_id, is_primary, quoted_lead_time_days, moq, "
+            "pack_size, unit_cost) VALUES (1, 1, 1, true, 7, 1, 1, 4)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO stock_level (id, product_id, warehouse_id, on_hand, allocated, updated_at, version) "
+            "VALUES (1, 1, 1, 5, 0, '2026-11-01 00:00:00', 1)"
+        )
+    upgrade(empty_db.engine)
+    with empty_db.engine.begin() as connection:
+        counts = [
+            connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar()
+            for table in ("product", "product_supplier", "stock_level", "supplier")
+        ]
+        assert counts == [1, 1, 1, 1]
+        assert connection.exec_driver_sql("SELECT in_transit, in_transit_eta FROM stock_level").one() == (0, None)
+        connection.exec_driver_sql(
+            "INSERT INTO product (id, sku, substitutability, sales_status, version) "
+            "VALUES (2, 'B', 'standard', 'in_stock', 1)"
+        )
+        connection.exec_driver_sql("INSERT INTO supplier (id, code, name) VALUES (2, 'S2', 'Two')")
+        connection.exec_driver_sql("UPDATE supplier SET quoted_lead_time_days = 0 WHERE id = 1")
+    if empty_db.is_sqlite:
+        with empty_db.engine.connect() as connection:
+            # Pooled connections enforce foreign keys again after the migration switched them off.
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -11,6 +11,7 @@ from dashboard.domain.status_policy import (
     backorder_cap,
     check_change,
     mismatch,
+    promise_without_supply,
     recommend,
 )
 
@@ -76,3 +77,9 @@ def test_mismatches_say_why():
     assert mismatch(BO, recommend(BO, 0, [], STD, 0, TODAY)).startswith("On backorder, but the policy says out")
     assert "could be taken" in mismatch(OUT, recommend(OUT, 0, [po("PO-1", 5, 5)], STD, 0, TODAY))
     assert mismatch(IN, recommend(IN, 2, [], STD, 0, TODAY)) is None
+
+
+def test_a_backorder_nothing_covers_is_promised_the_last_day_of_the_wait():
+    ordered = dt.date(2026, 11, 20)
+    assert promise_without_supply(ordered) == dt.date(2026, 12, 11)  # 21 days by default
+    assert promise_without_supply(ordered, 5) == dt.date(2026, 11, 25)

@@ -47,21 +47,29 @@ def uploads(app) -> int:
         return session.scalar(select(func.count()).select_from(ImportUpload))
 
 
-def pattern_payload(app, output: str, changed: str, values: dict, mapping: dict[str, str]) -> dict:
-    """A callback body with the pattern-matched column dropdowns (``{"type": "imp-map", "field": …}``)."""
+def pattern_payload(
+    app, output: str, changed: str, values: dict, mapping: dict[str, str], fixed: dict[str, str] | None = None
+) -> dict:
+    """A callback body with the pattern-matched column dropdowns (``{"type": "imp-map", "field": …}``).
+
+    ``fixed`` holds the text boxes of "one value for every row" (``{"type": "imp-set", …}``), blank if not given.
+    """
     entry = app.callback_map[output]
     fields = list(mapping)
+    fixed = fixed or {}
 
     def spec(items):
         out = []
         for item in items:
             if isinstance(item["id"], dict) or str(item["id"]).startswith("{"):
+                kind = (item["id"] if isinstance(item["id"], dict) else json.loads(item["id"]))["type"]
+                chosen = mapping if kind == "imp-map" else {f: fixed.get(f, "") for f in fields}
                 out.append(
                     [
                         {
-                            "id": {"type": "imp-map", "field": f},
+                            "id": {"type": kind, "field": f},
                             "property": item["property"],
-                            "value": mapping[f] if item["property"] == "value" else {"type": "imp-map", "field": f},
+                            "value": chosen[f] if item["property"] == "value" else {"type": kind, "field": f},
                         }
                         for f in fields
                     ]
@@ -140,6 +148,9 @@ def test_an_upload_is_kept_and_its_columns_are_matched_by_their_names(app, auth,
         "sku": "Item No",
         "warehouse_code": "Location",
         "on_hand": "Qty On Hand",
+        "units_on_backorder": "__none__",
+        "in_transit": "__none__",
+        "in_transit_eta": "__none__",
         "safety_stock": "__none__",
         "reorder_point": "__none__",
     }
@@ -270,7 +281,9 @@ def test_templates_download_for_managers_only(app, auth):
     auth.login("manager")
     response = auth.client.get("/import/template/stock.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert response.text.lstrip("\ufeff") == "sku,warehouse_code,on_hand,safety_stock,reorder_point\n"
+    assert response.text.lstrip("\ufeff") == (
+        "sku,warehouse_code,on_hand,units_on_backorder,in_transit,in_transit_eta,safety_stock,reorder_point\n"
+    )
     assert "stock-template.csv" in response.headers["Content-Disposition"]
     assert auth.client.get("/import/template/nonsense.csv").status_code == 404
     auth.logout()
@@ -336,3 +349,54 @@ def test_an_xlsx_upload_is_read_like_a_csv(app, auth, sku):
     )
     rows = auth.client.post("/_dash-update-component", json=body).json["response"]["imp-preview"]["rowData"]
     assert [(r["row"], r["outcome"], r["f_on_hand"]) for r in rows] == [(2, "update", "31")]
+
+
+def test_a_field_the_file_lacks_takes_one_value_for_every_row_and_a_saved_mapping_keeps_it(app, auth, sku):
+    """The page's --set: "one value for every row" and its text box, read and refused like a cell."""
+    auth.login("manager")
+    stored = upload(auth.client, app, data_url(f"Item No;Qty On Hand\n{sku};31\nNO-SUCH-SKU;4\n")).json["response"][
+        "imp-upload"
+    ]["data"]
+    values = {"imp-upload.data": stored, "imp-kind.value": "stock", "imp-saved.value": None}
+    form = post_callback(auth.client, app, MATCH, "imp-upload.data", values).json["response"]["imp-mapping"]["children"]
+    options = [o["value"] for o in _dropdowns(form)[0]["props"]["options"]]
+    assert options[:2] == ["__none__", "__set__"]
+
+    def preview_with(warehouse: str) -> list[dict]:
+        mapping = {"sku": "Item No", "warehouse_code": "__set__", "on_hand": "Qty On Hand"}
+        body = pattern_payload(
+            app,
+            PREVIEW,
+            "imp-upload.data",
+            {"imp-upload.data": stored, "imp-kind.value": "stock"},
+            mapping,
+            {"warehouse_code": warehouse},
+        )
+        return auth.client.post("/_dash-update-component", json=body).json["response"]["imp-preview"]["rowData"]
+
+    rows = preview_with(" NJ1 ")
+    assert [(r["row"], r["outcome"], r["f_warehouse_code"]) for r in rows] == [
+        (2, "update", "NJ1"),
+        (3, "rejected", "NJ1"),
+    ]
+    refused = preview_with("NOPE")  # refused on every row, with the value and the reason
+    assert [r["outcome"] for r in refused] == ["rejected", "rejected"]
+    assert refused[0]["problems"] == "warehouse_code: no such warehouse; known: CA1, NJ1, TX1"
+
+    output = key(app, "imp-save-feedback.children")
+    mapping = {"sku": "Item No", "warehouse_code": "__set__", "on_hand": "Qty On Hand"}
+    save = {"imp-kind.value": "stock", "imp-save-name.value": "One warehouse"}
+    body = pattern_payload(app, output, "imp-save.n_clicks", save, mapping, {"warehouse_code": "NJ1"})
+    assert auth.client.post("/_dash-update-component", json=body).json["response"]["imp-saved"]["options"] == [
+        "One warehouse"
+    ]
+    with context.current_for(app.server).db.read_session() as session:
+        assert session.scalars(select(ImportMapping.mapping)).one()["warehouse_code"] == {"set": "NJ1"}
+    values["imp-saved.value"] = "One warehouse"
+    form = post_callback(auth.client, app, MATCH, "imp-saved.value", values).json["response"]["imp-mapping"]["children"]
+    from tests.pages.dash_http import components
+
+    boxes = {c["props"]["id"]["field"]: c["props"] for c in components(form) if c["type"] == "Input"}
+    chosen = {c["props"]["id"]["field"]: c["props"]["value"] for c in _dropdowns(form)}
+    assert chosen["warehouse_code"] == "__set__" and boxes["warehouse_code"]["value"] == "NJ1"
+    assert boxes["warehouse_code"]["disabled"] is False and boxes["sku"]["disabled"] is True

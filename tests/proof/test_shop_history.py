@@ -92,7 +92,13 @@ def _truth_inputs(shop: Shop, db: Database) -> dict[str, pd.DataFrame]:
     pairs = pairs.reset_index()
     first = TODAY - dt.timedelta(days=len(shop.skus[0].sold))
     demand = [
-        (row.product_id, row.warehouse_id, first + dt.timedelta(days=day), float(qty), float(qty) * truth[row.sku].price)
+        (
+            row.product_id,
+            row.warehouse_id,
+            first + dt.timedelta(days=day),
+            float(qty),
+            float(qty) * truth[row.sku].price,
+        )
         for row in pairs.itertuples()
         for day, qty in enumerate(truth[row.sku].sold)
         if qty

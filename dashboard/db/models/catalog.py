@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -36,21 +37,32 @@ class Warehouse(Base):
 
 
 class Supplier(Base):
-    """A vendor we buy from; its quoted lead time is the fallback when history is thin."""
+    """A vendor we buy from; its quoted lead time is the fallback when history is thin.
+
+    Country and quoted lead time may be unknown (NULL): a supplier set up from a snapshot that names
+    no more than a code. A link imported without a lead time takes the supplier's quoted one, so a
+    supplier without one needs a lead time on each of its links (see ``imports/catalog.py``).
+    """
 
     __tablename__ = "supplier"
-    __table_args__ = (CheckConstraint("quoted_lead_time_days > 0", name="lead_time_positive"),)
+    # 0 days is same-day supply (a local wholesaler), not an error.
+    __table_args__ = (CheckConstraint("quoted_lead_time_days >= 0", name="lead_time_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    country: Mapped[str] = mapped_column(String(2))
+    country: Mapped[str | None] = mapped_column(String(2))
     email: Mapped[str | None] = mapped_column(String(254))
-    quoted_lead_time_days: Mapped[int] = mapped_column(Integer)
+    quoted_lead_time_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class Product(Base):
-    """A SKU and what the shop currently says about its availability."""
+    """A SKU and what the shop currently says about its availability.
+
+    Only the SKU is certain: a snapshot may bring nothing else. A NULL name, category, price or cost
+    is *unknown* (:mod:`dashboard.domain.unknown` says how it is shown and grouped); no sum of prices
+    or costs ever counts it as 0.
+    """
 
     __tablename__ = "product"
     __table_args__ = (
@@ -63,10 +75,10 @@ class Product(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    category: Mapped[str] = mapped_column(String(80))
-    unit_price: Mapped[float] = mapped_column(MONEY)
-    unit_cost: Mapped[float] = mapped_column(MONEY)
+    name: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(80))
+    unit_price: Mapped[float | None] = mapped_column(MONEY)
+    unit_cost: Mapped[float | None] = mapped_column(MONEY)
     substitutability: Mapped[Substitutability] = mapped_column(code_enum(Substitutability, "substitutability"))
     sales_status: Mapped[SalesStatus] = mapped_column(code_enum(SalesStatus, "sales_status"))
     status_reason: Mapped[str | None] = mapped_column(Text)
@@ -101,7 +113,8 @@ class ProductSupplier(Base):
     quoted_lead_time_days: Mapped[int] = mapped_column(Integer)
     moq: Mapped[int] = mapped_column(Integer, default=1)
     pack_size: Mapped[int] = mapped_column(Integer, default=1)
-    unit_cost: Mapped[float] = mapped_column(MONEY)
+    # NULL: this supplier's cost is unknown (a link from a snapshot that has no costs).
+    unit_cost: Mapped[float | None] = mapped_column(MONEY)
 
     product: Mapped[Product] = relationship(back_populates="suppliers")
     supplier: Mapped[Supplier] = relationship()
@@ -116,6 +129,7 @@ class StockLevel(Base):
         CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
         CheckConstraint("allocated >= 0 AND allocated <= on_hand", name="allocated_within_on_hand"),
         CheckConstraint("owed_without_orders >= 0", name="owed_without_orders_not_negative"),
+        CheckConstraint("in_transit >= 0", name="in_transit_not_negative"),
         CheckConstraint(
             "service_level_override IS NULL OR (service_level_override > 0 AND service_level_override < 1)",
             name="service_level_range",
@@ -131,6 +145,11 @@ class StockLevel(Base):
     # Units owed to waiting customers with no order lines behind them (a snapshot's "on backorder"
     # total, a negative stock count): they count against the stock position like waiting lines do.
     owed_without_orders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Units on their way with no purchase order behind them (a snapshot's "in transit" column), and
+    # when they are expected: the file's date, or the import day plus the supplier's lead time. The
+    # stock position counts them as on order (design §3); the next snapshot replaces both.
+    in_transit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    in_transit_eta: Mapped[dt.date | None] = mapped_column(Date)
     service_level_override: Mapped[float | None] = mapped_column(Float)
     safety_stock_override: Mapped[int | None] = mapped_column(Integer)
     reorder_point_override: Mapped[int | None] = mapped_column(Integer)

@@ -83,7 +83,8 @@ class SkuMetricsSummary(Base):
     """Counts and order value of ``sku_metrics`` per (warehouse, category, supplier, status).
 
     Written with ``sku_metrics`` at each refresh so the replenishment cards sum a few thousand
-    rows instead of scanning every pair.
+    rows instead of scanning every pair. An unknown category is keyed as
+    :data:`dashboard.domain.unknown.NO_CATEGORY` (a NULL would not group).
     """
 
     __tablename__ = "sku_metrics_summary"
@@ -102,6 +103,8 @@ class SkuMetricsSummary(Base):
     suggested_value: Mapped[float] = mapped_column(MONEY)
     # Pairs whose demand rests on nothing (DemandBasis.NONE): listed, never a silent reorder point of 0.
     no_history: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Pairs with a suggestion but no known unit cost: left out of ``suggested_value``, counted here.
+    unpriced: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SkuMetricsExplain(Base):
@@ -146,7 +149,7 @@ class BackorderTriage(Base):
     order_number: Mapped[str] = mapped_column(String(32))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     sku: Mapped[str] = mapped_column(String(64))
-    product_name: Mapped[str] = mapped_column(String(200))
+    product_name: Mapped[str | None] = mapped_column(String(200))
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
     warehouse_code: Mapped[str] = mapped_column(String(16))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
@@ -198,8 +201,8 @@ class StatusAdvice(Base):
     # The product's id: one row per product.
     id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
     sku: Mapped[str] = mapped_column(String(64))
-    product_name: Mapped[str] = mapped_column(String(200))
-    category: Mapped[str] = mapped_column(String(80))
+    product_name: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(80))
     current_status: Mapped[str] = mapped_column(String(24))
     recommended_status: Mapped[str] = mapped_column(String(24))
     reason: Mapped[str] = mapped_column(String(400))

@@ -27,6 +27,7 @@ from dashboard.db.models import (
 )
 from dashboard.db.queries import line_is_waiting, po_is_open, utc_day
 from dashboard.domain.codes import SubscriptionStatus
+from dashboard.domain.replenishment import DEFAULT_LEAD_TIME_DAYS, IN_TRANSIT
 
 HISTORY_DAYS = 180
 
@@ -174,6 +175,17 @@ def load_sku(session: Session, sku: str, warehouse_code: str | None, today: dt.d
         )
         .order_by(PurchaseOrder.eta),
     )
+    # A snapshot's units in transit (no PO behind them) land in the projection on their ETA too,
+    # as the metrics refresh counts them (design §3).
+    transit = session.execute(
+        select(StockLevel.in_transit, StockLevel.in_transit_eta).where(
+            StockLevel.product_id == product.id, StockLevel.warehouse_id == chosen, StockLevel.in_transit > 0
+        )
+    ).first()
+    if transit is not None:
+        eta = transit.in_transit_eta or today + dt.timedelta(days=DEFAULT_LEAD_TIME_DAYS)
+        view.inbound.append({"number": IN_TRANSIT, "eta": eta, "eta_confirmed": False, "open_qty": transit.in_transit})
+        view.inbound.sort(key=lambda row: row["eta"])
     view.history = stock_history(session, product.id, chosen, today)
     return view
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, delete, exists, func, select, true
+from sqlalchemy import Date, case, delete, exists, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import (
@@ -35,6 +35,7 @@ from dashboard.db.models import (
 from dashboard.db.queries import days_between, line_is_waiting, po_is_open, utc_day
 from dashboard.domain import demand_basis as basis
 from dashboard.domain import replenishment as rp
+from dashboard.domain import unknown
 from dashboard.domain.codes import DemandBasis, LineStatus, SalesStatus
 
 WINDOW_DAYS = 90
@@ -211,6 +212,23 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
         .where(recent)
         .group_by(StockMovement.product_id, StockMovement.warehouse_id),
     )
+    # A snapshot's units in transit came without a PO but are on order all the same: they count in
+    # the position and land on their ETA in the projection, like an open PO line (design §3).
+    in_transit = _frame(
+        session,
+        select(
+            StockLevel.product_id,
+            StockLevel.warehouse_id,
+            literal(rp.IN_TRANSIT).label("number"),
+            # The import always dates them; should a row lack one, the default lead time stands in.
+            func.coalesce(
+                StockLevel.in_transit_eta, literal(today + dt.timedelta(days=rp.DEFAULT_LEAD_TIME_DAYS), Date)
+            ).label("eta"),
+            StockLevel.in_transit.label("open_qty"),
+        ).where(StockLevel.in_transit > 0),
+    )
+    if len(in_transit):
+        inbound = pd.concat([inbound, in_transit], ignore_index=True) if len(inbound) else in_transit
     # Units waiting customers are owed that no stock covers yet: their lines' unallocated units.
     waiting = _frame(
         session,
@@ -325,7 +343,7 @@ def compute_metrics(
     spike = stats.has_spike & ~by_periods
 
     # Lead time per (supplier, product) from history, else the quoted lead time.
-    lead = pairs["quoted_lead_time_days"].fillna(14).to_numpy(float)
+    lead = pairs["quoted_lead_time_days"].fillna(rp.DEFAULT_LEAD_TIME_DAYS).to_numpy(float)
     lead_sd = lead * 0.2
     lead_source = np.full(n, "quoted", dtype=object)
     samples = np.zeros(n, np.int64)
@@ -412,7 +430,10 @@ def compute_metrics(
             "supplier_name": pairs["supplier_name"],
             "sales_status": pairs["sales_status"].astype(str),
             "unit_cost": pairs["unit_cost"].astype(float),
-            "suggested_value": (suggested * pairs["unit_cost"].astype(float).to_numpy()).round(2),
+            # Unknown (NULL) for a suggestion without a known cost, never a made-up 0; nothing to order costs 0.
+            "suggested_value": np.where(
+                suggested > 0, suggested * pairs["unit_cost"].astype(float).to_numpy(), 0.0
+            ).round(2),
             "avg_daily_demand": avg.round(4),
             "demand_sd": sd.round(4),
             "lead_time_days": lead.round(2),
@@ -475,18 +496,23 @@ SUMMARY_KEYS = ["warehouse_id", "category", "supplier_id", "sales_status"]
 def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     """``sku_metrics_summary`` rows: counts and suggested order value per (warehouse, category, supplier, status)."""
     below = frame["below_reorder_point"].astype(bool)
+    # A suggestion without a known cost is left out of the value and counted, so the card can say so.
+    unpriced = below & frame["suggested_value"].isna()
     work = frame.assign(
+        # An unknown category groups under its own key: a NULL in the summary's key would not group.
+        category=frame["category"].map(unknown.category_key),
         supplier_id=frame["supplier_id"].astype("Int64").fillna(-1),
         pairs=1,
         below_rop=below.astype(int),
         below_ss=frame["below_safety_stock"].astype(int),
         out=frame["stocked_out"].astype(int),
         units=np.where(below, frame["suggested_order_qty"], 0),
-        value=np.where(below, frame["suggested_value"], 0.0),
+        value=np.where(below & ~unpriced, frame["suggested_value"].fillna(0.0), 0.0),
+        unpriced=unpriced.astype(int),
         no_history=(frame["demand_basis"] == DemandBasis.NONE.value).astype(int),
     )
-    counted = ["pairs", "below_rop", "below_ss", "out", "units", "value", "no_history"]
-    grouped = work.groupby(SUMMARY_KEYS, dropna=False)[counted]
+    columns = ["pairs", "below_rop", "below_ss", "out", "units", "value", "unpriced", "no_history"]
+    grouped = work.groupby(SUMMARY_KEYS, dropna=False)[columns]
     summary = grouped.sum().reset_index()
     summary["supplier_id"] = summary["supplier_id"].astype("Int64").replace(-1, pd.NA)
     summary = summary.rename(
@@ -515,10 +541,14 @@ def resummarise(session: Session, product_ids: list[int]) -> None:
     if not groups:
         return
     next_id = (session.scalar(select(func.max(S.id))) or 0) + 1
-    for warehouse_id, category, supplier_id in groups:
+    keys = {
+        (warehouse_id, unknown.category_key(category), supplier_id) for warehouse_id, category, supplier_id in groups
+    }
+    for warehouse_id, category, supplier_id in sorted(keys, key=lambda key: (key[0], key[1], key[2] or 0)):
         same_supplier = S.supplier_id.is_(None) if supplier_id is None else S.supplier_id == supplier_id
         session.execute(delete(S).where(S.warehouse_id == warehouse_id, S.category == category, same_supplier))
         member = M.supplier_id.is_(None) if supplier_id is None else M.supplier_id == supplier_id
+        in_category = M.category == category if category else (M.category.is_(None) | (M.category == ""))
         below = M.below_reorder_point == true()
         rows = session.execute(
             select(
@@ -529,12 +559,13 @@ def resummarise(session: Session, product_ids: list[int]) -> None:
                 func.sum(case((M.stocked_out == true(), 1), else_=0)),
                 func.sum(case((below, M.suggested_order_qty), else_=0)),
                 func.sum(case((below, M.suggested_value), else_=0)),
+                func.sum(case((below & M.suggested_value.is_(None), 1), else_=0)),
                 func.sum(case((M.demand_basis == DemandBasis.NONE.value, 1), else_=0)),
             )
-            .where(M.warehouse_id == warehouse_id, M.category == category, member)
+            .where(M.warehouse_id == warehouse_id, in_category, member)
             .group_by(M.sales_status)
         ).all()
-        for status, pairs, rop, ss, out, units, value, no_history in rows:
+        for status, pairs, rop, ss, out, units, value, unpriced, no_history in rows:
             session.add(
                 SkuMetricsSummary(
                     id=next_id,
@@ -548,6 +579,7 @@ def resummarise(session: Session, product_ids: list[int]) -> None:
                     stocked_out=int(out or 0),
                     suggested_units=int(units or 0),
                     suggested_value=round(float(value or 0), 2),
+                    unpriced=int(unpriced or 0),
                     no_history=int(no_history or 0),
                 )
             )

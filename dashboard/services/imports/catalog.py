@@ -5,6 +5,14 @@ with ``is_primary`` true makes that link the primary (the old primary is unset);
 left with links but no primary gets its first link in the file as primary. ``is_primary``
 false (or blank) never unsets the current primary by itself, so importing a file again, or
 importing links that do not mention the primary, changes nothing.
+
+What a snapshot may leave out, and what stands in for it:
+
+- a supplier needs a code and a name; its country and quoted lead time may be unknown;
+- a new link without a lead time takes its supplier's quoted lead time (a row is refused when the
+  supplier has none either: there would be no lead time to plan with); without a cost it takes
+  the product's cost, which may be unknown too. A blank cell on an existing link keeps its value,
+  so importing the file again changes nothing even after the supplier's lead time changed.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dashboard.db.models import ProductSupplier, Supplier, Warehouse
+from dashboard.db.models import Product, ProductSupplier, Supplier, Warehouse
 from dashboard.services.imports.bulk_update import update_existing
 from dashboard.services.imports.common import (
     NEW,
@@ -102,11 +110,17 @@ def plan_product_suppliers(ctx: Context, rows: list[ParsedRow]) -> Plan:
     session = ctx.session
     plan = Plan()
     products = product_ids(session, (v["sku"] for _, v in rows))
-    suppliers = {
-        code: row.id
-        for code, row in rows_by_key(
-            session, [Supplier.id, Supplier.code], Supplier.code, (v["supplier_code"] for _, v in rows)
-        ).items()
+    found = rows_by_key(
+        session,
+        [Supplier.id, Supplier.code, Supplier.quoted_lead_time_days],
+        Supplier.code,
+        (v["supplier_code"] for _, v in rows),
+    )
+    suppliers = {code: row.id for code, row in found.items()}
+    quoted = {row.id: row.quoted_lead_time_days for row in found.values()}
+    costs = {
+        row.id: row.unit_cost
+        for row in rows_by_key(session, [Product.id, Product.unit_cost], Product.id, products.values()).values()
     }
     links: dict[int, dict[int, Any]] = {}
     for query in restricted(select(ProductSupplier), ProductSupplier.product_id, products.values()):
@@ -126,6 +140,16 @@ def plan_product_suppliers(ctx: Context, rows: list[ParsedRow]) -> Plan:
         if not first_seen(
             plan, seen, (product_id, supplier_id), number, "sku", f"{values['sku']} / {values['supplier_code']}"
         ):
+            continue
+        is_new = supplier_id not in links.get(product_id, {})
+        if is_new and values.get("quoted_lead_time_days") is None and quoted[supplier_id] is None:
+            plan.refuse(
+                number,
+                "quoted_lead_time_days",
+                "",
+                f"no lead time: supplier {values['supplier_code']} quotes none either; give it here "
+                "(days, or quoted_lead_time_weeks) or import the supplier with its quoted lead time",
+            )
             continue
         if values.get("is_primary"):
             if product_id in primary_row:
@@ -149,10 +173,11 @@ def plan_product_suppliers(ctx: Context, rows: list[ParsedRow]) -> Plan:
                     "product_id": product_id,
                     "supplier_id": supplier_id,
                     "is_primary": is_primary,
-                    "quoted_lead_time_days": values["quoted_lead_time_days"],
+                    "quoted_lead_time_days": values.get("quoted_lead_time_days", quoted[supplier_id]),
                     "moq": values.get("moq", 1),
                     "pack_size": values.get("pack_size", 1),
-                    "unit_cost": values["unit_cost"],
+                    # The product's cost, unknown (None) when it is: never a made-up 0.
+                    "unit_cost": values.get("unit_cost", costs.get(product_id)),
                 }
             )
             plan.outcomes[number] = NEW

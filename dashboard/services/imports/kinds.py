@@ -5,8 +5,14 @@ record (or changes nothing when it already holds the row's values); a new key cr
 
 Blank cells: a required column must have a value. An optional column left out of the file
 changes nothing. An optional column in the file with a blank cell keeps the current value (new
-records take the default), except the *override* columns (``max_backorder_days``,
-``safety_stock``, ``reorder_point``), where blank means "no override".
+records take the default; a product's name, category, price and cost are then *unknown*),
+except where the column says what a blank means: the *override* columns (``max_backorder_days``,
+``safety_stock``, ``reorder_point``), where blank means "no override", and a stock count's
+``units_on_backorder`` and ``in_transit``, which say how things stand now, where blank is 0.
+
+Every value a file (or ``--set``) gives goes through the same cell parser
+(:mod:`dashboard.domain.import_values`). A column in other units names the field it fills
+(``into``): a lead time in weeks becomes the lead time in days, and a row giving both is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from dashboard.domain.codes import Channel, CustomerPriority, SalesStatus, Subst
 from dashboard.services.imports.report import Rejected, clip
 
 MAX_LEAD_DAYS = 365
+# What a blank cell means by default: keep the current value (new records take the default).
+KEEP = "keep"
 
 
 @dataclass(frozen=True)
@@ -31,8 +39,10 @@ class Field:
     description: str
     required: bool = False
     aliases: tuple[str, ...] = ()
-    # An override column: a blank cell means "no override" (otherwise a blank keeps the current value).
-    blank_clears: bool = False
+    # What a blank cell means: KEEP the current value, or this value (None: "no override").
+    blank: Any = KEEP
+    # The field this column fills in other units (a lead time in weeks fills the one in days).
+    into: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,23 @@ def _f(name, parse, description, required=False, *aliases) -> Field:
 
 
 def _override(name, parse, description, *aliases) -> Field:
-    return Field(name, parse, description, False, tuple(aliases), blank_clears=True)
+    return Field(name, parse, description, False, tuple(aliases), blank=None)
+
+
+def _now(name, parse, description, *aliases) -> Field:
+    """A quantity that says how things stand now: blank is 0."""
+    return Field(name, parse, description, False, tuple(aliases), blank=0)
+
+
+def _weeks(description, *aliases) -> Field:
+    return Field(
+        "quoted_lead_time_weeks",
+        v.weeks_as_days(MAX_LEAD_DAYS),
+        description,
+        False,
+        tuple(aliases),
+        into="quoted_lead_time_days",
+    )
 
 
 SKU = _f(
@@ -74,7 +100,11 @@ WAREHOUSE = _f(
     "warehouse_code", v.text(16), "Code of a warehouse already set up.", True, "warehouse", "location", "site", "whse"
 )
 SUPPLIER = _f("supplier_code", v.text(32), "Code of a supplier already set up.", True, "supplier", "vendor")
-LEAD = v.whole(1, MAX_LEAD_DAYS)
+# 0 days is same-day supply (a local wholesaler), not a missing value.
+LEAD = v.whole(0, MAX_LEAD_DAYS)
+# A customer's longest wait is at least a day (a backorder shipped the same day is no backorder).
+WAIT = v.whole(1, MAX_LEAD_DAYS)
+WEEKS_ALIASES = ("lead time in weeks", "lead time weeks", "lead_time_weeks", "lead time (weeks)")
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -95,9 +125,19 @@ KINDS: dict[str, Kind] = {
             (
                 _f("code", v.text(32), "Short unique supplier code.", True, "supplier_code", "vendor_code"),
                 _f("name", v.text(200), "Supplier name.", True, "supplier_name", "vendor"),
-                _f("country", v.country, "Two-letter country code, e.g. DE.", True, "country_code"),
+                _f(
+                    "country", v.country, "Two-letter country code, e.g. DE (optional: unknown).", False, "country_code"
+                ),
                 _f("email", v.email, "Purchasing contact e-mail (optional).", False, "e-mail"),
-                _f("quoted_lead_time_days", LEAD, "Lead time the supplier quotes, days (1–365).", True, "lead_time"),
+                _f(
+                    "quoted_lead_time_days",
+                    LEAD,
+                    "Lead time the supplier quotes, days (0–365; 0 is same-day supply). Optional: without it "
+                    "each of the supplier's SKUs needs its own lead time.",
+                    False,
+                    "lead_time",
+                ),
+                _weeks("The quoted lead time in weeks instead of days.", *WEEKS_ALIASES),
             ),
             ("code",),
         ),
@@ -106,10 +146,38 @@ KINDS: dict[str, Kind] = {
             "The catalog: one row per SKU.",
             (
                 SKU,
-                _f("name", v.text(200), "Product name.", True, "title", "product_name", "description"),
-                _f("category", v.text(80), "Category for breakdowns.", True, "product_type", "type"),
-                _f("unit_price", v.money, "Selling price (≥ 0).", True, "price"),
-                _f("unit_cost", v.money, "Cost per unit (≥ 0).", True, "cost", "cost_price"),
+                _f(
+                    "name",
+                    v.text(200),
+                    "Product name (optional: unknown, shown as —).",
+                    False,
+                    "title",
+                    "product_name",
+                    "description",
+                ),
+                _f(
+                    "category",
+                    v.text(80),
+                    "Category for breakdowns (optional: unknown).",
+                    False,
+                    "product_type",
+                    "type",
+                ),
+                _f(
+                    "unit_price",
+                    v.money,
+                    "Selling price (≥ 0). Optional: an unknown price is left out of lost sales, never counted as 0.",
+                    False,
+                    "price",
+                ),
+                _f(
+                    "unit_cost",
+                    v.money,
+                    "Cost per unit (≥ 0). Optional: an unknown cost is left out of inventory and order values.",
+                    False,
+                    "cost",
+                    "cost_price",
+                ),
                 _f(
                     "substitutability",
                     v.code(Substitutability),
@@ -124,7 +192,7 @@ KINDS: dict[str, Kind] = {
                     False,
                     "status",
                 ),
-                _override("max_backorder_days", LEAD, "Longest wait to offer a backorder, days (blank: default 21)."),
+                _override("max_backorder_days", WAIT, "Longest wait to offer a backorder, days (blank: default 21)."),
             ),
             ("sku",),
             moves_kpi_history=True,
@@ -136,10 +204,25 @@ KINDS: dict[str, Kind] = {
                 SKU,
                 SUPPLIER,
                 _f("is_primary", v.flag, "true for the SKU's primary supplier (one per SKU).", False, "primary"),
-                _f("quoted_lead_time_days", LEAD, "Quoted lead time for this SKU, days.", True, "lead_time"),
+                _f(
+                    "quoted_lead_time_days",
+                    LEAD,
+                    "Quoted lead time for this SKU, days (0 is same-day supply). Blank: the supplier's quoted "
+                    "lead time (a row is refused when the supplier has none either).",
+                    False,
+                    "lead_time",
+                ),
+                _weeks("The SKU's lead time in weeks instead of days (a snapshot's lead time).", *WEEKS_ALIASES),
                 _f("moq", v.whole(1), "Minimum order quantity (default 1).", False, "minimum_order_quantity"),
                 _f("pack_size", v.whole(1), "Units per pack; orders round up to it (default 1).", False, "case_pack"),
-                _f("unit_cost", v.money, "This supplier's cost per unit.", True, "cost", "price"),
+                _f(
+                    "unit_cost",
+                    v.money,
+                    "This supplier's cost per unit (optional: a new link takes the product's cost, maybe unknown).",
+                    False,
+                    "cost",
+                    "price",
+                ),
             ),
             ("sku", "supplier_code"),
             moves_kpi_history=True,
@@ -152,10 +235,33 @@ KINDS: dict[str, Kind] = {
                 WAREHOUSE,
                 _f(
                     "on_hand",
-                    v.whole(0),
-                    "Units physically in the warehouse.",
+                    v.whole(-v.MAX_UNITS),
+                    "Units physically in the warehouse. A negative count is what the shop owes beyond its stock: "
+                    "on hand becomes 0 and the units are kept as owed.",
                     True,
                     *("qty", "quantity", "qty on hand", "quantity on hand", "on hand qty", "stock", "counted"),
+                    *("national_inv", "inventory", "current inventory"),
+                ),
+                _now(
+                    "units_on_backorder",
+                    v.whole(0),
+                    "Units customers are owed that no order line in Backorder Desk stands for (a snapshot's "
+                    "backorder total; blank is 0). With a negative count the larger of the two is owed.",
+                    *("on backorder", "backorder qty", "backorder quantity", "backordered", "bo qty", "local_bo_qty"),
+                ),
+                _now(
+                    "in_transit",
+                    v.whole(0),
+                    "Units on their way with no purchase order here; counted as on order (blank is 0).",
+                    *("in transit", "on order", "incoming", "open po qty", "in_transit_qty", "qty on order"),
+                    *("in transit qty", "on order qty"),
+                ),
+                _f(
+                    "in_transit_eta",
+                    v.day,
+                    "When the units in transit are expected (YYYY-MM-DD). Blank: within the supplier's lead time.",
+                    False,
+                    *("expected", "expected date", "eta", "due date", "arrival date", "in transit eta"),
                 ),
                 _override(
                     "safety_stock", v.whole(0), "Safety stock override (blank: computed).", "safety", "safety qty"
@@ -181,7 +287,13 @@ KINDS: dict[str, Kind] = {
                 SKU,
                 _f("qty", v.whole(1), "Units ordered (≥ 1).", True, "quantity", "lineitem_quantity"),
                 _f("unit_price", v.money, "Price per unit on the order.", True, "price", "lineitem_price"),
-                _f("promised_date", v.day, "Date promised to the customer (optional).", False, "promise"),
+                _f(
+                    "promised_date",
+                    v.day,
+                    "Date promised to the customer (optional; else by its projected supply, or the policy's wait).",
+                    False,
+                    "promise",
+                ),
             ),
             ("order_number", "sku"),
             moves_kpi_history=True,
@@ -245,8 +357,9 @@ def parse_rows(
 ) -> tuple[list[ParsedRow], list[Rejected]]:
     """Check every cell of every row; returns the clean rows and one :class:`Rejected` per bad cell.
 
-    A clean row holds each mapped column's parsed value. A blank optional cell is left out (keep the
-    current value; new records take the default), except an override column's, which is None.
+    A clean row holds each mapped column's parsed value (under the field it fills). A blank optional
+    cell is left out (keep the current value; new records take the default), except where the
+    column's ``blank`` says what it means (None for an override, 0 for a quantity now).
     """
     good: list[ParsedRow] = []
     bad: list[Rejected] = []
@@ -256,14 +369,18 @@ def parse_rows(
         problems = []
         for name, cell in raw.items():
             spec = parsers[name]
+            target = spec.into or name
             if v.is_blank(cell):
                 if spec.required:
                     problems.append(Rejected(number, name, "", "required"))
-                elif spec.blank_clears:
-                    values[name] = None
+                elif spec.blank != KEEP:
+                    values[target] = spec.blank
+                continue
+            if target in values:
+                problems.append(Rejected(number, name, clip(cell), f"{target} is given too; give one of the two"))
                 continue
             try:
-                values[name] = spec.parse(cell)
+                values[target] = spec.parse(cell)
             except ValueError as exc:
                 problems.append(Rejected(number, name, clip(cell), str(exc)))
         if problems:

@@ -6,8 +6,10 @@ of :mod:`dashboard.domain.allocation`: per (product, warehouse), the new lines �
 backorder (keeping what it got, as a receipt would leave it) and is promised at the P80 date of
 its projected ship window, the covering supply found by projecting stock and open POs down the
 whole queue (lines already waiting keep their place and their claim on stock). A line that no
-stock or open PO covers gets the file's ``promised_date``; without one it is refused, since
-there is no honest date to promise. Pure planning: nothing is written here.
+stock or open PO covers gets the file's ``promised_date``; without one the policy promises it
+(design §4): the last day of the SKU's maximum backorder wait after it was ordered
+(:func:`dashboard.domain.status_policy.promise_without_supply`). Pure planning: nothing is
+written here.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.models import Customer, OrderLine, POLine, PurchaseOrder, SalesOrder, StockLevel
 from dashboard.db.queries import line_is_waiting
 from dashboard.domain import allocation as alloc
+from dashboard.domain import status_policy as policy
 from dashboard.domain.codes import CustomerPriority, LineStatus
 from dashboard.services.derived import triage
 from dashboard.services.imports.common import restricted
@@ -40,6 +43,7 @@ class NewLine:
     ordered_at: dt.datetime
     vip: bool
     given_promise: dt.date | None  # the file's promised_date
+    max_wait: int | None = None  # the SKU's maximum backorder wait (None: the policy's default)
     allocated: int = 0
     status: LineStatus = LineStatus.ALLOCATED
     promised: dt.date | None = None
@@ -47,9 +51,8 @@ class NewLine:
 
 @dataclass
 class Placement:
-    """The outcome for all new lines: refused rows (with reasons) and units taken per stock level."""
+    """The outcome for all new lines: units taken per stock level."""
 
-    refused: dict[int, str]
     taken: dict[int, tuple[int, int, int]]  # stock level id → (allocated before, units taken, version read)
 
 
@@ -60,9 +63,8 @@ def place_new_lines(session: Session, lines: list[NewLine], today: dt.date, hand
         by_pair[(line.product_id, line.warehouse_id)].append(line)
     levels = _levels(session, by_pair)
     waiting_units = _waiting_units(session, by_pair)
-    refused: dict[int, str] = {}
-    taken: dict[int, tuple[int, int]] = {}
-    needs_projection: dict[Pair, tuple[list[NewLine], int, int]] = {}
+    taken: dict[int, tuple[int, int, int]] = {}
+    needs_projection: dict[Pair, tuple[list[NewLine], int]] = {}
     for pair, members in by_pair.items():
         level = levels.get(pair)
         free = max(level.on_hand - level.allocated, 0) if level else 0
@@ -71,15 +73,14 @@ def place_new_lines(session: Session, lines: list[NewLine], today: dt.date, hand
         given = _allocate(members, for_new)
         if level is not None and given:
             taken[level.id] = (level.allocated, given, level.version)
-        waiting = [line for line in members if line.allocated < line.qty]
-        if waiting:
-            needs_projection[pair] = (members, free, for_new)
+        if any(line.allocated < line.qty for line in members):
+            needs_projection[pair] = (members, free - given)
     if needs_projection:
-        refused = _promise(session, needs_projection, levels, taken, today, handling_days)
+        _promise(session, needs_projection, today, handling_days)
     for line in lines:
         if line.status is LineStatus.ALLOCATED:
             line.promised = line.given_promise or today + dt.timedelta(days=handling_days)
-    return Placement(refused, taken)
+    return Placement(taken)
 
 
 def _allocate(members: list[NewLine], units: int) -> int:
@@ -97,32 +98,13 @@ def _allocate(members: list[NewLine], units: int) -> int:
     return sum(a.qty for a in given)
 
 
-def _promise(session, needs, levels, taken, today, handling_days) -> dict[int, str]:
-    """Project each queue with its waiting new lines; promise at P80, refuse the uncovered without a date."""
+def _promise(session, needs, today, handling_days) -> None:
+    """Project each queue with its waiting new lines and promise each at P80 (or by the policy)."""
     old_waiting, inbound = _queues(session, needs)
-    delays, fallback = triage.delay_profiles(session)
-    refused: dict[int, str] = {}
-    for pair, (members, free, for_new) in needs.items():
-        stock_left = free - sum(line.allocated for line in members)
-        while True:
-            supplies = ([alloc.Supply(stock_left)] if stock_left > 0 else []) + inbound.get(pair, [])
-            queue = old_waiting.get(pair, [])
-            uncovered = _project_pair(members, queue, supplies, (delays, fallback), today, handling_days)
-            if not uncovered:
-                break
-            # Refuse the first uncovered line in the queue; without it, the units it took may complete
-            # the lines behind it, so decide again.
-            row, why = next(iter(uncovered.items()))
-            refused[row] = why
-            members = [m for m in members if m.row != row]
-            given = _allocate(members, for_new)
-            stock_left = free - given
-            level = levels.get(pair)
-            if level is not None:
-                taken.pop(level.id, None)
-                if given:
-                    taken[level.id] = (level.allocated, given, level.version)
-    return refused
+    delays = triage.delay_profiles(session)
+    for pair, (members, stock_left) in needs.items():
+        supplies = ([alloc.Supply(stock_left)] if stock_left > 0 else []) + inbound.get(pair, [])
+        _project_pair(members, old_waiting.get(pair, []), supplies, delays, today, handling_days)
 
 
 def _queues(session: Session, needs) -> tuple[dict[Pair, list[alloc.WaitingLine]], dict[Pair, list[alloc.Supply]]]:
@@ -158,11 +140,8 @@ def _queues(session: Session, needs) -> tuple[dict[Pair, list[alloc.WaitingLine]
     return waiting, inbound
 
 
-def _project_pair(members, old, supplies, delays, today, handling_days) -> dict[int, str]:
-    """Promise each waiting new line of one queue.
-
-    Returns, in queue order, the rows nothing covers and no promised date was given for.
-    """
+def _project_pair(members, old, supplies, delays, today, handling_days) -> None:
+    """Promise each waiting new line of one queue: the file's date, else P80 of its window, else the policy's."""
     new_waiting = [
         alloc.WaitingLine(-line.row, line.qty - line.allocated, line.ordered_at, vip=line.vip)
         for line in members
@@ -170,7 +149,6 @@ def _project_pair(members, old, supplies, delays, today, handling_days) -> dict[
     ]
     by_supplier, fallback = delays
     by_row = {line.row: line for line in members}
-    refused = {}
     for projection in alloc.project([*old, *new_waiting], supplies):
         if projection.line_id >= 0:
             continue
@@ -179,14 +157,10 @@ def _project_pair(members, old, supplies, delays, today, handling_days) -> dict[
         if line.given_promise is not None:
             line.promised = line.given_promise
         elif covering is None:
-            refused[line.row] = (
-                "not enough stock and no open purchase order covers this line, so there is no honest date "
-                "to promise: import the purchase orders first, or give a promised_date"
-            )
+            line.promised = policy.promise_without_supply(line.ordered_at.date(), line.max_wait)
         else:
             delay = by_supplier.get(covering.supplier_id, fallback) if covering.po_id else alloc.NO_DELAY
             line.promised = alloc.ship_window(covering, today, handling_days, delay).p80
-    return refused
 
 
 def _levels(session: Session, by_pair: dict[Pair, list[NewLine]]) -> dict[Pair, object]:

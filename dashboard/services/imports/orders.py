@@ -7,7 +7,8 @@ was already taken by the shop; refusing it would hide a real customer's order, a
 thousands of customers about orders they placed days ago would be noise. So the import keeps
 place_line's rules about *where a line stands* and applies them in bulk
 (:mod:`.order_queue`): free stock first, in queue order, otherwise a backorder promised at the
-P80 date of its projected window; no customer notices are queued (the next real change of a
+P80 date of its projected window, or — when nothing covers it yet — by the policy (the last day
+of the SKU's maximum backorder wait); no customer notices are queued (the next real change of a
 promise notifies as usual), and it scales to 200,000 lines.
 
 - Customers are created from ``customer_code``, ``customer_name`` and ``customer_email`` on the
@@ -43,7 +44,7 @@ from dashboard.services.imports.common import (
     warehouse_ids,
 )
 from dashboard.services.imports.kinds import ParsedRow
-from dashboard.services.imports.order_queue import NewLine, Placement, place_new_lines
+from dashboard.services.imports.order_queue import NewLine, place_new_lines
 
 CUSTOMER_FIELDS = {"customer_name": "name", "customer_email": "email", "customer_priority": "priority"}
 
@@ -54,7 +55,10 @@ def plan_orders(ctx: Context, rows: list[ParsedRow]) -> Plan:
     plan = Plan()
     warehouses = warehouse_ids(session)
     products = rows_by_key(
-        session, [Product.id, Product.sku, Product.sales_status], Product.sku, (v["sku"] for _, v in rows)
+        session,
+        [Product.id, Product.sku, Product.sales_status, Product.max_backorder_days],
+        Product.sku,
+        (v["sku"] for _, v in rows),
     )
     customers = rows_by_key(
         session,
@@ -159,50 +163,17 @@ def plan_orders(ctx: Context, rows: list[ParsedRow]) -> Plan:
             continue
         state.hold(number, values)
         vip = state.priority(values["customer_code"], number) is CustomerPriority.VIP
-        new_lines.append((NewLine(number, product.id, warehouse_id, values["qty"], ordered_at, vip, promised), values))
-    accepted, placement = _place(ctx, plan, state, new_lines)
+        line = NewLine(
+            number, product.id, warehouse_id, values["qty"], ordered_at, vip, promised, product.max_backorder_days
+        )
+        new_lines.append((line, values))
+    placement = place_new_lines(session, [line for line, _ in new_lines], ctx.today, ctx.handling_days)
     for number in unchanged_lines:
         plan.outcomes[number] = state.outcome(number)
-    for line, _values in accepted:
+    for line, _values in new_lines:
         plan.outcomes[line.row] = NEW
-    plan.data = {"lines": accepted, "orders": orders, "customers": state, "taken": placement.taken}
+    plan.data = {"lines": new_lines, "orders": orders, "customers": state, "taken": placement.taken}
     return plan
-
-
-def _place(
-    ctx: Context, plan: Plan, state: _State, new_lines: list[tuple[NewLine, dict[str, Any]]]
-) -> tuple[list[tuple[NewLine, dict[str, Any]]], Placement]:
-    """Place the new lines; a refused line's customer details are withdrawn, and what relied on them decided again.
-
-    Usually one placement. When a refused row was the one that named a new customer or set a
-    customer's priority, the rows behind it are checked again (a new customer's later rows may now
-    lack a name or e-mail; a VIP flag may be gone) and the rest placed once more.
-    """
-    pending = new_lines
-    while True:
-        placement = place_new_lines(ctx.session, [line for line, _ in pending], ctx.today, ctx.handling_days)
-        if not placement.refused:
-            return pending, placement
-        for line, _values in pending:
-            reason = placement.refused.get(line.row)
-            if reason is not None:
-                plan.refuse(line.row, "promised_date", "", reason)
-                state.drop(line.row)
-        pending = [(line, values) for line, values in pending if line.row not in placement.refused]
-        again = False
-        kept = []
-        for line, values in pending:
-            if not state.still_complete(line.row, values):
-                state.drop(line.row)
-                again = True
-                continue
-            vip = state.priority(values["customer_code"], line.row) is CustomerPriority.VIP
-            again = again or vip != line.vip
-            line.vip = vip
-            kept.append((line, values))
-        pending = kept
-        if not again:
-            return pending, placement
 
 
 def _same_header(plan: Plan, number: int, values: dict, ours: tuple, theirs: tuple, where: str) -> bool:
@@ -237,10 +208,10 @@ def _existing_lines(session, order_ids: list[int]) -> dict[tuple[int, int], Any]
 class _State:
     """The customers the file names: who is new, what changes, and which rows agree.
 
-    Only rows still in the running give customer details: a row is held once every check of its
-    own has passed (an existing line at once, a new line until it is placed) and dropped if it is
-    refused after all, so a refused row never changes a customer nor stands in another row's way.
-    Rows are held in file order.
+    Only accepted rows give customer details: a row is held once every check of its own has passed
+    (placing a new line refuses none: a line nothing covers is promised by the policy), so a
+    refused row never changes a customer nor stands in another row's way. Rows are held in file
+    order.
     """
 
     def __init__(self, plan: Plan, existing: dict[str, Any]) -> None:
@@ -289,15 +260,6 @@ class _State:
             return False
         return True
 
-    def still_complete(self, number: int, values: dict[str, Any]) -> bool:
-        """Whether a held row's new customer still has a name and e-mail after rows were dropped (refused if not)."""
-        code = values["customer_code"]
-        missing = self._missing(code, values, number)
-        if missing:
-            self.plan.refuse(number, "customer_code", code, f"a new customer: give {' and '.join(missing)}")
-            return False
-        return True
-
     def hold(self, number: int, values: dict[str, Any]) -> None:
         """Count row ``number``'s customer details: every check of the row itself has passed."""
         code = values["customer_code"]
@@ -306,13 +268,6 @@ class _State:
         for field in CUSTOMER_FIELDS:
             if values.get(field) is not None:
                 given.setdefault(field, {})[number] = values[field]
-
-    def drop(self, number: int) -> None:
-        """Withdraw a held row that was refused after all: its details no longer count."""
-        code = self.held.pop(number, None)
-        if code is not None:
-            for rows in self.given.get(code, {}).values():
-                rows.pop(number, None)
 
     def _given(self, code: str, upto: int | None = None) -> dict[str, Any]:
         found = {field: self._first(code, field, upto) for field in CUSTOMER_FIELDS}

@@ -1,5 +1,8 @@
 """Importing products (by SKU), and the sales-status rule for them.
 
+Only the SKU is required: a new SKU without a name, category, price or cost has them *unknown*
+(a snapshot knows its SKUs and little else); a blank cell for an existing SKU keeps what it has.
+
 A new SKU takes the file's ``sales_status`` (or ``in_stock``): it is how the shop presents the
 SKU today, and the status advice lists any disagreement with the policy after the next refresh.
 
@@ -87,11 +90,11 @@ def _new_product(ctx: Context, values: dict[str, Any], now) -> dict[str, Any]:
     given = values.get("sales_status")
     return {
         "sku": values["sku"],
-        "name": values["name"],
-        "category": values["category"],
-        "unit_price": values["unit_price"],
-        # Only a shop export may leave the cost out (Shopify's "Cost per item" is often blank).
-        "unit_cost": values.get("unit_cost", 0.0),
+        # What the file does not give is unknown (NULL), never a made-up 0 or name (domain/unknown.py).
+        "name": values.get("name"),
+        "category": values.get("category"),
+        "unit_price": values.get("unit_price"),
+        "unit_cost": values.get("unit_cost"),
         "substitutability": values.get("substitutability") or Substitutability.STANDARD,
         "sales_status": given or SalesStatus.IN_STOCK,
         "status_reason": f"Imported from {ctx.file_name}"[:500] if given else None,

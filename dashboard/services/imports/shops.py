@@ -28,7 +28,8 @@ on signed, so those units are not counted as stock.
 Rows that are not sellable variants are ignored and counted: Shopify's image-only rows,
 WooCommerce's variable/grouped/external parents (their variations carry the stock).
 For an existing SKU a status change goes through the status rules like any import
-(:mod:`.products`); a blank cost keeps the current cost (0 for a new SKU).
+(:mod:`.products`); a blank cost or product type keeps the current one (unknown for a new SKU,
+never 0 or a made-up category).
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from dashboard.services.imports.files import ImportFileError, Table
 from dashboard.services.imports.kinds import Field, Kind
 
 SHOPS = ("shopify", "woocommerce")
-UNCATEGORISED = "Uncategorised"
 SELLING_ON = frozenset({"continue", "1", "notify", "yes", "true"})
 NOT_SELLING_ON = frozenset({"deny", "0", "no", "false"})
 
@@ -170,7 +170,7 @@ def _shopify(table: Table, index: dict[str, int]) -> ShopRows:
         row = {
             "sku": get("variant sku"),
             "name": f"{title} - {' / '.join(options)}" if options and title else product["title"],
-            "category": product["category"] or UNCATEGORISED,
+            "category": product["category"],
             "unit_price": get("variant price"),
             "unit_cost": get("cost per item"),
             "quantity": get("variant inventory qty"),
@@ -213,7 +213,7 @@ def _woocommerce(table: Table, index: dict[str, int]) -> ShopRows:
         row = {
             "sku": get("sku"),
             "name": get("name"),
-            "category": category or UNCATEGORISED,
+            "category": category,
             "unit_price": get("regular price"),
             "quantity": get("stock"),
             "backorders": get("backorders allowed?"),

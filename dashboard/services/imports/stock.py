@@ -18,6 +18,10 @@ units from waiting to allocated, so importing the same export again gives the sa
 changes nothing; a new level takes the same formula (nothing is allocated yet). An oversold
 quantity (negative) is what the waiting lines owe; past them nothing is free, so on hand is then
 just what is reserved.
+
+A stock file (not a shop export) also says what is owed and what is on its way
+(:mod:`.snapshot`): a negative count is kept as units owed without orders (on hand 0), and so is
+a ``units_on_backorder`` column; an ``in_transit`` column is counted as on order.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from dashboard.services.imports.common import (
     warehouse_ids,
 )
 from dashboard.services.imports.kinds import ParsedRow
+from dashboard.services.imports.snapshot import SNAPSHOT_COLUMNS, lead_times, snapshot_changes
 
 OVERRIDES = {"safety_stock": "safety_stock_override", "reorder_point": "reorder_point_override"}
 # Waiting queues served per flush when a count brings stock for them.
@@ -75,11 +80,13 @@ def plan_stock(
         StockLevel.version,
         StockLevel.safety_stock_override,
         StockLevel.reorder_point_override,
+        *SNAPSHOT_COLUMNS,
     )
     for query in restricted(select(*columns), StockLevel.product_id, products.values()):
         for row in session.execute(query):
             levels[(row.product_id, row.warehouse_id)] = row
     waiting = _waiting_units(session, products.values()) if available else {}
+    leads = {} if available else lead_times(session, products.values())
     seen: dict[tuple, int] = {}
     for number, values in rows:
         sku, code = values["sku"], values["warehouse_code"]
@@ -94,13 +101,21 @@ def plan_stock(
         if not first_seen(plan, seen, (sku, warehouse_id), number, "sku", f"{sku} / {code}"):
             continue
         on_hand = values["on_hand"]
-        overrides = {column: values[field] for field, column in OVERRIDES.items() if field in values}
+        # The stock_level columns this row sets besides on hand (overrides, owed, in transit).
+        row_columns = {column: values[field] for field, column in OVERRIDES.items() if field in values}
         current = levels.get((product_id, warehouse_id)) if product_id is not None else None
         if available:
             allocated = current.allocated if current is not None else 0
             on_hand = on_hand_from_available(on_hand, allocated, waiting.get((product_id, warehouse_id), 0))
+        else:
+            try:
+                row_columns |= snapshot_changes(values, current, ctx.today, leads.get(product_id))
+            except ValueError as exc:
+                plan.refuse(number, "in_transit_eta", values.get("in_transit_eta"), str(exc))
+                continue
+            on_hand = max(on_hand, 0)  # a negative count is owed units (in the changes), not stock
         if current is None:
-            plan.data["new"].append((sku, product_id, warehouse_id, on_hand, overrides))
+            plan.data["new"].append((sku, product_id, warehouse_id, on_hand, row_columns))
             if on_hand:
                 plan.data["movements"].append((sku, product_id, warehouse_id, on_hand))
             plan.outcomes[number] = NEW
@@ -109,12 +124,12 @@ def plan_stock(
             plan.refuse(
                 number,
                 "on_hand",
-                on_hand,
+                values["on_hand"],
                 f"{current.allocated} unit(s) are reserved for orders; on hand cannot go below that "
                 "(cancel or ship those lines first)",
             )
             continue
-        changed = {column: value for column, value in overrides.items() if getattr(current, column) != value}
+        changed = {column: value for column, value in row_columns.items() if getattr(current, column) != value}
         if on_hand != current.on_hand:
             changed["on_hand"] = on_hand
             plan.data["movements"].append((sku, product_id, warehouse_id, on_hand - current.on_hand))
@@ -163,14 +178,17 @@ def write_stock(ctx: Context, plan: Plan) -> None:
             "warehouse_id": warehouse_id,
             "on_hand": on_hand,
             "allocated": 0,
-            "safety_stock_override": overrides.get("safety_stock_override"),
-            "reorder_point_override": overrides.get("reorder_point_override"),
+            "safety_stock_override": row_columns.get("safety_stock_override"),
+            "reorder_point_override": row_columns.get("reorder_point_override"),
             "service_level_override": None,
+            "owed_without_orders": row_columns.get("owed_without_orders", 0),
+            "in_transit": row_columns.get("in_transit", 0),
+            "in_transit_eta": row_columns.get("in_transit_eta"),
             "updated_at": now,
             "created_at": now,
             "version": 1,
         }
-        for sku, product_id, warehouse_id, on_hand, overrides in plan.data["new"]
+        for sku, product_id, warehouse_id, on_hand, row_columns in plan.data["new"]
     ]
     insert_new(session, StockLevel.__table__, new)
     changes = plan.data["changes"]

@@ -40,7 +40,7 @@ from dashboard.db.models import (
     SalesOrder,
 )
 from dashboard.db.models.kpi import WEEKLY
-from dashboard.domain import kpi
+from dashboard.domain import kpi, unknown
 from dashboard.services.kpis import snapshots as kpi_snapshots
 
 CLOSED_KEY = "kpi_closed_through"
@@ -70,12 +70,12 @@ def line_facts(session: Session, line: OrderLine) -> kpi.LineFacts:
     ).one()
     return kpi.LineFacts(
         warehouse_id=line.warehouse_id,
-        category=category,
+        category=unknown.category_key(category),
         supplier_id=primary_supplier_id(session, line.product_id),
         ordered_on=_day(ordered_at),
         qty=line.qty,
         unit_price=float(line.unit_price),
-        unit_cost=float(cost),
+        unit_cost=None if cost is None else float(cost),
         backordered_on=_day(line.backordered_at),
         shipped_on=_day(line.shipped_at),
         cancelled_on=_day(line.cancelled_at),
@@ -137,8 +137,10 @@ def po_completed(session: Session, po: PurchaseOrder) -> None:
 
 def subscribed(session: Session, product: Product, at: dt.datetime) -> None:
     """Count a notify-me request: demand the shop could not take."""
-    key = (_day(at), product.category, primary_supplier_id(session, product.id))
-    add_counters(session, KpiNotifyDaily.__table__, {key: {"requests": 1, "value": float(product.unit_price)}})
+    key = (_day(at), unknown.category_key(product.category), primary_supplier_id(session, product.id))
+    # An unknown price adds nothing to the value of what was asked for (never a made-up 0 per unit).
+    value = float(product.unit_price) if product.unit_price is not None else 0.0
+    add_counters(session, KpiNotifyDaily.__table__, {key: {"requests": 1, "value": value}})
 
 
 def closed_through(session: Session) -> dt.date | None:

@@ -41,8 +41,12 @@ from dashboard.db.models.kpi import WEEKLY
 from dashboard.db.queries import day_diff, utc_day
 from dashboard.domain.codes import POStatus
 from dashboard.domain.kpi import week_start
+from dashboard.domain.unknown import NO_CATEGORY
 from dashboard.services.kpis import snapshots as kpi_snapshots
 from dashboard.services.kpis.events import CLOSED_KEY
+
+# A counter's key cannot hold NULL (it would not group): an unknown category is keyed as NO_CATEGORY.
+category = func.coalesce(Product.category, NO_CATEGORY).label("category")
 
 
 @dataclass(frozen=True)
@@ -64,11 +68,11 @@ def _line_frames(session: Session) -> list[pd.DataFrame]:
 
     def grouped(day, *columns, where=None):
         statement = (
-            select(day.label("day"), OrderLine.warehouse_id, Product.category, supplier, *columns)
+            select(day.label("day"), OrderLine.warehouse_id, category, supplier, *columns)
             .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
             .join(Product, Product.id == OrderLine.product_id)
             .outerjoin(primary, primary.c.product_id == OrderLine.product_id)
-            .group_by(day, OrderLine.warehouse_id, Product.category, supplier)
+            .group_by(day, OrderLine.warehouse_id, category, supplier)
         )
         return kpi_snapshots.frame(session, statement if where is None else statement.where(where))
 
@@ -119,7 +123,7 @@ def _cause_frame(session: Session) -> pd.DataFrame:
         select(
             day.label("day"),
             OrderLine.warehouse_id,
-            Product.category,
+            category,
             supplier,
             PromiseRevision.cause,
             func.count().label("revisions"),
@@ -128,7 +132,7 @@ def _cause_frame(session: Session) -> pd.DataFrame:
         .join(OrderLine, OrderLine.id == PromiseRevision.order_line_id)
         .join(Product, Product.id == OrderLine.product_id)
         .outerjoin(primary, primary.c.product_id == OrderLine.product_id)
-        .group_by(day, OrderLine.warehouse_id, Product.category, supplier, PromiseRevision.cause),
+        .group_by(day, OrderLine.warehouse_id, category, supplier, PromiseRevision.cause),
     )
 
 
@@ -177,14 +181,14 @@ def _notify_frame(session: Session) -> pd.DataFrame:
         session,
         select(
             day.label("day"),
-            Product.category,
+            category,
             supplier,
             func.count().label("requests"),
             func.sum(Product.unit_price).label("value"),
         )
         .join(Product, Product.id == RestockSubscription.product_id)
         .outerjoin(primary, primary.c.product_id == RestockSubscription.product_id)
-        .group_by(day, Product.category, supplier),
+        .group_by(day, category, supplier),
     )
 
 

@@ -30,6 +30,7 @@ from dashboard.db.models import (
     StockMovement,
 )
 from dashboard.db.queries import utc_day
+from dashboard.domain import unknown
 from dashboard.domain.codes import SalesStatus
 
 STOCK_COUNTERS = (
@@ -211,9 +212,13 @@ def _stock_segments(session: Session, sweep: _Sweep) -> None:
     start = np.maximum(seg_start, active_from)
     stop = np.minimum(seg_stop, active_to)
 
+    pairs["category"] = pairs["category"].map(unknown.category_key)
     group = sweep.group_index(pairs[["warehouse_id", "category", "supplier_id"]])[seg_pair]
-    cost = pairs["unit_cost"].astype(float).to_numpy()[seg_pair]
-    lost = (pairs["demand"].astype(float) * pairs["unit_price"].astype(float)).to_numpy()[seg_pair]
+    # An unknown cost or price leaves the pair out of the value sums (NaN would poison them, 0 would lie).
+    cost = np.nan_to_num(pairs["unit_cost"].astype(float).to_numpy(), nan=0.0)[seg_pair]
+    lost = np.nan_to_num((pairs["demand"].astype(float) * pairs["unit_price"].astype(float)).to_numpy(), nan=0.0)[
+        seg_pair
+    ]
     out = level <= 0
     on_hand = np.maximum(level, 0)
     sweep.add("sku_days", group, start, stop, np.ones(len(level)))
@@ -250,6 +255,7 @@ def _backlog(session: Session, sweep: _Sweep, last: dt.date) -> None:
     )
     if lines.empty:
         return
+    lines["category"] = lines["category"].map(unknown.category_key)
     group = sweep.group_index(lines[["warehouse_id", "category", "supplier_id"]])
     start = _day_numbers(lines["backordered_at"], sweep.start)
     stop = _day_numbers(lines["closed_at"], FAR)

@@ -190,6 +190,7 @@ class ReplenishmentSummary:
     below_safety_stock: int
     stocked_out: int
     no_history: int = 0
+    unpriced: int = 0  # suggestions without a known cost, left out of suggested_value
 
 
 def summary_statement(filters: ReplenishmentFilters) -> Select:
@@ -206,6 +207,7 @@ def summary_statement(filters: ReplenishmentFilters) -> Select:
             S.below_safety_stock,
             S.stocked_out,
             S.no_history,
+            S.unpriced,
         )
     ]
     return select(*totals).where(*where)
@@ -215,7 +217,7 @@ def summary(session: Session, filters: ReplenishmentFilters) -> ReplenishmentSum
     """Card numbers for the current scope."""
     row = session.connection().execute(summary_statement(filters)).one()
     return ReplenishmentSummary(
-        int(row[0]), int(row[1]), float(row[2]), int(row[3]), int(row[4]), int(row[5]), int(row[6])
+        int(row[0]), int(row[1]), float(row[2]), int(row[3]), int(row[4]), int(row[5]), int(row[6]), int(row[7])
     )
 
 

@@ -489,6 +489,26 @@ class TestStockPosition:
         assert p1.on_order == 12
         assert p1.stock_position == 55 - 5 + 12
 
+    def test_units_in_transit_without_a_po_are_on_order_and_owed_units_come_off(self, small):
+        set_stock_level(
+            small, P1, W1, in_transit=15, in_transit_eta=TODAY + dt.timedelta(days=3), owed_without_orders=4
+        )
+        p1 = refreshed(small)[(P1, W1)]
+        assert (p1.on_order, p1.owed) == (P1_ON_ORDER + 15, 4)
+        assert p1.stock_position == 55 - 5 + P1_ON_ORDER + 15 - 4
+        assert f"in transit (15 due {TODAY + dt.timedelta(days=3)})" in p1.explain["on_order_from"]
+
+    def test_units_in_transit_land_in_the_projection_on_their_eta(self, small):
+        set_stock_level(small, P1, W1, on_hand=5, allocated=5)
+        short = refreshed(small)[(P1, W1)].explain["shortfall_within_lead_time"]
+        assert short > 0
+        set_stock_level(small, P1, W1, in_transit=1_000, in_transit_eta=TODAY + dt.timedelta(days=1))
+        assert refreshed(small)[(P1, W1)].explain["shortfall_within_lead_time"] < short
+        # Landing after the lead time, the same units are on order but do not shorten the shortfall.
+        set_stock_level(small, P1, W1, in_transit_eta=TODAY + dt.timedelta(days=400))
+        late = refreshed(small)[(P1, W1)]
+        assert late.on_order == P1_ON_ORDER + 1_000 and late.explain["shortfall_within_lead_time"] == short
+
     def test_days_of_cover_and_projected_stockout_use_available_stock(self, rows):
         p1 = rows[(P1, W1)]
         assert p1.days_of_cover == pytest.approx(10.0)  # (55 − 5) / 5

@@ -50,11 +50,11 @@ class TestWarehousesAndSuppliers:
             "S2,Second Co,nl,buy@s2.example,21\n"
             "S3,Third Co,Netherlands,buy@s3.example,21\n"
             "S4,Fourth Co,NL,not-an-email,21\n"
-            "S5,Fifth Co,NL,,0\n"
+            "S5,Fifth Co,NL,,-1\n"
             "S1,First Supply,DE,,14\n",
         )
         assert problems(report) == [(3, "country"), (4, "email"), (5, "quoted_lead_time_days")]
-        assert "below the minimum of 1" in reason(report, 5)
+        assert "below the minimum of 0" in reason(report, 5)
         assert (report.created, report.unchanged) == (1, 1)  # a blank e-mail keeps S1's
         assert rows(shop_db, select(Supplier.code, Supplier.country).order_by(Supplier.code)) == [
             ("S1", "DE"),
@@ -121,8 +121,8 @@ class TestProducts:
 
     def test_a_file_of_only_bad_rows_writes_nothing(self, shop_db):
         before = snapshot(shop_db)
-        report = run(shop_db, "products", "sku,name,category,unit_price,unit_cost\nX,,Kitchen,1,1\nY,Y,Kitchen,-2,1\n")
-        assert report.applied == 0 and problems(report) == [(2, "name"), (3, "unit_price")]
+        report = run(shop_db, "products", "sku,name,category,unit_price,unit_cost\n,X,Kitchen,1,1\nY,Y,Kitchen,-2,1\n")
+        assert report.applied == 0 and problems(report) == [(2, "sku"), (3, "unit_price")]
         assert snapshot(shop_db) == before
         assert scalar(shop_db, select(AppSetting.id).where(AppSetting.key == CHANGED_KEY)) is None
 

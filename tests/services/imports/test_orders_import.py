@@ -1,10 +1,10 @@
-"""Open orders: stock first in queue order, otherwise a backorder promised honestly; existing lines never changed."""
+"""Open orders: stock first in queue order, otherwise a backorder promised by its supply or the policy."""
 
 import datetime as dt
 import io
 
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from dashboard.db.models import Customer, Notification, OrderLine, Product, SalesOrder, StockLevel
 from dashboard.domain.codes import CustomerPriority, LineStatus, SalesStatus
@@ -123,23 +123,33 @@ def test_every_kind_of_bad_row_is_refused_with_its_reason(shop_db):
     assert scalar(shop_db, select(Customer.name).where(Customer.code == "C-1")) == "Ann Other"
 
 
-def test_a_line_nothing_covers_needs_a_promised_date(shop_db):
+def test_a_line_nothing_covers_is_promised_by_the_policy_not_refused(shop_db):
     report = run(
         shop_db,
         "orders",
-        HEADER + "SO-300,C-1,,,,web,BER,2026-11-20,SKU-A,9,20,\n"  # 7 free: 2 would wait with no supply
-        "SO-301,C-1,,,,web,BER,2026-11-21,SKU-A,6,20,\n",  # takes the 7 free once SO-300 is refused
+        HEADER + "SO-300,C-1,,,,web,BER,2026-11-20,SKU-A,9,20,\n"  # 7 free: 2 wait with no supply
+        "SO-301,C-1,,,,web,BER,2026-11-21,SKU-A,6,20,\n",  # behind it: all 6 wait
     )
-    assert problems(report) == [(2, "promised_date")]
-    assert "no open purchase order covers this line" in reason(report, 2)
-    assert line(shop_db, "SO-301", "SKU-A").status is LineStatus.ALLOCATED and allocated(shop_db, "SKU-A") == 9
-    given = run(shop_db, "orders", HEADER + "SO-300,C-1,,,,web,BER,2026-11-20,SKU-A,9,20,2027-01-15\n")
-    kept = line(shop_db, "SO-300", "SKU-A")
-    assert given.rejected == [] and (kept.status, kept.qty_allocated, kept.promised_date) == (
-        LineStatus.BACKORDERED,
-        1,
-        day(49),
+    assert report.rejected == [] and report.created == 2
+    first, second = line(shop_db, "SO-300", "SKU-A"), line(shop_db, "SO-301", "SKU-A")
+    # Design §4: the last day of the SKU's maximum backorder wait (21 days by default) after the order.
+    assert (first.status, first.qty_allocated, first.promised_date) == (LineStatus.BACKORDERED, 7, day(14))
+    assert (second.status, second.qty_allocated, second.promised_date) == (LineStatus.BACKORDERED, 0, day(15))
+    assert allocated(shop_db, "SKU-A") == 10
+
+
+def test_the_policy_promise_follows_the_skus_own_maximum_wait_and_a_given_date_wins(shop_db):
+    with shop_db.write_session() as session:
+        session.execute(update(Product).where(Product.sku == "SKU-A").values(max_backorder_days=5))
+    report = run(
+        shop_db,
+        "orders",
+        HEADER + "SO-302,C-1,,,,web,BER,2026-11-10,SKU-A,9,20,\n"  # already past its promise: shown late
+        "SO-303,C-1,,,,web,BER,2026-11-26,SKU-A,1,20,2027-01-15\n",
     )
+    assert report.rejected == []
+    assert line(shop_db, "SO-302", "SKU-A").promised_date == dt.date(2026, 11, 15)
+    assert line(shop_db, "SO-303", "SKU-A").promised_date == day(49)
 
 
 def test_vip_customers_get_the_stock_first_as_in_the_allocation_queue(shop_db):
@@ -243,27 +253,14 @@ def test_a_good_row_after_a_refused_one_gives_its_own_customer_details(shop_db):
     assert customer(shop_db, "C-1") == ("Ann Lee-Berg", "ann.lee@example.com", CustomerPriority.NORMAL)
 
 
-def test_a_row_refused_for_want_of_a_promise_does_not_name_a_new_customer(shop_db):
+def test_a_line_nothing_covers_names_its_new_customer_and_makes_them_a_vip(shop_db):
     report = run(
         shop_db,
         "orders",
-        HEADER + "SO-700,C-50,Nia Park,nia@example.com,,web,BER,2026-11-20,SKU-A,9,20,\n"  # 2: 2 of 9 uncovered
-        "SO-700,C-50,,,,web,BER,2026-11-20,SKU-B,1,20,\n",  # 3: C-50 was only named on row 2
+        HEADER + "SO-700,C-50,Nia Park,nia@example.com,vip,web,BER,2026-11-24,SKU-A,9,20,\n"  # 2 of 9 uncovered
+        "SO-700,C-50,,,,web,BER,2026-11-24,SKU-B,1,20,\n"  # C-50 was only named on row 2
+        "SO-701,C-60,Per Holm,per@example.com,,web,BER,2026-11-20,SKU-A,7,20,\n",  # earlier, but not a VIP
     )
-    assert problems(report) == [(2, "promised_date"), (3, "customer_code")]
-    assert "give customer_name and customer_email" in reason(report, 3)
-    assert report.applied == 0 and customer(shop_db, "C-50") is None
-
-
-def test_a_row_refused_for_want_of_a_promise_does_not_make_its_customer_a_vip(shop_db):
-    report = run(
-        shop_db,
-        "orders",
-        HEADER + "SO-701,C-1,,,vip,web,BER,2026-11-21,SKU-A,9,20,\n"  # 2: 2 of 9 uncovered
-        "SO-702,C-1,,,,web,BER,2026-11-24,SKU-A,7,20,2027-01-10\n"  # 3: C-1 stays normal, so …
-        "SO-703,C-60,Per Holm,per@example.com,,web,BER,2026-11-22,SKU-A,7,20,2027-01-10\n",  # 4: … Per is first
-    )
-    assert problems(report) == [(2, "promised_date")]
-    assert (report.created, report.updated, report.unchanged) == (2, 0, 0) and customer(shop_db, "C-1") == ANN
-    assert line(shop_db, "SO-703", "SKU-A").status is LineStatus.ALLOCATED
-    assert line(shop_db, "SO-702", "SKU-A").status is LineStatus.BACKORDERED and allocated(shop_db, "SKU-A") == 10
+    assert report.rejected == [] and report.created == 3
+    assert customer(shop_db, "C-50") == ("Nia Park", "nia@example.com", CustomerPriority.VIP)
+    assert line(shop_db, "SO-700", "SKU-A").qty_allocated == 7 and line(shop_db, "SO-701", "SKU-A").qty_allocated == 0

@@ -67,7 +67,7 @@ def test_the_shopify_sample_maps_to_products_stock_and_statuses(shop_db):
         "Linen Work Apron - Natural",
         "Clothing Accessories",
         42.0,
-        0.0,
+        None,  # no "Cost per item": the cost is unknown, never 0
         SalesStatus.BACKORDER,
     )
     assert stock(shop_db, "HAM") == {
@@ -85,8 +85,8 @@ def test_the_woocommerce_sample_maps_to_products_stock_and_statuses(shop_db):
     report = run(shop_db, "woocommerce", WOO, "woocommerce_products.csv", warehouse_code="BER")
     assert report.rejected == [] and (report.rows, report.created, report.ignored) == (8, 6, 2)
     found = catalog(shop_db)
-    assert found["WOO-BEANIE"] == ("Merino Beanie", "Hats", 24.0, 0.0, SalesStatus.IN_STOCK)
-    assert found["HOODIE-GRY-M"][1:] == ("Hoodies", 59.0, 0.0, SalesStatus.BACKORDER)  # parent's category; "notify"
+    assert found["WOO-BEANIE"] == ("Merino Beanie", "Hats", 24.0, None, SalesStatus.IN_STOCK)
+    assert found["HOODIE-GRY-M"][1:] == ("Hoodies", 59.0, None, SalesStatus.BACKORDER)  # parent's category; "notify"
     assert found["HOODIE-GRY-L"][4] is SalesStatus.IN_STOCK
     assert found["WOO-SCARF"][4] is SalesStatus.OUT_OF_STOCK  # stock not managed: "In stock?" 0
     assert found["WOO-GLOVES"][4] is SalesStatus.OUT_OF_STOCK  # 0 managed, backorders not allowed

@@ -48,10 +48,10 @@ def test_a_count_writes_the_difference_to_the_ledger(shop_db):
 
 
 def test_on_hand_below_the_reserved_units_is_refused(shop_db):
-    report = run(shop_db, "stock", HEADER + "SKU-A,BER,2,,\nSKU-A,HAM,-1,,\nSKU-Z,BER,1,,\nSKU-B,XXX,1,,\n")
+    report = run(shop_db, "stock", HEADER + "SKU-A,BER,2,,\nSKU-A,HAM,1.5,,\nSKU-Z,BER,1,,\nSKU-B,XXX,1,,\n")
     assert problems(report) == [(2, "on_hand"), (3, "on_hand"), (4, "sku"), (5, "warehouse_code")]
     assert "3 unit(s) are reserved for orders" in reason(report, 2)
-    assert "below the minimum of 0" in reason(report, 3) and "known: BER, HAM" in reason(report, 5)
+    assert "not a whole number" in reason(report, 3) and "known: BER, HAM" in reason(report, 5)
     assert level(shop_db, "SKU-A").on_hand == 10 and ledger_is_true(shop_db)
 
 

@@ -6,7 +6,7 @@ warehouse + period; indexed by (product, warehouse, period_end) for the demand s
 periods of one pair never overlap is kept by the import, not by a constraint.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06 09:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from dashboard.db.base import UTCDateTime
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
