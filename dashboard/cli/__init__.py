@@ -26,6 +26,7 @@ for command in (
     data.demo,
     data.refresh,
     bench.bench,
+    bench.bench_sales,
     access.users,
     access.tokens_group,
     server.check_command,

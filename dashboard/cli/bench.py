@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from dashboard.bench import sales_import
 from dashboard.bench.data import bench_database
 from dashboard.bench.run import run_bench, write_json
 from dashboard.cli.common import settings_of
+from dashboard.config import DATA_DIR
 
 
 @click.command()
@@ -34,3 +36,36 @@ def bench(
     if json_path:
         write_json(json_path, database, results)
         click.echo(f"wrote {json_path}")
+
+
+@click.command("bench-sales")
+@click.option("--lines", default=1_000_000, show_default=True, type=click.IntRange(min=1), help="Sales lines.")
+@click.option("--skus", default=20_000, show_default=True, type=click.IntRange(min=1), help="Products they sell.")
+@click.option(
+    "--url",
+    default=None,
+    help="An EMPTY database to import into (e.g. a fresh PostgreSQL database); default a new SQLite file.",
+)
+@click.option(
+    "--file",
+    "file_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The CSV to write (default data/bench-sales-N.csv, generated once and reused).",
+)
+@click.pass_context
+def bench_sales(ctx: click.Context, lines: int, skus: int, url: str | None, file_path: Path | None) -> None:
+    """Time `import sales` on a generated history of LINES lines: the first import, then the same file again."""
+    today = settings_of(ctx).today()
+    path = file_path or DATA_DIR / f"bench-sales-{lines}.csv"
+    if not path.exists():
+        click.echo(f"writing {lines:,} sales lines over {skus:,} SKUs to {path}…")
+        sales_import.write_sales_file(path, lines, skus, today)
+    if url is None:
+        target = DATA_DIR / f"bench-sales-{lines}.db"
+        target.unlink(missing_ok=True)  # a fresh database every run: the first import must find nothing
+        url = f"sqlite:///{target}"
+    sales_import.prepare_database(url, skus)
+    first = sales_import.time_import(url, path, today, click.echo)
+    again = sales_import.time_import(url, path, today, click.echo)
+    click.echo(f"first import: {first.seconds:.1f} s ({lines / first.seconds:,.0f} lines/s)")
+    click.echo(f"same file again: {again.seconds:.1f} s ({lines / again.seconds:,.0f} lines/s)")

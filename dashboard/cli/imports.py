@@ -25,8 +25,11 @@ IMPORT_KINDS = (
     "orders",
     "purchase_orders",
     "receipts",
+    "sales",
     "shopify",
     "woocommerce",
+    "shopify_orders",
+    "woocommerce_orders",
 )
 # Files at least this long get a progress bar on stderr.
 PROGRESS_ROWS = 5_000
@@ -51,7 +54,7 @@ PROGRESS_ROWS = 5_000
     "--warehouse",
     "warehouse_code",
     default=None,
-    help="Warehouse a shop export's stock is in; for other kinds the same as --set warehouse_code=CODE.",
+    help="Warehouse a shop export's stock or orders are in; for other kinds the same as --set warehouse_code=CODE.",
 )
 @click.option(
     "--rejected",
@@ -78,17 +81,19 @@ def import_command(
 ) -> None:
     """Import a CSV or XLSX file of KIND: good rows in one transaction, bad rows reported with the reason.
 
-    `products` recognises Shopify and WooCommerce product exports by their header.
+    `products` recognises Shopify and WooCommerce product exports by their header, `sales` their order exports.
     """
     if want_template:
         if kind in importing.SHOPS:
             raise click.ClickException(f"a {kind} file is the shop's own product export; there is no template")
+        if kind in importing.ORDER_EXPORTS:
+            raise click.ClickException(f"a {kind} file is the shop's own orders export; there is no template")
         click.echo(importing.template(kind), nl=False)
         return
     if file is None or username is None:
         raise click.ClickException("give the FILE to import and --user (or --template for the header)")
     settings = settings_of(ctx)
-    table = importing.read_table(file)
+    table = importing.read_table(file, max_rows=importing.max_rows(kind))
     kind = importing.resolve_kind(kind, table)
     with action(ctx, username) as work, _progress(len(table)) as progress:
         mapping = importing.load_mapping(work.session, kind, mapping_name) if mapping_name else {}
@@ -111,6 +116,8 @@ def import_command(
             progress=progress,
         )
     click.echo(_summary(file.name, report))
+    for note in report.notes:
+        click.echo(f"  {note}")
     for bad in report.rejected[:20]:
         click.echo(f"  row {bad.row} [{bad.column}] {bad.value}: {bad.reason}", err=True)
     if len(report.rejected) > 20:

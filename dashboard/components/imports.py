@@ -14,11 +14,18 @@ KIND_LABELS = {
     "orders": "Open sales orders and lines",
     "purchase_orders": "Purchase orders and lines",
     "receipts": "Receipts (goods received)",
+    "sales": "Sales history (also Shopify / WooCommerce order exports)",
     "suppliers": "Suppliers",
     "product_suppliers": "Product–supplier links",
     "warehouses": "Warehouses",
 }
-SHOP_NAMES = {"shopify": "Shopify", "woocommerce": "WooCommerce"}
+# What a recognised shop export is called, by the kind it is imported as.
+EXPORT_NAMES = {
+    "shopify": "Shopify product export",
+    "woocommerce": "WooCommerce product export",
+    "shopify_orders": "Shopify orders export",
+    "woocommerce_orders": "WooCommerce order export",
+}
 OUTCOME_BADGES = {"new": "success", "update": "primary", "unchanged": "secondary", "rejected": "danger"}
 NOT_MAPPED = "__none__"
 # The dropdown choice "one value for every row": the field's text box then holds the value.
@@ -62,9 +69,7 @@ def make_file_info(file_name: str, size: int, columns: int, shop: str | None) ->
             html.I(className="bi bi-file-earmark-spreadsheet me-2"),
             html.Strong(file_name, id="imp-file-name"),
             html.Span(f" · {_size(size)} · {columns} columns", className="text-body-secondary"),
-            dbc.Badge(f"{SHOP_NAMES[shop]} product export", color="info", className="ms-2", id="imp-shop-badge")
-            if shop
-            else None,
+            dbc.Badge(EXPORT_NAMES[shop], color="info", className="ms-2", id="imp-shop-badge") if shop else None,
         ],
         className="mt-2",
     )
@@ -135,10 +140,12 @@ def make_shop_notice(shop: str, columns: dict[str, str]) -> dbc.Alert:
     """A recognised shop export: what was matched to what, without anything to do."""
     return dbc.Alert(
         [
-            html.Strong(f"Recognised as a {SHOP_NAMES[shop]} product export."),
+            html.Strong(f"Recognised as a {EXPORT_NAMES[shop]}."),
             " Its columns are matched automatically: ",
             ", ".join(f"{theirs} → {ours}" for ours, theirs in columns.items()),
-            ". Pick the warehouse its stock quantities are in.",
+            ". Pick the warehouse its orders shipped from."
+            if shop.endswith("_orders")
+            else ". Pick the warehouse its stock quantities are in.",
         ],
         color="info",
         className="small",
@@ -271,7 +278,7 @@ def make_history(imports: list[dict[str, Any]]) -> html.Div:
                             html.Td(f"{item['at']:%d %b %H:%M}"),
                             html.Td(item["actor"]),
                             html.Td(item["file"]),
-                            html.Td(KIND_LABELS.get(item["kind"], SHOP_NAMES.get(item["kind"], item["kind"]))),
+                            html.Td(KIND_LABELS.get(item["kind"], EXPORT_NAMES.get(item["kind"], item["kind"]))),
                         ]
                         + [
                             html.Td("" if item[key] is None else f"{item[key]:,}", className="text-end")

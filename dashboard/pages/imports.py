@@ -236,7 +236,7 @@ def file_uploaded(contents, filename):
             upload = import_jobs.store_upload(work.session, work.actor, filename, data, PREVIEW_ROWS)
     except RefusedError as exc:
         return None, dbc.Alert(str(exc), color="danger", id="imp-file-error"), None
-    shop = importing.detect_shop(upload.header)
+    shop = importing.detect_shop(upload.header) or importing.detect_order_export(upload.header)
     info = ui.make_file_info(upload.file_name, upload.size, len(upload.header), shop)
     return {"token": upload.token, "header": upload.header, "shop": shop}, info, None
 
@@ -285,9 +285,9 @@ def match_columns(upload, kind, saved):
         hint = html.P("Upload a file to match its columns.", className="text-body-secondary")
         return hint, None, "mb-2 d-none", "g-2 mb-2"
     header = [str(column) for column in header]
-    shop = importing.detect_shop(header)
-    if shop and kind == "products":
-        columns = importing.shop_columns(shop, header)
+    shop = importing.automatic_kind(kind, header)
+    if shop:
+        columns = (importing.order_columns if shop in importing.ORDER_EXPORTS else importing.shop_columns)(shop, header)
         return None, ui.make_shop_notice(shop, columns), "mb-2", "g-2 mb-2 d-none"
     mapping = importing.suggest_mapping(kind, header)
     if saved:
@@ -329,9 +329,9 @@ def preview(upload, kind, values, warehouse, fixed, ids, fixed_ids):
     if not token or not _known_kind(kind):
         return [], [], None, True
     app = context.current()
-    shop = importing.detect_shop(upload.get("header") or [])
+    automatic = importing.automatic_kind(kind, upload.get("header") or [])
     try:
-        mapping = None if (shop and kind == "products") else _mapping(values, ids, fixed, fixed_ids)
+        mapping = None if automatic else _mapping(values, ids, fixed, fixed_ids)
         with app.db.read_session() as session:
             actor = current_actor()
             head = import_jobs.upload_head(session, token, actor, PREVIEW_ROWS)
@@ -427,11 +427,11 @@ def run_import(set_progress, _clicks, upload, kind, warehouse, values, ids, fixe
     """
     app = context.current()
     token = upload.get("token") if isinstance(upload, dict) else None
-    shop = importing.detect_shop(upload.get("header") or []) if isinstance(upload, dict) else None
+    automatic = importing.automatic_kind(kind, upload.get("header") or []) if isinstance(upload, dict) else None
     request = import_jobs.Request(
         token=token if isinstance(token, str) else "",
         kind=kind if isinstance(kind, str) else "",
-        mapping=None if (shop and kind == "products") else _mapping(values, ids, fixed, fixed_ids),
+        mapping=None if automatic else _mapping(values, ids, fixed, fixed_ids),
         warehouse_code=warehouse if isinstance(warehouse, str) else None,
     )
     try:

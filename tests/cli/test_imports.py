@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from dashboard.cli import imports as cli_imports
 from dashboard.db.models import (
     Product,
+    SalesLine,
     SkuMetrics,
     SkuMetricsSummary,
     StockLevel,
@@ -216,3 +217,36 @@ def test_a_snapshot_goes_in_with_the_documented_commands_and_nothing_is_refused(
     # Nothing has a cost: what is suggested has no value (unknown, not $0), and the summary says how many.
     assert ordered > 0 and value == 0 and unpriced == sum(qty > 0 for qty, _ in suggested)
     assert all(money is None for qty, money in suggested if qty > 0)
+
+
+def test_import_sales_books_a_shopify_export_as_history_with_a_bar_and_notes(import_cli_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(cli_imports, "PROGRESS_ROWS", 1)
+    run(
+        import_cli_db,
+        "import",
+        "products",
+        str(SAMPLES / "shopify_products.csv"),
+        "--warehouse",
+        "HAM",
+        "--user",
+        "mia",
+    )
+    path = tmp_path / "orders_export.csv"
+    path.write_bytes((SAMPLES / "shopify_orders.csv").read_bytes())
+    command = ("import", "sales", str(path), "--warehouse", "HAM", "--user", "mia")
+    result = run(import_cli_db, *command)
+    assert result.exit_code == 0, result.output
+    assert "importing" in result.output
+    assert "orders_export.csv (shopify_orders): 12 row(s); 9 new, 0 updated, 0 unchanged, 1 refused" in result.output
+    assert "unfulfilled line(s) are open orders" in result.output and "cancelled" in result.output
+    assert "[Lineitem sku] COASTER-4: no such SKU" in result.output
+    lines = scalar(import_cli_db, select(func.count()).select_from(SalesLine))
+    again = run(import_cli_db, *command)
+    assert "0 new, 0 updated, 9 unchanged, 1 refused" in again.output
+    assert scalar(import_cli_db, select(func.count()).select_from(SalesLine)) == lines == 8
+
+
+def test_import_sales_has_a_template_and_order_exports_have_none(import_cli_db):
+    assert run(import_cli_db, "import", "sales", "--template").output.startswith("order_number,sku,warehouse_code,qty")
+    result = run(import_cli_db, "import", "shopify_orders", "--template")
+    assert result.exit_code == 1 and "own orders export" in result.output

@@ -59,9 +59,7 @@ def imported(shop, tmp_path_factory) -> Database:
     for args in (
         ("warehouses", str(folder / "warehouses.csv")),
         ("products", str(folder / "products_export.csv"), "--warehouse", "WEB"),
-        ("orders", str(folder / "orders_export.csv"), "--warehouse", "WEB"),
-        # Shopify's quantity is what the shop can still sell: read again once the waiting orders are in.
-        ("products", str(folder / "products_export.csv"), "--warehouse", "WEB"),
+        ("sales", str(folder / "orders_export.csv"), "--warehouse", "WEB"),
     ):
         _run(url, "import", args[0], args[1], *args[2:], "--user", "owner", "--no-refresh")
     _run(url, "refresh")

@@ -57,6 +57,8 @@ class Plan:
     rejected: list[Rejected] = field(default_factory=list)
     ignored: int = 0
     data: Any = None
+    # What the person should know beyond the counts (rows left out on purpose, and why).
+    notes: list[str] = field(default_factory=list)
 
     def refuse(self, row: int, column: str, value: object, reason: str) -> None:
         """Refuse ``row`` for ``reason``."""

@@ -18,6 +18,8 @@ from typing import Any
 from dashboard.domain.inputs import RefusedError
 
 MAX_ROWS = 500_000
+# Sales history is many lines per SKU: a file of it may be twice as long (see ``run.max_rows``).
+MAX_HISTORY_ROWS = 1_000_000
 # An XLSX cell is cut to this length (CSV cells are limited by the csv module, 128 KiB).
 MAX_CELL_CHARS = 100_000
 DELIMITERS = (",", ";", "\t")
@@ -43,12 +45,16 @@ class Table:
         return len(self.rows)
 
 
-def read_table(source: Path | bytes, name: str | None = None, limit: int | None = None) -> Table:
+def read_table(
+    source: Path | bytes, name: str | None = None, limit: int | None = None, max_rows: int | None = None
+) -> Table:
     """Read a CSV or XLSX file (a path, or uploaded bytes with their file ``name``).
 
     With ``limit`` only the first ``limit`` rows are read (the page's upload check and preview);
-    problems further down the file are then found by the import itself.
+    problems further down the file are then found by the import itself. A file of more than
+    ``max_rows`` rows (default :data:`MAX_ROWS`) is refused whole.
     """
+    max_rows = MAX_ROWS if max_rows is None else max_rows
     if isinstance(source, Path):
         name = name or source.name
         try:
@@ -78,8 +84,8 @@ def read_table(source: Path | bytes, name: str | None = None, limit: int | None 
     for number, row in enumerate(values, start=header_line + 1):
         if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
             continue
-        if len(rows) >= MAX_ROWS:
-            raise ImportFileError(f"{name} has more than {MAX_ROWS:,} rows; split it into smaller files.")
+        if len(rows) >= max_rows:
+            raise ImportFileError(f"{name} has more than {max_rows:,} rows; split it into smaller files.")
         rows.append((number, list(row)))
         if limit is not None and len(rows) >= limit:
             break

@@ -199,7 +199,7 @@ def _import(
     with db.write_session() as session:
         upload = _upload(session, request.token)
         actor = importer(session, upload.user_id)
-        table = importing.read_table(upload.content, upload.file_name)
+        table = importing.read_table(upload.content, upload.file_name, max_rows=importing.max_rows(request.kind))
         result = importing.run_import(
             session,
             actor,

@@ -105,6 +105,18 @@ LEAD = v.whole(0, MAX_LEAD_DAYS)
 # A customer's longest wait is at least a day (a backorder shipped the same day is no backorder).
 WAIT = v.whole(1, MAX_LEAD_DAYS)
 WEEKS_ALIASES = ("lead time in weeks", "lead time weeks", "lead_time_weeks", "lead time (weeks)")
+_units = v.whole(-v.MAX_UNITS)
+
+
+def _sold_units(raw: Any) -> int:
+    """Units sold on a history line: 1 or more; a negative quantity (a return) is pointed to returned_qty."""
+    value = _units(raw)
+    if value < 0:
+        raise ValueError(f"{v.shown(raw)} is negative: a return is returned_qty on the line that sold, not a line")
+    if value == 0:
+        raise ValueError(f"{v.shown(raw)} sold nothing; leave the row out")
+    return value
+
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -333,6 +345,64 @@ KINDS: dict[str, Kind] = {
                 ),
             ),
             ("po_number", "sku", "reference"),
+        ),
+        Kind(
+            "sales",
+            "Sales history: lines customers bought, booked as demand that happened. They never reserve stock, "
+            "never wait for it and never change on hand. A line is known by order number + SKU + warehouse; "
+            "rows without an order number are totals, added up per SKU, warehouse and sold_at. A return is "
+            "returned_qty on the sold line, never a negative quantity. Importing the same file again changes nothing.",
+            (
+                _f(
+                    "order_number",
+                    v.text(32),
+                    "The order's number (optional; without it, rows with the same SKU, warehouse and sold_at "
+                    "are one line, their quantities added).",
+                    False,
+                    *("order", "order_id", "order no", "order number"),
+                ),
+                SKU,
+                WAREHOUSE,
+                _f("qty", _sold_units, "Units sold (≥ 1).", True, "quantity", "units", "qty sold", "quantity sold"),
+                _f(
+                    "sold_at",
+                    v.moment,
+                    "When the customer ordered: YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC unless an offset such as "
+                    "+01:00 follows); not after today. The demand counts on its UTC day.",
+                    True,
+                    *("ordered_at", "order_date", "order date", "created_at", "sale_date", "date"),
+                ),
+                _f(
+                    "shipped_at",
+                    v.moment,
+                    "When it shipped (optional), not before sold_at.",
+                    False,
+                    *("shipped", "ship_date", "shipped_date", "fulfilled_at"),
+                ),
+                _f(
+                    "returned_qty",
+                    v.whole(0),
+                    "Units of this line the customer returned (optional; 0 to qty, default 0).",
+                    False,
+                    *("returned", "qty returned", "return_qty"),
+                ),
+                _f(
+                    "channel",
+                    v.text(32),
+                    "Where it sold, in your words: web, pos, amazon… (optional).",
+                    False,
+                    *("source", "sales channel"),
+                ),
+                _f("unit_price", v.money, "Price per unit (optional).", False, "price"),
+                _f(
+                    "customer",
+                    v.text(254),
+                    "Customer number or e-mail (optional).",
+                    False,
+                    *("customer_code", "customer_id", "customer_email", "email"),
+                ),
+            ),
+            ("order_number", "sku", "warehouse_code"),
         ),
     )
 }

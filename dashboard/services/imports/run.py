@@ -22,18 +22,30 @@ from dashboard.services.audit.trail import Actor
 from dashboard.services.catalog import status
 from dashboard.services.derived import freshness
 from dashboard.services.derived.triage import DEFAULT_HANDLING_DAYS
-from dashboard.services.imports import catalog, orders, purchasing, receipts, shop_import, shops, stock
+from dashboard.services.imports import (
+    catalog,
+    orders,
+    purchasing,
+    receipts,
+    sales,
+    shop_import,
+    shop_orders,
+    shops,
+    stock,
+)
 from dashboard.services.imports import products as product_import
 from dashboard.services.imports.bulk_update import ChangedMeanwhileError
 from dashboard.services.imports.common import NEW, UNCHANGED, UPDATE, Context, Plan
-from dashboard.services.imports.files import ImportFileError, Table, read_table
+from dashboard.services.imports.files import MAX_HISTORY_ROWS, MAX_ROWS, ImportFileError, Table, read_table
 from dashboard.services.imports.kinds import KINDS, Kind, parse_rows
 from dashboard.services.imports.mapping import MappingError, apply_mapping
 from dashboard.services.imports.report import ImportReport, Rejected, clip
 
 Progress = Callable[[int, int], None]
-# Every kind the command line and the page offer: ours, plus the two shop exports.
-IMPORT_KINDS = (*KINDS, *shops.SHOPS)
+# Every kind the command line and the page offer: ours, plus the shops' product and order exports.
+IMPORT_KINDS = (*KINDS, *shops.SHOPS, *shop_orders.ORDER_EXPORTS)
+# Kinds whose files are sales history, allowed up to MAX_HISTORY_ROWS rows.
+HISTORY_KINDS = ("sales", *shop_orders.ORDER_EXPORTS)
 MAX_ATTEMPTS = 3
 
 
@@ -59,6 +71,7 @@ HANDLERS: dict[str, tuple[Callable[[Context, list], Plan], Callable[[Context, Pl
     "orders": (orders.plan_orders, _quietly(orders.write_orders)),
     "purchase_orders": (purchasing.plan_purchase_orders, _quietly(purchasing.write_purchase_orders)),
     "receipts": (receipts.plan_receipts, receipts.write_receipts),
+    "sales": (sales.plan_sales, sales.write_sales),
 }
 
 
@@ -71,7 +84,26 @@ def resolve_kind(kind: str, table: Table) -> str:
         return shop
     if kind in shops.SHOPS and shop != kind:
         raise ImportFileError(f"{table.name} does not look like a {kind} product export (its header differs).")
+    export = shop_orders.detect_order_export(table.header)
+    if kind == "sales" and export is not None:
+        return export
+    if kind in shop_orders.ORDER_EXPORTS and export != kind:
+        raise ImportFileError(f"{table.name} does not look like a {shop_orders.LABELS[kind]} (its header differs).")
     return kind
+
+
+def automatic_kind(kind: object, header: list[str]) -> str | None:
+    """The shop export a file with ``header`` is imported as when chosen as ``kind`` (mapped for the user), or None."""
+    if kind == "products":
+        return shops.detect_shop(header)
+    if kind == "sales":
+        return shop_orders.detect_order_export(header)
+    return kind if kind in (*shops.SHOPS, *shop_orders.ORDER_EXPORTS) else None
+
+
+def max_rows(kind: str) -> int:
+    """The most rows a file of ``kind`` may have: sales history is longer than a catalog or a stock count."""
+    return MAX_HISTORY_ROWS if kind in HISTORY_KINDS else MAX_ROWS
 
 
 @dataclass
@@ -81,6 +113,7 @@ class _Rows:
     rows: list[tuple[int, dict[str, Any]]]
     columns: dict[str, str] = field(default_factory=dict)
     ignored: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 def _rows(kind: str, table: Table, mapping: dict[str, str] | None) -> _Rows:
@@ -90,18 +123,27 @@ def _rows(kind: str, table: Table, mapping: dict[str, str] | None) -> _Rows:
             raise MappingError(f"A {kind} export is mapped automatically; import it without a mapping.")
         found = shops.shop_rows(kind, table)
         return _Rows(kind, shops.SHOP_KIND, found.rows, found.columns, found.ignored)
+    if kind in shop_orders.ORDER_EXPORTS:
+        if mapping:
+            raise MappingError(f"A {shop_orders.LABELS[kind]} is mapped automatically; import it without a mapping.")
+        lines = shop_orders.order_rows(kind, table)
+        return _Rows(kind, shop_orders.SHOP_SALES_KIND, lines.rows, lines.columns, lines.ignored, lines.notes)
     return _Rows(kind, KINDS[kind], apply_mapping(kind, table, mapping))
 
 
 def _plan(source: _Rows, ctx: Context, parsed: list) -> Plan:
     if source.kind in shops.SHOPS:
         return shop_import.plan_shop(ctx, parsed, source.columns)
+    if source.kind in shop_orders.ORDER_EXPORTS:
+        return shop_orders.plan_shop_sales(ctx, parsed, source.columns)
     return HANDLERS[source.kind][0](ctx, parsed)
 
 
 def _write(source: _Rows, ctx: Context, plan: Plan) -> list[Rejected]:
     if source.kind in shops.SHOPS:
         return shop_import.write_shop(ctx, plan)
+    if source.kind in shop_orders.ORDER_EXPORTS:
+        return sales.write_sales(ctx, plan)
     return HANDLERS[source.kind][1](ctx, plan)
 
 
@@ -174,6 +216,7 @@ def run_import(
     report.created, report.updated = plan.count(NEW), plan.count(UPDATE)
     report.applied, report.unchanged = report.created + report.updated, plan.count(UNCHANGED)
     report.ignored = source.ignored + plan.ignored
+    report.notes = source.notes + plan.notes
     report.needs_kpi_rebuild = source.spec.moves_kpi_history and report.applied > 0
     audit.record(session, actor, "import", table.name[:64], f"import_{source.kind}", None, report.audit_after())
     if report.applied:

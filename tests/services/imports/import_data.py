@@ -48,6 +48,7 @@ DATA_TABLES = (
     "notification",
     "eta_revision",
     "promise_revision",
+    "sales_line",
 )
 
 
