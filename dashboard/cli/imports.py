@@ -98,7 +98,9 @@ def import_command(
     with action(ctx, username) as work, _progress(len(table)) as progress:
         mapping = importing.load_mapping(work.session, kind, mapping_name) if mapping_name else {}
         mapping |= _sources(pairs, fixed)
-        if warehouse_code and kind not in importing.SHOPS and "warehouse_code" in importing.TEMPLATES[kind]:
+        # A shop export (products or orders) takes --warehouse as its own; other kinds read it as --set.
+        own = kind in importing.SHOPS or kind in importing.ORDER_EXPORTS
+        if warehouse_code and not own and "warehouse_code" in importing.TEMPLATES[kind]:
             if "warehouse_code" in _sources(pairs, fixed):
                 raise click.ClickException("--warehouse and a --map or --set of warehouse_code: give one of them")
             mapping["warehouse_code"] = {"set": warehouse_code}
