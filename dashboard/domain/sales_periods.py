@@ -64,7 +64,9 @@ class Window:
     def start(self, as_of: dt.date) -> dt.date:
         """The window's first day when it ends on ``as_of``."""
         if self.unit == MONTHS:
-            return months_before(as_of, self.count) + dt.timedelta(days=1)
+            # Counted back from the day after: a month-end as_of gives whole calendar months (the last
+            # month to 30 September is September, not 31 August to 30 September).
+            return months_before(as_of + dt.timedelta(days=1), self.count)
         days = self.count * (7 if self.unit == WEEKS else 1)
         return as_of - dt.timedelta(days=days - 1)
 
@@ -180,10 +182,10 @@ def disjoint_periods(as_of: dt.date, totals: list[tuple[str, Window, int]]) -> l
     The shortest window is a period of its own; each longer one gives the days before the next
     shorter window, holding the difference of the two totals. With 1, 3, 6 and 9 months::
 
-        [as_of - 1m + 1, as_of]        q1
-        [as_of - 3m + 1, as_of - 1m]   q3 - q1
-        [as_of - 6m + 1, as_of - 3m]   q6 - q3
-        [as_of - 9m + 1, as_of - 6m]   q9 - q6
+        [s1, as_of]      q1         where sN = (as_of + 1 day) - N months
+        [s3, s1 - 1]     q3 - q1
+        [s6, s3 - 1]     q6 - q3
+        [s9, s6 - 1]     q9 - q6
 
     Two windows covering the same days (4 weeks and 28 days) must give the same total and make
     one period. Raises :class:`WindowError` naming the column when a longer window sold fewer

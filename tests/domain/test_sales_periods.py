@@ -121,6 +121,12 @@ class TestDisjointPeriods:
             (D(2026, 2, 16), D(2026, 4, 17), 11),
         ]
 
+    def test_a_month_end_as_of_gives_whole_calendar_months(self):
+        totals = [("m1", Window(1, MONTHS), 4), ("m3", Window(3, MONTHS), 10)]
+        cut = p.disjoint_periods(D(2026, 9, 30), totals)
+        assert [(x.start, x.end) for x in cut] == [(D(2026, 9, 1), D(2026, 9, 30)), (D(2026, 7, 1), D(2026, 8, 31))]
+        assert Window(1, MONTHS).start(D(2026, 2, 28)) == D(2026, 2, 1)
+
     def test_a_window_with_fewer_units_than_one_inside_it_is_refused_naming_it(self):
         totals = [("sold_1m", Window(1, MONTHS), 12), ("sold_3m", Window(3, MONTHS), 10)]
         with pytest.raises(WindowError) as caught:
