@@ -1,6 +1,7 @@
 """`import KIND FILE`: a CSV or XLSX file into the database, as the named manager.
 
-`backorder-desk import KIND FILE --user USERNAME [--mapping NAME] [--warehouse CODE] [--rejected BAD.csv]`
+`backorder-desk import KIND FILE --user USERNAME [--mapping NAME] [--warehouse CODE] [--set FIELD=VALUE]
+[--rejected BAD.csv]`
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ IMPORT_KINDS = (
     "orders",
     "purchase_orders",
     "receipts",
+    "sales_periods",
     "shopify",
     "woocommerce",
 )
@@ -39,7 +41,19 @@ PROGRESS_ROWS = 5_000
 @click.option("--mapping", "mapping_name", default=None, help="A saved column mapping (see --save-mapping).")
 @click.option("--map", "pairs", multiple=True, metavar="FIELD=COLUMN", help="Map one of our fields to a column.")
 @click.option("--save-mapping", "save_as", default=None, help="Save the mapping used under this name.")
-@click.option("--warehouse", "warehouse_code", default=None, help="Warehouse a shop export's stock is in.")
+@click.option(
+    "--warehouse",
+    "warehouse_code",
+    default=None,
+    help="Warehouse a shop export's stock is in, or of every row of a sales_periods file without warehouse column.",
+)
+@click.option(
+    "--set",
+    "set_pairs",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="One value for every row, for a column the file lacks.",
+)
 @click.option(
     "--rejected",
     "rejected_path",
@@ -50,7 +64,18 @@ PROGRESS_ROWS = 5_000
 @click.option("--no-refresh", is_flag=True, help="Do not refresh metrics and KPIs after the import.")
 @click.pass_context
 def import_command(
-    ctx, kind, file, want_template, username, mapping_name, pairs, save_as, warehouse_code, rejected_path, no_refresh
+    ctx,
+    kind,
+    file,
+    want_template,
+    username,
+    mapping_name,
+    pairs,
+    save_as,
+    warehouse_code,
+    set_pairs,
+    rejected_path,
+    no_refresh,
 ) -> None:
     """Import a CSV or XLSX file of KIND: good rows in one transaction, bad rows reported with the reason.
 
@@ -81,6 +106,7 @@ def import_command(
             mapping=mapping or None,
             warehouse_code=warehouse_code,
             progress=progress,
+            values=_parse_pairs(set_pairs, "--set", "FIELD=VALUE") or None,
         )
     click.echo(_summary(file.name, report))
     for bad in report.rejected[:20]:
@@ -101,12 +127,12 @@ def import_command(
         click.echo(f"{what} refreshed")
 
 
-def _parse_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+def _parse_pairs(pairs: tuple[str, ...], option: str = "--map", form: str = "FIELD=COLUMN") -> dict[str, str]:
     mapping = {}
     for pair in pairs:
         field, sep, column = pair.partition("=")
         if not sep or not field.strip() or not column.strip():
-            raise click.ClickException(f"--map takes FIELD=COLUMN, not {pair!r}")
+            raise click.ClickException(f"{option} takes {form}, not {pair!r}")
         mapping[field.strip()] = column.strip()
     return mapping
 

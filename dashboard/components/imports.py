@@ -14,6 +14,7 @@ KIND_LABELS = {
     "orders": "Open sales orders and lines",
     "purchase_orders": "Purchase orders and lines",
     "receipts": "Receipts (goods received)",
+    "sales_periods": "Sales totals per period (monthly totals, 'sold in the last N months')",
     "suppliers": "Suppliers",
     "product_suppliers": "Product–supplier links",
     "warehouses": "Warehouses",

@@ -24,11 +24,12 @@ from dashboard.services.derived import freshness
 from dashboard.services.derived.triage import DEFAULT_HANDLING_DAYS
 from dashboard.services.imports import catalog, orders, purchasing, receipts, shop_import, shops, stock
 from dashboard.services.imports import products as product_import
+from dashboard.services.imports import sales_periods as period_import
 from dashboard.services.imports.bulk_update import ChangedMeanwhileError
 from dashboard.services.imports.common import NEW, UNCHANGED, UPDATE, Context, Plan
 from dashboard.services.imports.files import ImportFileError, Table, read_table
 from dashboard.services.imports.kinds import KINDS, Kind, parse_rows
-from dashboard.services.imports.mapping import MappingError, apply_mapping
+from dashboard.services.imports.mapping import MappingError, apply_mapping, with_values
 from dashboard.services.imports.report import ImportReport, Rejected, clip
 
 Progress = Callable[[int, int], None]
@@ -59,6 +60,7 @@ HANDLERS: dict[str, tuple[Callable[[Context, list], Plan], Callable[[Context, Pl
     "orders": (orders.plan_orders, _quietly(orders.write_orders)),
     "purchase_orders": (purchasing.plan_purchase_orders, _quietly(purchasing.write_purchase_orders)),
     "receipts": (receipts.plan_receipts, receipts.write_receipts),
+    "sales_periods": (period_import.plan_sales_periods, _quietly(period_import.write_sales_periods)),
 }
 
 
@@ -83,9 +85,22 @@ class _Rows:
     ignored: int = 0
 
 
-def _rows(kind: str, table: Table, mapping: dict[str, str] | None) -> _Rows:
+def _rows(
+    kind: str,
+    table: Table,
+    mapping: dict[str, str] | None,
+    values: dict[str, str] | None = None,
+    warehouse_code: str | None = None,
+) -> _Rows:
     kind = resolve_kind(kind, table)
+    if values and kind not in shops.SHOPS:
+        table = with_values(kind, table, values, mapping)
+    if kind == period_import.KIND:
+        # Its snapshot form has columns of the file's own naming (sold_last_3_months …) besides our fields.
+        return _Rows(kind, *period_import.read_rows(table, mapping, warehouse_code))
     if kind in shops.SHOPS:
+        if values:
+            raise MappingError(f"A {kind} export is read as the shop wrote it; import it without set values.")
         if mapping:
             raise MappingError(f"A {kind} export is mapped automatically; import it without a mapping.")
         found = shops.shop_rows(kind, table)
@@ -96,6 +111,8 @@ def _rows(kind: str, table: Table, mapping: dict[str, str] | None) -> _Rows:
 def _plan(source: _Rows, ctx: Context, parsed: list) -> Plan:
     if source.kind in shops.SHOPS:
         return shop_import.plan_shop(ctx, parsed, source.columns)
+    if source.kind == period_import.KIND:
+        return period_import.plan_sales_periods(ctx, parsed, source.spec)
     return HANDLERS[source.kind][0](ctx, parsed)
 
 
@@ -121,15 +138,17 @@ def run_import(
     mapping: dict[str, str] | None = None,
     warehouse_code: str | None = None,
     progress: Progress | None = None,
+    values: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import ``table`` as ``kind`` in the caller's transaction; returns what happened row by row.
 
     ``progress(done, total)`` is called as the work advances (``total`` is three units per row:
     checked, planned, written) and once with ``done == total`` at the end. File-level problems
     (columns missing, a mapping naming a column the file lacks) raise :class:`ImportFileError`
-    before anything is written.
+    before anything is written. ``values`` (``--set FIELD=VALUE``) gives a field the file has no
+    column for one value on every row.
     """
-    source = _rows(kind, table, mapping)
+    source = _rows(kind, table, mapping, values, warehouse_code)
     total = 3 * len(table)
     done = 0
 
@@ -210,6 +229,7 @@ def preview(
     mapping: dict[str, str] | None = None,
     warehouse_code: str | None = None,
     limit: int = 20,
+    values: dict[str, str] | None = None,
 ) -> list[PreviewRow]:
     """The first ``limit`` rows mapped, checked and planned against the database — nothing is written.
 
@@ -217,7 +237,7 @@ def preview(
     receipt against its PO) are not part of the preview.
     """
     head = Table(table.name, table.header, table.rows[: max(limit, 0)])
-    source = _rows(kind, head, mapping)
+    source = _rows(kind, head, mapping, values, warehouse_code)
     parsed, bad = parse_rows(source.spec, source.rows)
     ctx = Context(session, Actor("preview"), today, handling_days, table.name, warehouse_code)
     plan = _plan(source, ctx, parsed)
