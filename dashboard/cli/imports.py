@@ -26,6 +26,7 @@ IMPORT_KINDS = (
     "purchase_orders",
     "receipts",
     "sales",
+    "sales_periods",
     "shopify",
     "woocommerce",
     "shopify_orders",

@@ -15,6 +15,7 @@ KIND_LABELS = {
     "purchase_orders": "Purchase orders and lines",
     "receipts": "Receipts (goods received)",
     "sales": "Sales history (also Shopify / WooCommerce order exports)",
+    "sales_periods": "Sales totals per period (monthly totals, 'sold in the last N months')",
     "suppliers": "Suppliers",
     "product_suppliers": "Product–supplier links",
     "warehouses": "Warehouses",

@@ -117,7 +117,7 @@ def layout(**_query: str) -> html.Div:
                                                 dcc.Dropdown(
                                                     id="imp-warehouse",
                                                     options=warehouses,
-                                                    placeholder="Warehouse of a shop export's stock",
+                                                    placeholder="Warehouse of a shop export or sales totals",
                                                 ),
                                                 md=6,
                                             ),
@@ -298,7 +298,9 @@ def match_columns(upload, kind, saved):
         except importing.MappingError as exc:
             set_props("imp-save-feedback", {"children": dbc.Alert(str(exc), color="warning", dismissable=True)})
     form = ui.make_mapping_form(importing.describe(kind), header, mapping)
-    return form, None, "mb-2 d-none", "g-2 mb-2"
+    # A file of sales totals may name no warehouse: the user picks the one of all its rows.
+    warehouse_row = "mb-2" if kind == "sales_periods" else "mb-2 d-none"
+    return form, None, warehouse_row, "g-2 mb-2"
 
 
 # The text box of "one value for every row" is open only while that choice is made (browser-side).

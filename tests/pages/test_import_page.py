@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from dashboard import context
+from dashboard.components.imports import KIND_LABELS
 from dashboard.db.models import ImportMapping, ImportUpload
+from dashboard.services import imports as importing
 from dashboard.services.audit.trail import Actor
 from dashboard.services.imports import jobs as import_jobs
 from tests.conftest import post_callback
@@ -400,3 +402,16 @@ def test_a_field_the_file_lacks_takes_one_value_for_every_row_and_a_saved_mappin
     chosen = {c["props"]["id"]["field"]: c["props"]["value"] for c in _dropdowns(form)}
     assert chosen["warehouse_code"] == "__set__" and boxes["warehouse_code"]["value"] == "NJ1"
     assert boxes["warehouse_code"]["disabled"] is False and boxes["sku"]["disabled"] is True
+
+
+def test_sales_totals_are_offered_and_may_take_one_warehouse_for_the_whole_file(app, auth):
+    assert set(KIND_LABELS) == set(importing.KINDS)  # every kind the service knows is on the page
+    auth.login("manager")
+    snapshot = "sku,forecast_3_month,sales_1_month,sales_3_month\nTEE-1,9,4,10\n"
+    stored = upload(auth.client, app, data_url(snapshot), "snapshot.csv").json["response"]["imp-upload"]["data"]
+    values = {"imp-upload.data": stored, "imp-kind.value": "sales_periods", "imp-saved.value": None}
+    body = post_callback(auth.client, app, MATCH, "imp-upload.data", values).json["response"]
+    assert body["imp-warehouse-row"]["className"] == "mb-2"  # no warehouse column: the user picks one
+    values["imp-kind.value"] = "stock"
+    body = post_callback(auth.client, app, MATCH, "imp-upload.data", values).json["response"]
+    assert body["imp-warehouse-row"]["className"] == "mb-2 d-none"

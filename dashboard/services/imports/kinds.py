@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.domain import import_values as v
+from dashboard.domain import sales_periods as periods
 from dashboard.domain.codes import Channel, CustomerPriority, SalesStatus, Substitutability
 from dashboard.services.imports.report import Rejected, clip
 
@@ -403,6 +404,57 @@ KINDS: dict[str, Kind] = {
                 ),
             ),
             ("order_number", "sku", "warehouse_code"),
+        ),
+        Kind(
+            "sales_periods",
+            "Units sold per SKU and warehouse over periods (for systems that keep only totals): one period per "
+            "row (start and end, a month or an ISO week), or a snapshot's 'sold in the last N months' columns.",
+            (
+                SKU,
+                _f(
+                    "warehouse_code",
+                    v.text(16),
+                    "Code of a warehouse already set up (or give one warehouse for the whole file).",
+                    True,
+                    *WAREHOUSE.aliases,
+                ),
+                _f(
+                    "period_start", v.day, "First day of the period (YYYY-MM-DD).", False, "start", "from", "start_date"
+                ),
+                _f(
+                    "period_end",
+                    v.day,
+                    "Last day of the period, included (YYYY-MM-DD).",
+                    False,
+                    "end",
+                    "to",
+                    "end_date",
+                ),
+                _f("month", periods.month_period, "Or the month: 2026-03, Mar 2026 or a date in it.", False),
+                _f("week", periods.week_period, "Or the ISO week: 2026-W09.", False, "iso_week", "iso week"),
+                _f(
+                    "quantity",
+                    v.whole(0),
+                    "Units sold in the period (≥ 0).",
+                    False,
+                    *("qty", "units", "units_sold", "qty_sold", "quantity_sold", "sold", "sales"),
+                ),
+                _f(
+                    "days_out_of_stock",
+                    v.whole(0),
+                    "Days of the period the SKU could not be sold (optional; at most the period's length).",
+                    False,
+                    *("stockout_days", "days_oos", "oos_days", "out_of_stock_days"),
+                ),
+                _f(
+                    "as_of",
+                    v.day,
+                    "Snapshot files: the day the 'last N months' columns end on (default today).",
+                    False,
+                    *("as of", "as_of_date", "snapshot_date", "snapshot"),
+                ),
+            ),
+            ("sku", "warehouse_code", "period_start", "period_end"),
         ),
     )
 }

@@ -160,6 +160,33 @@ def apply_mapping(
     ]
 
 
+def with_values(kind: str, table: Table, values: dict[str, str], mapping: dict[str, str] | None = None) -> Table:
+    """``table`` with one more column per ``{field: value}``, holding the value on every row (``--set``).
+
+    For a column the file lacks: the value then goes through the same cell checks as a file's
+    would, and a refusal names the field. A field the file already has a column for is refused
+    (one of the two would be silently ignored).
+    """
+    spec = _kind(kind)
+    given = check_mapping(kind, mapping or {})
+    found = suggest_mapping(kind, table.header)
+    ours = {f.name for f in spec.fields}
+    header, extra = list(table.header), []
+    for field, value in values.items():
+        if field not in ours:
+            raise MappingError(f"{str(field)[:40]!r} is not a field of {kind}; fields: {', '.join(sorted(ours))}.")
+        column = given.get(field) if field in given else found.get(field)
+        if column:
+            raise MappingError(
+                f"{table.name} has a column for {field} ({column!r}); set a value only for a missing one."
+            )
+        if field.lower() in {c.lower() for c in header}:
+            raise MappingError(f"{table.name} has a column named {field!r}; set a value only for a missing one.")
+        header.append(field)
+        extra.append(value)
+    return Table(table.name, header, [(number, [*cells, *extra]) for number, cells in table.rows])
+
+
 def _kind(kind: str) -> Kind:
     try:
         return KINDS[kind]

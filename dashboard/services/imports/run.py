@@ -34,11 +34,12 @@ from dashboard.services.imports import (
     stock,
 )
 from dashboard.services.imports import products as product_import
+from dashboard.services.imports import sales_periods as period_import
 from dashboard.services.imports.bulk_update import ChangedMeanwhileError
 from dashboard.services.imports.common import NEW, UNCHANGED, UPDATE, Context, Plan
 from dashboard.services.imports.files import MAX_HISTORY_ROWS, MAX_ROWS, ImportFileError, Table, read_table
 from dashboard.services.imports.kinds import KINDS, Kind, parse_rows
-from dashboard.services.imports.mapping import MappingError, apply_mapping
+from dashboard.services.imports.mapping import SET, MappingError, apply_mapping, with_values
 from dashboard.services.imports.report import ImportReport, Rejected, clip
 
 Progress = Callable[[int, int], None]
@@ -72,6 +73,7 @@ HANDLERS: dict[str, tuple[Callable[[Context, list], Plan], Callable[[Context, Pl
     "purchase_orders": (purchasing.plan_purchase_orders, _quietly(purchasing.write_purchase_orders)),
     "receipts": (receipts.plan_receipts, receipts.write_receipts),
     "sales": (sales.plan_sales, sales.write_sales),
+    "sales_periods": (period_import.plan_sales_periods, _quietly(period_import.write_sales_periods)),
 }
 
 
@@ -116,9 +118,29 @@ class _Rows:
     notes: list[str] = field(default_factory=list)
 
 
-def _rows(kind: str, table: Table, mapping: dict[str, str] | None) -> _Rows:
+def _rows(
+    kind: str,
+    table: Table,
+    mapping: dict[str, str] | None,
+    values: dict[str, str] | None = None,
+    warehouse_code: str | None = None,
+) -> _Rows:
     kind = resolve_kind(kind, table)
+    if kind == period_import.KIND:
+        # Its snapshot form has columns of the file's own naming (sold_last_3_months …) besides our fields,
+        # so one-value-for-every-row sources become columns before the file is read.
+        sets = {f: src[SET] for f, src in (mapping or {}).items() if isinstance(src, dict) and SET in src}
+        columns = {f: src for f, src in (mapping or {}).items() if f not in sets} or None
+        sets |= values or {}
+        if sets:
+            table = with_values(kind, table, sets, columns)
+        whole_file = None if "warehouse_code" in sets else warehouse_code
+        return _Rows(kind, *period_import.read_rows(table, columns, whole_file))
+    if values and kind not in shops.SHOPS:
+        table = with_values(kind, table, values, mapping)
     if kind in shops.SHOPS:
+        if values:
+            raise MappingError(f"A {kind} export is read as the shop wrote it; import it without set values.")
         if mapping:
             raise MappingError(f"A {kind} export is mapped automatically; import it without a mapping.")
         found = shops.shop_rows(kind, table)
@@ -136,6 +158,8 @@ def _plan(source: _Rows, ctx: Context, parsed: list) -> Plan:
         return shop_import.plan_shop(ctx, parsed, source.columns)
     if source.kind in shop_orders.ORDER_EXPORTS:
         return shop_orders.plan_shop_sales(ctx, parsed, source.columns)
+    if source.kind == period_import.KIND:
+        return period_import.plan_sales_periods(ctx, parsed, source.spec)
     return HANDLERS[source.kind][0](ctx, parsed)
 
 
@@ -163,15 +187,17 @@ def run_import(
     mapping: dict[str, str] | None = None,
     warehouse_code: str | None = None,
     progress: Progress | None = None,
+    values: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import ``table`` as ``kind`` in the caller's transaction; returns what happened row by row.
 
     ``progress(done, total)`` is called as the work advances (``total`` is three units per row:
     checked, planned, written) and once with ``done == total`` at the end. File-level problems
     (columns missing, a mapping naming a column the file lacks) raise :class:`ImportFileError`
-    before anything is written.
+    before anything is written. ``values`` (``--set FIELD=VALUE``) gives a field the file has no
+    column for one value on every row.
     """
-    source = _rows(kind, table, mapping)
+    source = _rows(kind, table, mapping, values, warehouse_code)
     total = 3 * len(table)
     done = 0
 
@@ -253,6 +279,7 @@ def preview(
     mapping: dict[str, str] | None = None,
     warehouse_code: str | None = None,
     limit: int = 20,
+    values: dict[str, str] | None = None,
 ) -> list[PreviewRow]:
     """The first ``limit`` rows mapped, checked and planned against the database — nothing is written.
 
@@ -260,7 +287,7 @@ def preview(
     receipt against its PO) are not part of the preview.
     """
     head = Table(table.name, table.header, table.rows[: max(limit, 0)])
-    source = _rows(kind, head, mapping)
+    source = _rows(kind, head, mapping, values, warehouse_code)
     parsed, bad = parse_rows(source.spec, source.rows)
     ctx = Context(session, Actor("preview"), today, handling_days, table.name, warehouse_code)
     plan = _plan(source, ctx, parsed)

@@ -148,3 +148,10 @@ class TestSavedMappings:
             with shop_db.write_session() as session, pytest.raises(importing.MappingError, match=message):
                 importing.save_mapping(session, MIA, kind, name, mapping)
         assert scalar(shop_db, select(func.count()).select_from(ImportMapping)) == 0
+
+
+def test_a_set_value_fills_a_column_the_file_lacks_for_any_kind(shop_db):
+    report = run(shop_db, "stock", "sku,on_hand\nSKU-A,12\n", values={"warehouse_code": "BER"})
+    assert (report.updated, report.rejected) == (1, [])
+    with pytest.raises(importing.MappingError, match="has a column for warehouse_code"):
+        run(shop_db, "stock", "sku,location,on_hand\nSKU-A,BER,12\n", values={"warehouse_code": "BER"})
