@@ -13,6 +13,7 @@ from dashboard.db.models import (
     RestockSubscription,
     SalesOrder,
     SkuMetrics,
+    SkuMetricsExplain,
     StockLevel,
     Warehouse,
 )
@@ -140,6 +141,23 @@ class TestAQuietSku:
         cells = {row[0]: row[1] for row in page.rows("sku-why")}
         assert cells["Reorder point"] == f"{metrics.reorder_point:.1f}"
         assert cells["Stock position"] == str(metrics.stock_position)
+
+    def test_a_slow_mover_s_safety_stock_names_its_count_distribution(self, app, auth):
+        with db_of(app).read_session() as session:
+            rows = session.execute(
+                select(SkuMetrics.sku, SkuMetrics.warehouse_code, SkuMetricsExplain.explain)
+                .join(
+                    SkuMetricsExplain,
+                    (SkuMetricsExplain.product_id == SkuMetrics.product_id)
+                    & (SkuMetricsExplain.warehouse_id == SkuMetrics.warehouse_id),
+                )
+                .order_by(SkuMetrics.id)
+            ).all()
+        sku, code, terms = next((s, c, e) for s, c, e in rows if e.get("ss_method") == "poisson" and not e["overrides"])
+        page = open_sku(auth, app, sku, code)
+        notes = {row[0]: row[-1] for row in page.rows("sku-why")}
+        assert notes["Safety stock"].startswith(f"Poisson lead-time demand (mean {terms['ltd_mean']:.2f}")
+        assert f"selling at most {terms['ltd_quantile']:.0f} in a lead time" in notes["Safety stock"]
 
     def test_the_po_table_lists_the_products_purchase_orders(self, app, auth):
         sku = quiet_sku(app)

@@ -34,6 +34,7 @@ from dashboard.db.models import (
 )
 from dashboard.db.queries import days_between, line_is_waiting, po_is_open, utc_day
 from dashboard.domain import demand_basis as basis
+from dashboard.domain import lead_time_demand as ltd_stock
 from dashboard.domain import replenishment as rp
 from dashboard.domain import unknown
 from dashboard.domain.codes import DemandBasis, LineStatus, SalesStatus
@@ -380,7 +381,9 @@ def compute_metrics(
         return np.where(np.isnan(overrides[name]), computed, overrides[name])
 
     service_level = unless_overridden("service_level", np.array([rp.ABC_SERVICE_LEVELS[c] for c in abc], float))
-    ss = unless_overridden("safety_stock", rp.safety_stock_array(avg, sd, lead, lead_sd, service_level))
+    # The lead-time demand distribution the numbers imply: counts for slow movers, normal for the rest.
+    ltd = ltd_stock.safety_stock_from_distribution(avg, sd, lead, lead_sd, service_level)
+    ss = unless_overridden("safety_stock", ltd.safety_stock)
     rop = unless_overridden("reorder_point", avg * lead + ss)
 
     on_order = np.zeros(n, np.int64)
@@ -475,6 +478,10 @@ def compute_metrics(
                 "lead_time_source": lead_source[i],
                 "lead_time_samples": int(samples[i]),
                 "z": round(float(z[i]), 4),
+                "ss_method": ltd.method[i],
+                "ltd_mean": round(float(ltd.mean[i]), 4),
+                "ltd_variance": round(float(ltd.variance[i]), 4),
+                "ltd_quantile": round(float(ltd.quantile[i]), 2),
                 "review_period_days": review_days,
                 "moq": int(moq[i]),
                 "pack_size": int(pack[i]),

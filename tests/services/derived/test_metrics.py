@@ -40,6 +40,7 @@ from dashboard.domain.codes import (
     SalesStatus,
     Substitutability,
 )
+from dashboard.domain.lead_time_demand import safety_stock_from_distribution
 from dashboard.domain.projection import project_available
 from dashboard.services.derived.background import BackgroundRefresher
 from dashboard.services.derived.freshness import REFRESHED_KEY, last_refreshed, mark_changed
@@ -823,13 +824,28 @@ class TestDemoConsistency:
     def test_safety_stock_and_reorder_point_match_the_domain_formulas(self, computed):
         frame, _, _ = computed
         plain = frame[frame["explain"].str.contains('"overrides": {}')]
-        ss = rp.safety_stock_array(
-            plain["avg_daily_demand"],
-            plain["demand_sd"],
-            plain["lead_time_days"],
-            plain["lead_time_sd"],
-            plain["service_level"],
+        terms = [json.loads(x) for x in plain["explain"]]
+        methods = np.array([t["ss_method"] for t in terms])
+        assert {"normal", "poisson", "negative_binomial"} <= set(methods)  # the demo has slow and lumpy SKUs
+        normal = methods == "normal"
+        ss = np.array(
+            rp.safety_stock_array(
+                plain["avg_daily_demand"],
+                plain["demand_sd"],
+                plain["lead_time_days"],
+                plain["lead_time_sd"],
+                plain["service_level"],
+            )
         )
+        # Counts: SS is the distribution's quantile less the mean lead-time demand it was computed from
+        # (recomputing from the stored, rounded d̄ and L could move a quantile that sits on a boundary).
+        counted = np.array([max(t["ltd_quantile"] - t["ltd_mean"], 0.0) for t in terms])
+        ss = np.where(normal, ss, counted)
+        # …and that quantile is the one the domain finds for that mean and variance (μ = d̄·1, σ² = 1·σd²).
+        mean, variance = np.array([t["ltd_mean"] for t in terms]), np.array([t["ltd_variance"] for t in terms])
+        again = safety_stock_from_distribution(mean, np.sqrt(variance), 1.0, 0.0, plain["service_level"].to_numpy())
+        quantiles = np.array([t["ltd_quantile"] for t in terms])
+        np.testing.assert_array_equal(again.quantile[~normal], quantiles[~normal])
         # inputs are stored rounded (d̄ to 4, L and σL to 2 places), so allow a little slack
         np.testing.assert_allclose(plain["safety_stock"], ss, rtol=0.01, atol=0.05)
         rop = plain["avg_daily_demand"] * plain["lead_time_days"] + plain["safety_stock"]
