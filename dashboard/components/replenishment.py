@@ -37,7 +37,7 @@ def make_summary_cards(summary: ReplenishmentSummary) -> dbc.Row:
         make_kpi_card(
             "Below safety stock",
             f"{summary.below_safety_stock:,}",
-            "available stock under its safety buffer",
+            "stock position under its safety buffer (all also in Reorder now)",
             colour="danger",
             card_id="repl-card-ss",
             icon="bi-shield-exclamation",
@@ -45,7 +45,7 @@ def make_summary_cards(summary: ReplenishmentSummary) -> dbc.Row:
         make_kpi_card(
             "Stocked out",
             f"{summary.stocked_out:,}",
-            "nothing available to sell",
+            "SKU-warehouse pairs with nothing available to sell there",
             colour="danger",
             card_id="repl-card-out",
             icon="bi-x-octagon",

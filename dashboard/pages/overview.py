@@ -56,7 +56,7 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
         make_kpi_card(
             "SKUs stocked out",
             f"{counts.skus_stocked_out:,}",
-            f"of {counts.active_skus:,} active SKUs have nothing available",
+            f"of {counts.active_skus:,} active SKUs have nothing available in any warehouse",
             colour="danger" if counts.skus_stocked_out else "success",
             href=_href("/replenishment?condition=stocked_out"),
             card_id="card-stocked-out",

@@ -421,6 +421,9 @@ def compute_metrics(
     stockout_days = np.where(np.isfinite(cover), np.floor(np.nan_to_num(cover)), np.nan)
     z_of = {level: rp.z_for_service_level(float(level)) for level in np.unique(service_level)}
     z = np.array([z_of[level] for level in service_level])
+    # Reorder when the position is at or below ROP, or the stock falls short before an order placed
+    # today could land (a PO counted in the position arrives after the lead time).
+    reorder = active & (((rop > 0) & (position <= rop)) | (shortfall > 0))
     frame = pd.DataFrame(
         {
             "product_id": pairs["product_id"],
@@ -452,10 +455,10 @@ def compute_metrics(
             "stock_position": position,
             "days_of_cover": np.round(cover, 1),
             "suggested_order_qty": suggested.astype(np.int64),
-            # Reorder when the position is at or below ROP, or the stock falls short before an order
-            # placed today could land (a PO counted in the position arrives after the lead time).
-            "below_reorder_point": active & (((rop > 0) & (position <= rop)) | (shortfall > 0)),
-            "below_safety_stock": active & (available < ss),
+            "below_reorder_point": reorder,
+            # On the same position as the reorder flag, so every pair below its buffer is also one to
+            # reorder (ROP ≥ SS) and the cards on /replenishment count nested sets.
+            "below_safety_stock": reorder & (position < ss),
             "stocked_out": available <= 0,
             "demand_spike": spike,
             "demand_basis": demand_basis,

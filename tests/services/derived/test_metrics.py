@@ -803,11 +803,10 @@ class TestDemoConsistency:
         assert frame["stocked_out"].any()
 
     def test_below_safety_stock_agrees_with_the_numbers(self, computed):
-        frame, _, discontinued = computed
-        active = ~frame["product_id"].isin(discontinued)
-        available = frame["on_hand"] - frame["allocated"]
-        borderline = (available - frame["safety_stock"]).abs() < 0.005
-        expected = active & (available < frame["safety_stock"])
+        frame, _, _ = computed
+        # The stock position (as for the reorder flag) under the safety stock, among pairs to reorder.
+        borderline = (frame["stock_position"] - frame["safety_stock"]).abs() < 0.005
+        expected = frame["below_reorder_point"].astype(bool) & (frame["stock_position"] < frame["safety_stock"])
         assert (frame["below_safety_stock"] == expected)[~borderline].all()
 
     def test_suggestions_only_for_active_pairs_at_or_below_rop_in_whole_packs_of_at_least_the_moq(self, computed):
@@ -850,6 +849,12 @@ class TestDemoConsistency:
         np.testing.assert_allclose(plain["safety_stock"], ss, rtol=0.01, atol=0.05)
         rop = plain["avg_daily_demand"] * plain["lead_time_days"] + plain["safety_stock"]
         np.testing.assert_allclose(plain["reorder_point"], rop, rtol=0.01, atol=0.05)
+
+    def test_below_safety_stock_is_a_subset_of_reorder_now(self, computed):
+        frame, _, _ = computed
+        below_ss = frame["below_safety_stock"].astype(bool)
+        assert below_ss.any()
+        assert frame.loc[below_ss, "below_reorder_point"].astype(bool).all()
 
     def test_service_levels_are_the_abc_levels(self, computed):
         frame, _, _ = computed
