@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.models import Customer, OrderLine, Product, SalesOrder, StockLevel
 from dashboard.domain import allocation as alloc
+from dashboard.domain import unknown
 from dashboard.domain.codes import CustomerPriority, LineStatus
 from dashboard.services.comms import notices
 
@@ -64,7 +65,7 @@ def allocate_free_stock(session: Session, stock: StockLevel, handling_days: int)
                 {
                     "customer_name": name,
                     "order_number": number,
-                    "product_name": product.name,
+                    "product_name": unknown.product_title(product.name, product.sku),
                     "sku": product.sku,
                     "qty": line.qty - line.qty_shipped,
                     "handling_days": handling_days,

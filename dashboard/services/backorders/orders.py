@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
 from dashboard.db.models import Customer, OrderLine, Product, SalesOrder, StockLevel
+from dashboard.domain import unknown
 from dashboard.domain.codes import LineStatus, SalesStatus
 from dashboard.domain.inputs import RefusedError
 from dashboard.services.comms import notices, reminders
@@ -82,15 +83,16 @@ def place_line(
         kpi_events.line_changed(session, None, line)
         freshness.mark_changed(session)
         return Placement(line, False, promised)
+    title = unknown.product_title(product.name, product.sku)  # a snapshot's product may have only its SKU
     if product.sales_status is not SalesStatus.BACKORDER:
-        raise OrderRefusedError(f"{product.name} is out of stock. Notify me when it is available.")
+        raise OrderRefusedError(f"{title} is out of stock. Notify me when it is available.")
     [advised] = advice.compute_advice(session, today, handling_days, [product.id])
     if advised["backorderable"] < qty or advised["window_end"] is None:
         left = advised["backorderable"]
         raise OrderRefusedError(
-            f"Only {left} more unit(s) of {product.name} can be backordered against confirmed supply."
+            f"Only {left} more unit(s) of {title} can be backordered against confirmed supply."
             if left
-            else f"{product.name} is out of stock: confirmed supply is already promised. Notify me when available."
+            else f"{title} is out of stock: confirmed supply is already promised. Notify me when available."
         )
     # Provisional promise; the real one comes from the line's place in its warehouse's queue.
     line.status = LineStatus.BACKORDERED
@@ -105,7 +107,7 @@ def place_line(
     if projected is None:
         savepoint.rollback()
         raise OrderRefusedError(
-            f"{product.name} cannot be backordered from this warehouse: its confirmed supply is already promised."
+            f"{title} cannot be backordered from this warehouse: its confirmed supply is already promised."
         )
     savepoint.commit()
     # Promises are made at P80 of the projected window; the customer hears the whole window.
@@ -120,7 +122,7 @@ def place_line(
         {
             "customer_name": customer.name,
             "order_number": order.number,
-            "product_name": product.name,
+            "product_name": title,
             "sku": product.sku,
             "qty": qty,
             **reminders.window_context(today, rows[line.id]["ship_p50"], projected),

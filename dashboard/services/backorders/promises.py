@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
 from dashboard.db.models import Customer, OrderLine, Product, PromiseRevision, SalesOrder
+from dashboard.domain import unknown
 from dashboard.domain.codes import CauseCode
 from dashboard.services.audit import trail as audit
 from dashboard.services.audit.trail import Actor
@@ -53,7 +54,7 @@ def revise_promise(
         {
             "customer_name": customer.name,
             "order_number": order.number,
-            "product_name": product.name,
+            "product_name": unknown.product_title(product.name, product.sku),
             "sku": product.sku,
             "qty": line.qty - line.qty_allocated - line.qty_shipped,
             "old_date": old,

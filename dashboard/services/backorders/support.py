@@ -24,7 +24,7 @@ from dashboard.db.models import (
     StockLevel,
 )
 from dashboard.domain import allocation as alloc
-from dashboard.domain import days
+from dashboard.domain import days, unknown
 from dashboard.domain.codes import LOGGABLE_CHANNELS, LOGGABLE_OUTCOMES, ContactChannel, ContactOutcome, LineStatus
 from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit import trail as audit
@@ -214,7 +214,7 @@ def cancel_line(
         {
             "customer_name": customer.name,
             "order_number": order.number,
-            "product_name": product.name,
+            "product_name": unknown.product_title(product.name, product.sku),
             "sku": product.sku,
             "qty": line.qty - line.qty_shipped,
             "refund": True,

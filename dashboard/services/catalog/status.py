@@ -24,6 +24,7 @@ from dashboard.db.models import (
 )
 from dashboard.db.queries import line_is_waiting
 from dashboard.domain import status_policy as policy
+from dashboard.domain import unknown
 from dashboard.domain.codes import SalesStatus, SubscriptionStatus
 from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit import trail as audit
@@ -225,7 +226,7 @@ def _tell_subscribers(
             f"{kind}:subscription:{sub.id}",
             sub.email,
             {
-                "product_name": product.name,
+                "product_name": unknown.product_title(product.name, product.sku),
                 "sku": product.sku,
                 "backorder": product.sales_status is SalesStatus.BACKORDER,
                 "window_start": window[0] if window else None,

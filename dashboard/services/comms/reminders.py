@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import BackorderTriage, Customer, SalesOrder
+from dashboard.domain import unknown
 from dashboard.services.comms import notices
 
 DEFAULT_QUIET_DAYS = 10
@@ -49,7 +50,7 @@ def queue_reminders(session: Session, today: dt.date, quiet_days: int = DEFAULT_
         context = {
             "customer_name": row.customer_name,
             "order_number": order_number,
-            "product_name": row.product_name,
+            "product_name": unknown.product_title(row.product_name, row.sku),
             "sku": row.sku,
             "qty": row.qty_waiting,
             "promised": row.promised_date if row.promised_date >= row.ship_p80 else None,

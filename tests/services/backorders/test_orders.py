@@ -96,6 +96,20 @@ def test_out_of_stock_skus_take_no_backorders(order_db):
         place(order_db, 1)
 
 
+def test_a_product_known_only_by_its_sku_is_named_by_it(order_db):
+    # A snapshot import may bring a SKU without a name: sentences name the SKU, never "None".
+    with order_db.write_session() as session:
+        session.execute(update(Product).values(name=None))
+    backordered, _, line_id = place(order_db, 2)
+    with order_db.read_session() as session:
+        notice = session.scalar(select(Notification).where(Notification.order_line_id == line_id))
+    assert backordered and "SKU-1" in notice.body_text and "None" not in notice.body_text
+    with order_db.write_session() as session:
+        session.execute(update(Product).values(sales_status=SalesStatus.OUT_OF_STOCK))
+    with pytest.raises(orders.OrderRefusedError, match=r"^SKU-1 is out of stock"):
+        place(order_db, 1, number="SO-NEXT")
+
+
 @pytest.mark.parametrize("qty", [0, -3, 2.5, True, "4"])
 def test_impossible_quantities_are_refused(order_db, qty):
     with pytest.raises(orders.OrderRefusedError, match="whole number"):
