@@ -2,7 +2,7 @@
 
 A year of a shop's orders is generated from demand processes we choose (smooth, slow, seasonal,
 lumpy) with stockouts and backorders; Shopify's products and orders exports of it go into an empty
-database through the documented commands only (``db upgrade``, ``users create``, ``import``,
+database (SQLite and PostgreSQL) through the documented commands only (``db upgrade``, ``users create``, ``import``,
 ``refresh``). Then:
 
 - every SKU's estimated daily demand is within the sampling error of its true rate (3.5 standard
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ from dashboard.db.engine import Database
 from dashboard.db.models import SkuMetrics
 from dashboard.domain.codes import DemandBasis
 from dashboard.services.derived.metrics import WINDOW_DAYS, compute_metrics, load_inputs
-from tests.conftest import TODAY
+from tests.conftest import BACKENDS, TODAY, drop_postgres_database, empty_database_url
 from tests.proof.shop import WINDOW, Shop, generate
 
 pytestmark = pytest.mark.slow
@@ -46,11 +47,11 @@ def shop() -> Shop:
     return generate(TODAY, seed=7)
 
 
-@pytest.fixture(scope="module")
-def imported(shop, tmp_path_factory) -> Database:
-    """The shop imported into an empty SQLite database with the README's commands."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def imported(request, shop, tmp_path_factory) -> Iterator[Database]:
+    """The shop imported into an empty database (SQLite, PostgreSQL) with the README's commands."""
     folder = tmp_path_factory.mktemp("shop")
-    url = f"sqlite:///{folder / 'shop.db'}"
+    url = empty_database_url(request.param, folder)
     shop.write_products(folder / "products_export.csv")
     shop.write_orders(folder / "orders_export.csv")
     (folder / "warehouses.csv").write_text("code,name,timezone\nWEB,Web shop,UTC\n")
@@ -63,7 +64,11 @@ def imported(shop, tmp_path_factory) -> Database:
     ):
         _run(url, "import", args[0], args[1], *args[2:], "--user", "owner", "--no-refresh")
     _run(url, "refresh")
-    return Database(url)
+    database = Database(url)
+    yield database
+    database.dispose()
+    if request.param != "sqlite":
+        drop_postgres_database(url)
 
 
 def _metrics(db: Database) -> pd.DataFrame:
