@@ -114,14 +114,17 @@ def _at_cost(qty: int, unit_cost: float | None) -> str:
 LTD_NAMES = {"poisson": "Poisson", "negative_binomial": "negative binomial"}
 
 
-def _safety_stock_method(x: dict[str, Any], z: float, d: float, sd: float, lead: float, lead_sd: float) -> str:
+def _safety_stock_method(
+    x: dict[str, Any], level: float, z: float, d: float, sd: float, lead: float, lead_sd: float
+) -> str:
     """How the safety stock was found: the normal formula, or the quantile of a count distribution."""
     method = x.get("ss_method", "normal")
     if method in LTD_NAMES:
         mean, variance, quantile = x.get("ltd_mean", d * lead), x.get("ltd_variance", 0.0), x.get("ltd_quantile", 0)
         return (
             f"{LTD_NAMES[method]} lead-time demand (mean {mean:.2f}, variance {variance:.2f} units²): "
-            f"selling at most {quantile:.0f} in a lead time has the target chance; SS = {quantile:.0f} − {mean:.2f}"
+            f"at most {quantile:.0f} sell in a lead time with at least {level:.0%} chance; "
+            f"SS = {quantile:.0f} − {mean:.2f}"
         )
     if method == "none":
         return "no demand, no buffer"
@@ -183,7 +186,9 @@ def make_why_panel(metrics: Any, explain: dict[str, Any], unit_cost: float | Non
         _row(
             "Safety stock",
             f"{metrics.safety_stock:.1f}",
-            "override" if "safety_stock" in overrides else _safety_stock_method(x, z, d, sd, lead, lead_sd),
+            "override"
+            if "safety_stock" in overrides
+            else _safety_stock_method(x, metrics.service_level, z, d, sd, lead, lead_sd),
         ),
         _row(
             "Reorder point",

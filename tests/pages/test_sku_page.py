@@ -157,7 +157,7 @@ class TestAQuietSku:
         page = open_sku(auth, app, sku, code)
         notes = {row[0]: row[-1] for row in page.rows("sku-why")}
         assert notes["Safety stock"].startswith(f"Poisson lead-time demand (mean {terms['ltd_mean']:.2f}")
-        assert f"selling at most {terms['ltd_quantile']:.0f} in a lead time" in notes["Safety stock"]
+        assert f"at most {terms['ltd_quantile']:.0f} sell in a lead time with at least" in notes["Safety stock"]
 
     def test_the_po_table_lists_the_products_purchase_orders(self, app, auth):
         sku = quiet_sku(app)
