@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -280,13 +281,21 @@ def _period_demand(
     return basis.period_demand(idx[use], frame["qty"].to_numpy(float)[use], length[use], out[use], n)
 
 
-def compute_metrics(
-    inputs: dict[str, pd.DataFrame],
-    today: dt.date,
-    window_days: int = WINDOW_DAYS,
-    review_days: int = REVIEW_PERIOD_DAYS,
-) -> pd.DataFrame:
-    """The ``sku_metrics`` rows (without ids) for every pair in ``inputs['pairs']``."""
+class DailyHistory(NamedTuple):
+    """Per pair (rows) and day (columns, oldest first): units ordered and whether the day counts."""
+
+    pairs: pd.DataFrame
+    demand: np.ndarray
+    revenue: np.ndarray  # per pair, over the whole window
+    counted: np.ndarray  # sellable (in stock, or ordered anyway, or before any stock evidence) and recorded
+    recorded: np.ndarray  # per day: on or after the shop's first record
+
+
+def daily_history(inputs: dict[str, pd.DataFrame], today: dt.date, window_days: int) -> DailyHistory:
+    """Each pair's units ordered per day over the window, and which days count towards its demand.
+
+    Shared by :func:`compute_metrics` and the backtest (which slices a longer window at each cutoff).
+    """
     pairs = inputs["pairs"].reset_index(drop=True)
     n = len(pairs)
     start = today - dt.timedelta(days=window_days - 1)
@@ -332,8 +341,22 @@ def compute_metrics(
     h = inputs.get("history_start")
     recorded_from = window_days if h is None or not len(h) else (h["first_day"].iloc[0] - start).days
     in_history = np.arange(window_days) >= max(recorded_from, 0)
-    history_days = np.full(n, int(in_history.sum()), np.int64)
-    stats = rp.demand_statistics_matrix(demand, sellable & in_history[None, :])
+    return DailyHistory(pairs, demand, revenue, sellable & in_history[None, :], in_history)
+
+
+def compute_metrics(
+    inputs: dict[str, pd.DataFrame],
+    today: dt.date,
+    window_days: int = WINDOW_DAYS,
+    review_days: int = REVIEW_PERIOD_DAYS,
+) -> pd.DataFrame:
+    """The ``sku_metrics`` rows (without ids) for every pair in ``inputs['pairs']``."""
+    history = daily_history(inputs, today, window_days)
+    pairs, demand, revenue = history.pairs, history.demand, history.revenue
+    n = len(pairs)
+    on_hand = pairs["on_hand"].to_numpy(float)
+    history_days = np.full(n, int(history.recorded.sum()), np.int64)
+    stats = rp.demand_statistics_matrix(demand, history.counted)
     days_out = history_days - stats.days_counted
     periods = _period_demand(pairs, inputs.get("periods"), today, window_days)
     demand_basis = basis.choose_basis(history_days, periods.periods)
