@@ -25,6 +25,7 @@ for command in (
     data.db,
     data.demo,
     data.refresh,
+    data.backtest,
     bench.bench,
     bench.bench_sales,
     access.users,

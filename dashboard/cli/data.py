@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
+from pathlib import Path
 
 import click
 
 from dashboard.cli.common import StageProgress, database_of, settings_of
 from dashboard.db.migrate import current_revision, upgrade
 from dashboard.services.demo import DatabaseNotEmptyError, generate_demo
+from dashboard.services.derived.backtest import format_report, run_backtest
 from dashboard.services.derived.refresh import refresh_metrics
 
 
@@ -78,3 +81,21 @@ def refresh(ctx: click.Context, kpis: bool) -> None:
         f"{summary.stocked_out:,} stocked out; {summary.backorder_lines:,} waiting order lines projected"
         + ("; KPI counters rebuilt from history" if kpis else "")
     )
+
+
+@click.command()
+@click.option("--weeks", default=13, show_default=True, type=click.IntRange(1, 104), help="Weekly cutoffs to replay.")
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the report here."
+)
+@click.pass_context
+def backtest(ctx: click.Context, weeks: int, json_path: Path | None) -> None:
+    """Replay the reorder math at past weekly cutoffs: forecast error and achieved service level (read only)."""
+    settings = settings_of(ctx)
+    with database_of(ctx).read_session() as session:
+        report = run_backtest(session, settings.today(), weeks)
+    for line in format_report(report):
+        click.echo(line)
+    if json_path:
+        json_path.write_text(json.dumps(report.as_json(), indent=2), encoding="utf-8")
+        click.echo(f"report written to {json_path}")
