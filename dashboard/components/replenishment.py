@@ -215,6 +215,14 @@ COLUMN_DEFS = [
     ),
     _num("lead_time_days", "Lead time (d)", 120, 1),
     _num("safety_stock", "Safety stock", 115, 1),
+    {
+        "field": "ss_method",
+        "headerName": "Safety stock by",
+        "filter": "agTextColumnFilter",
+        "width": 140,
+        "headerTooltip": "How the safety stock was found: Normal (z·√(L·σd² + d̄²·σL²)), or for slow movers the "
+        "Poisson or Negative binomial lead-time demand that reaches the service level",
+    },
     _num("reorder_point", "Reorder point", 120, 1),
     _num("days_of_cover", "Days of cover", 120, 1),
     {"field": "projected_stockout_date", "headerName": "Stockout on", "filter": "agDateColumnFilter", "width": 130},

@@ -76,6 +76,9 @@ class SkuMetrics(Base):
     # of it: days of line history in the window, or in-stock days the period totals cover.
     demand_basis: Mapped[str] = mapped_column(String(8), default="lines", server_default="lines")
     history_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # How the safety stock was found (dashboard/domain/lead_time_demand.py): normal, poisson,
+    # negative_binomial or none.
+    ss_method: Mapped[str] = mapped_column(String(20), default="normal", server_default="normal")
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

@@ -485,6 +485,8 @@ def compute_metrics(
             "stocked_out": available <= 0,
             "demand_spike": spike,
             "demand_basis": demand_basis,
+            # An overridden safety stock was found by nobody's method; the override says so on the page.
+            "ss_method": np.where(np.isnan(overrides["safety_stock"]), ltd.method, "override"),
             "history_days": np.where(by_periods, periods.days_covered, history_days),
         }
     )

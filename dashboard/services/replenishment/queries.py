@@ -16,6 +16,7 @@ from dashboard.db.text_search import sku_metrics_trigram
 from dashboard.domain import inputs
 from dashboard.domain.codes import DemandBasis, SalesStatus
 from dashboard.domain.inputs import InputError
+from dashboard.domain.lead_time_demand import METHOD_LABELS
 
 # Flags compare with "= 1" (not "IS 1") so SQLite can use the (flag, warehouse) indexes.
 CONDITIONS = {
@@ -103,6 +104,11 @@ GRID_COLUMNS: dict[str, GridColumn] = {
             "text",
         ),
         GridColumn("history_days", M.history_days, "number"),
+        GridColumn(
+            "ss_method",
+            case(METHOD_LABELS, value=M.ss_method, else_=M.ss_method),
+            "text",
+        ),
         GridColumn("lead_time_days", M.lead_time_days, "number"),
         GridColumn("safety_stock", M.safety_stock, "number"),
         GridColumn("reorder_point", M.reorder_point, "number"),

@@ -825,6 +825,7 @@ class TestDemoConsistency:
         plain = frame[frame["explain"].str.contains('"overrides": {}')]
         terms = [json.loads(x) for x in plain["explain"]]
         methods = np.array([t["ss_method"] for t in terms])
+        assert (plain["ss_method"].to_numpy() == methods).all()  # the grid's column says the same
         assert {"normal", "poisson", "negative_binomial"} <= set(methods)  # the demo has slow and lumpy SKUs
         normal = methods == "normal"
         ss = np.array(

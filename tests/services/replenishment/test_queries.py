@@ -191,6 +191,14 @@ class TestGridRows:
         assert sorted(keys(rows)) == sorted(expected)
         assert_counts(counts, len(expected))
 
+    def test_the_safety_stock_method_is_a_column_to_filter_on(self, rdb):
+        text_filter = {"ss_method": {"filterType": "text", "type": "equals", "filter": "Poisson"}}
+        rows, counts = all_pages(rdb, F(condition="all"), filter_model=text_filter)
+        expected = sql(rdb, PAIRS_SQL.format(where="m.ss_method = 'poisson'"))
+        assert rows and {row["ss_method"] for row in rows} == {"Poisson"}
+        assert sorted(keys(rows)) == sorted(expected)
+        assert_counts(counts, len(expected))
+
     def test_paging_through_all_rows_of_a_warehouse_sees_each_pair_once(self, rdb):
         wid, _ = busiest_warehouse(rdb)
         rows, counts = all_pages(rdb, F(warehouse_id=wid, condition="all"))
