@@ -11,8 +11,10 @@ from dashboard.db.models import (
     SkuMetrics,
     SkuMetricsSummary,
     StockLevel,
+    User,
 )
-from tests.cli.conftest import run, scalar
+from dashboard.domain.codes import Role
+from tests.cli.conftest import TODAY, run, scalar
 
 
 def test_import_template_and_receipts(cli_db, tmp_path):
@@ -250,3 +252,63 @@ def test_import_sales_has_a_template_and_order_exports_have_none(import_cli_db):
     assert run(import_cli_db, "import", "sales", "--template").output.startswith("order_number,sku,warehouse_code,qty")
     result = run(import_cli_db, "import", "shopify_orders", "--template")
     assert result.exit_code == 1 and "own orders export" in result.output
+
+
+# A snapshot with "sold in the last N months" columns: stock, lead times and demand from one file.
+SALES_SNAPSHOT = (
+    "sku,on_hand,lead_time_weeks,in_transit,units_on_backorder,sold_last_1_month,sold_last_3_months\n"
+    "S-1,2,2,0,0,30,90\n"  # about 1 a day, 14-day lead time, 2 on hand: reorder
+    "S-2,50,2,0,0,3,9\n"  # 0.1 a day: 50 on hand covers far more than a lead time
+    "S-3,0,1,0,2,0,0\n"  # sold nothing lately but owes 2 with nothing inbound: reorder the shortfall
+    "S-4,5,1,0,0,,\n"  # no totals at all: listed as having no usable history
+)
+
+
+def test_a_snapshot_with_sales_windows_gives_demand_and_flags_with_the_documented_commands(db, tmp_path):
+    with db.write_session() as session:
+        session.add(User(username="mia", password_hash="x", role=Role.MANAGER, active=True))
+    snapshot = tmp_path / "snapshot.csv"
+    snapshot.write_text(SALES_SNAPSHOT)
+    (tmp_path / "warehouse.csv").write_text("code,name\nMAIN,Main\n")
+    (tmp_path / "supplier.csv").write_text("code,name,quoted_lead_time_days\nACME,Acme,10\n")
+    as_of = f"as_of={TODAY.isoformat()}"
+    steps = [
+        ("warehouses", str(tmp_path / "warehouse.csv")),
+        ("suppliers", str(tmp_path / "supplier.csv")),
+        ("products", str(snapshot)),
+        ("product_suppliers", str(snapshot), "--set", "supplier_code=ACME", "--set", "is_primary=true"),
+        ("stock", str(snapshot), "--warehouse", "MAIN"),
+        ("sales_periods", str(snapshot), "--warehouse", "MAIN", "--set", as_of),
+    ]
+    for kind, *args in steps:
+        result = run(db, "import", kind, *args, "--user", "mia", "--no-refresh")
+        assert result.exit_code == 0, result.output
+        refused = " 1 refused" if kind == "sales_periods" else " 0 refused"  # S-4 gives no total
+        assert refused in result.output, result.output
+    assert run(db, "refresh").exit_code == 0
+    with db.read_session() as session:
+        got = {
+            row.sku: row
+            for row in session.execute(
+                select(
+                    SkuMetrics.sku,
+                    SkuMetrics.demand_basis,
+                    SkuMetrics.avg_daily_demand,
+                    SkuMetrics.below_reorder_point,
+                    SkuMetrics.suggested_order_qty,
+                )
+            )
+        }
+    assert {sku: row.demand_basis for sku, row in got.items()} == {
+        "S-1": "periods",
+        "S-2": "periods",
+        "S-3": "periods",
+        "S-4": "none",
+    }
+    # 90 units over the three months to as_of (89 to 92 days, whatever the months; stored to 4 places).
+    assert 90 / 92 - 1e-4 <= got["S-1"].avg_daily_demand <= 90 / 89 + 1e-4
+    assert 9 / 92 - 1e-4 <= got["S-2"].avg_daily_demand <= 9 / 89 + 1e-4
+    assert got["S-3"].avg_daily_demand == 0
+    flagged = {sku for sku, row in got.items() if row.below_reorder_point}
+    assert flagged == {"S-1", "S-3"}
+    assert got["S-3"].suggested_order_qty >= 2
