@@ -75,3 +75,24 @@ class TestRegimes:
         d = np.full(3, 0.1)
         result = safety_stock_from_distribution(d, np.sqrt(d), np.full(3, 10.0), np.zeros(3), [0.90, 0.95, 0.98])
         assert list(result.quantile) == [2, 3, 3]  # Poisson(1): P(≤2) = 0.920, P(≤3) = 0.981
+
+
+class TestKnownAnswer:
+    """Simulated slow movers: demand estimated from 90 days of Poisson history, then a lead time played out."""
+
+    @pytest.mark.parametrize("level", [0.90, 0.95, 0.98])
+    def test_achieved_cycle_service_level_is_the_target_where_the_normal_formula_falls_short(self, level):
+        rng = np.random.default_rng(20)
+        n, lead = 20_000, 9
+        rate = rng.uniform(0.02, 0.4, n)  # 0.2 to 3.6 units per lead time: the slow movers
+        history = rng.poisson(rate[:, None], (n, 90))
+        d, sd = history.mean(axis=1), history.std(axis=1, ddof=1)
+        sold = rng.poisson(rate * lead)  # what the next lead time brings
+        result = safety_stock_from_distribution(d, sd, np.full(n, float(lead)), np.zeros(n), level)
+        scored = d > 0
+        achieved = np.mean(sold[scored] <= (d * lead + result.safety_stock)[scored])
+        normal = np.mean(sold[scored] <= (d * lead + safety_stock_array(d, sd, lead, 0.0, level))[scored])
+        # Counting reaches the target even with d̄ estimated from 90 days (whole units overshoot it a
+        # little: 92.9, 96.7 and 98.5 % here); the normal formula falls short (86.9, 91.6, 94.9 %).
+        assert achieved >= level - 0.005, achieved
+        assert normal <= level - 0.02, normal
