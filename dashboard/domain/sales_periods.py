@@ -235,6 +235,15 @@ class PeriodIndex:
             return self._items[index]
         return None
 
+    def all_overlapping(self, period: Period) -> list[tuple[Period, Any]]:
+        """Every kept period that shares a day with ``period`` (with its tag), oldest first."""
+        index = bisect_right(self._starts, period[1]) - 1
+        found = []
+        while index >= 0 and self._items[index][0][1] >= period[0]:
+            found.append(self._items[index])
+            index -= 1
+        return found[::-1]
+
     def add(self, period: Period, tag: Any = None) -> None:
         """Keep ``period`` (it must overlap none already kept)."""
         index = bisect_right(self._starts, period[0])

@@ -16,11 +16,13 @@ The file's warehouse may be a column, or one code for the whole file (``--wareho
 
 The periods of one SKU-warehouse never overlap, so summing them never counts a day twice. A
 period identical to a stored one replaces its total (importing the same file again changes
-nothing); a period sharing some days with a stored one, or with another row of the file, is
-refused — that includes a quarter over stored months and a month inside a stored quarter: a
-total cannot be split, and replacing several stored totals by one would silently undo what an
-earlier file said. A period that has not ended yet (after today) is refused: its total is still
-growing. A snapshot row is taken whole or refused whole.
+nothing); a one-period row sharing some days with a stored period, or with another row of the
+file, is refused — that includes a quarter over stored months and a month inside a stored
+quarter: a total cannot be split, and replacing several stored totals by one would silently undo
+what an earlier file said. A **snapshot** row is different: it is the newer account of its whole
+span, so it replaces every stored total of the pair that its windows touch (last month's snapshot
+is superseded by this month's; totals wholly before its oldest window stay). A period that has
+not ended yet (after today) is refused: its total is still growing. A snapshot row is taken whole or refused whole.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from dashboard.db.models import SalesPeriod
 from dashboard.domain import import_values as v
@@ -159,7 +161,7 @@ def plan_sales_periods(ctx: Context, rows: list[ParsedRow], spec: Kind | None = 
     snapshot's windows (none: one period per row).
     """
     session = ctx.session
-    plan = Plan(data={"new": [], "changes": []})
+    plan = Plan(data={"new": [], "changes": [], "replaced": []})
     products = product_ids(session, {values["sku"] for _, values in rows})
     warehouses = warehouse_ids(session)
     stored, stored_index = _stored(session, set(products.values()))
@@ -177,13 +179,23 @@ def plan_sales_periods(ctx: Context, rows: list[ParsedRow], spec: Kind | None = 
             continue
         pieces = _snapshot(ctx, plan, number, values, windows) if windows else _one_period(ctx, plan, number, values)
         pair = (product_id, warehouse_id)
-        if pieces is None or not _fits(plan, number, pieces, in_file[pair], stored_index.get(pair)):
+        # A newer snapshot replaces the stored totals its windows touch; a period per row may not overlap.
+        against = None if windows else stored_index.get(pair)
+        if pieces is None or not _fits(plan, number, pieces, in_file[pair], against):
             continue
         outcomes = set()
+        if windows and pair in stored_index:
+            span = (min(p.period[0] for p in pieces), max(p.period[1] for p in pieces))
+            new_periods = {p.period for p in pieces}
+            replaced = [r for period, r in stored_index[pair].all_overlapping(span) if period not in new_periods]
+            if replaced:
+                plan.data["replaced"].extend(r.id for r in replaced)
+                outcomes.add(UPDATE)
         for piece in pieces:
             in_file[pair].add(piece.period, number)
             outcomes.add(_book(ctx, plan, piece, pair, stored.get((*pair, *piece.period))))
-        plan.outcomes[number] = NEW if NEW in outcomes else UPDATE if UPDATE in outcomes else UNCHANGED
+        # A row that changed or replaced anything stored is an update; one that only added, new.
+        plan.outcomes[number] = UPDATE if UPDATE in outcomes else NEW if NEW in outcomes else UNCHANGED
     return plan
 
 
@@ -337,6 +349,9 @@ def _stored(session, product_ids: set[int]) -> tuple[dict[tuple, Any], dict[tupl
 
 
 def write_sales_periods(ctx: Context, plan: Plan) -> None:
-    """Insert the new periods and replace the changed totals."""
+    """Remove the totals a newer snapshot replaces, insert the new periods and replace the changed totals."""
+    replaced = plan.data["replaced"]
+    for start in range(0, len(replaced), 500):
+        ctx.session.execute(delete(SalesPeriod).where(SalesPeriod.id.in_(replaced[start : start + 500])))
     insert_new(ctx.session, SalesPeriod.__table__, plan.data["new"])
     update_existing(ctx.session, SalesPeriod.__table__, plan.data["changes"], ctx.now)

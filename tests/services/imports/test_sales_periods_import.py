@@ -195,9 +195,24 @@ def test_periods_overlapping_stored_ones_other_than_identically_are_refused(shop
     assert "overlaps the stored period 2026-03-01–2026-03-31 (40 units" in reason(report, 4)
     assert "only the identical period can be imported again" in reason(report, 4)
     assert everything(shop_db) == before
-    # A newer snapshot whose windows straddle the stored months is refused the same way, whole.
-    snapshot = run(shop_db, "sales_periods", WIDE + "SKU-A,BER,2026-10-15,5,12,30,40\n")
-    assert problems(snapshot) == [(2, "last_6_months")] and everything(shop_db) == before
+
+
+def test_a_newer_snapshot_replaces_the_stored_totals_its_windows_touch(shop_db):
+    run(shop_db, "sales_periods", LONG + "SKU-A,BER,,,2025-12,,7,\nSKU-A,BER,,,2026-03,,40,\n", name="months.csv")
+    run(shop_db, "sales_periods", WIDE + "SKU-A,BER,2026-09-30,4,10,20,30\n", name="september.csv")
+    # A month later: its windows straddle September's snapshot and the stored March; both give way.
+    # December 2025 lies wholly before its oldest window and stays.
+    report = run(shop_db, "sales_periods", WIDE + "SKU-A,BER,2026-10-31,5,12,30,40\n", name="october.csv")
+    assert problems(report) == [] and report.updated == 1
+    assert [row[2:5] for row in stored(shop_db)] == [
+        (dt.date(2025, 12, 1), dt.date(2025, 12, 31), 7),
+        (dt.date(2026, 2, 1), dt.date(2026, 4, 30), 10),
+        (dt.date(2026, 5, 1), dt.date(2026, 7, 31), 18),
+        (dt.date(2026, 8, 1), dt.date(2026, 9, 30), 7),
+        (dt.date(2026, 10, 1), dt.date(2026, 10, 31), 5),
+    ]
+    again = run(shop_db, "sales_periods", WIDE + "SKU-A,BER,2026-10-31,5,12,30,40\n", name="october.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
 
 
 def test_files_that_are_neither_form_or_name_no_warehouse_are_refused_whole(shop_db):
