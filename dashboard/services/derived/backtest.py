@@ -8,10 +8,15 @@ SKU-warehouse over its lead time L (whole days, ending before today, which is no
 - **forecast error**: WAPE = Σ|d̄·L − actual| / Σ actual and bias = Σ(d̄·L − actual) / Σ actual;
 - **achieved cycle service level**: the share of (pair, cutoff) whose lead-time demand did not
   exceed the reorder point, against the target, for the method in use and for the normal formula
-  alone (what the product did before counting slow movers' demand).
+  alone (what the product did before counting slow movers' demand);
+- **the reorder flag**: position at the cutoff (on hand rebuilt from the ledger − units waiting
+  then + units on order then) at or below the reorder point, against what happened within the
+  lead time — the pair stocked out (a day began with nothing on hand) or a line went on
+  backorder; precision, recall and F1, beside the same flag with the normal formula's ROP.
 
-By ABC class and by safety-stock method. Known simplification: lead times, service levels and
-ABC classes are today's, not the cutoff's (they change slowly; demand is what is replayed).
+By ABC class and by safety-stock method. Known simplifications: lead times, service levels and
+ABC classes are today's, not the cutoff's (they change slowly; demand is what is replayed); a
+waiting line counts whole until it shipped or was cancelled; a cancelled PO never counted.
 """
 
 from __future__ import annotations
@@ -23,9 +28,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard.db.models import OrderLine, POLine, PurchaseOrder
 from dashboard.domain import replenishment as rp
+from dashboard.domain.codes import POStatus
 from dashboard.domain.lead_time_demand import safety_stock_from_distribution
 from dashboard.services.derived.metrics import WINDOW_DAYS, compute_metrics, daily_history, load_inputs
 
@@ -70,9 +78,79 @@ def _score(frame: pd.DataFrame, by: str) -> list[dict[str, Any]]:
                 "target_service_level": float(part["target"].mean()),
                 "achieved_service_level": float((part["actual"] <= part["rop"]).mean()),
                 "achieved_with_normal_formula": float((part["actual"] <= part["rop_normal"]).mean()),
+                **_flag_scores(part["flag"], part["short"], ""),
+                **_flag_scores(part["flag_normal"], part["short"], "_normal_formula"),
             }
         )
     return rows
+
+
+def _flag_scores(flag: pd.Series, short: pd.Series, suffix: str) -> dict[str, float | None]:
+    """Precision, recall and F1 of ``flag`` against ``short`` (None where undefined: nothing flagged or short)."""
+    hits = float((flag & short).sum())
+    precision = hits / flag.sum() if flag.sum() else None
+    recall = hits / short.sum() if short.sum() else None
+    f1 = 2 * hits / (flag.sum() + short.sum()) if flag.sum() + short.sum() else None
+    return {f"flag_precision{suffix}": precision, f"flag_recall{suffix}": recall, f"flag_f1{suffix}": f1}
+
+
+def _events(session: Session, pairs: pd.DataFrame, first: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Backordered lines and PO lines that may matter from ``first`` on, with their days and pair index."""
+    keys = pd.MultiIndex.from_frame(pairs[["product_id", "warehouse_id"]])
+    since = dt.datetime.combine(first, dt.time(), dt.UTC)
+    L = OrderLine  # noqa: N806 - short alias for a long query
+    lines = pd.DataFrame(
+        session.execute(
+            select(L.product_id, L.warehouse_id, L.qty, L.backordered_at, L.shipped_at, L.cancelled_at).where(
+                L.backordered_at.is_not(None),
+                L.shipped_at.is_(None) | (L.shipped_at >= since),
+                L.cancelled_at.is_(None) | (L.cancelled_at >= since),
+            )
+        ).all(),
+        columns=["product_id", "warehouse_id", "qty", "backordered", "shipped", "cancelled"],
+    )
+    po = pd.DataFrame(
+        session.execute(
+            select(
+                POLine.product_id,
+                PurchaseOrder.warehouse_id,
+                POLine.qty,
+                POLine.qty_received,
+                PurchaseOrder.ordered_at,
+                POLine.last_received_at,
+            )
+            .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
+            .where(
+                PurchaseOrder.status != POStatus.CANCELLED,
+                POLine.last_received_at.is_(None) | (POLine.last_received_at >= since),
+            )
+        ).all(),
+        columns=["product_id", "warehouse_id", "qty", "qty_received", "ordered", "received"],
+    )
+    for frame, moments in ((lines, ("backordered", "shipped", "cancelled")), (po, ("ordered", "received"))):
+        frame["pair"] = keys.get_indexer(pd.MultiIndex.from_frame(frame[["product_id", "warehouse_id"]]))
+        for name in moments:
+            days = pd.to_datetime(frame[name], utc=True).dt.tz_convert(None).dt.normalize()
+            frame[name] = (days - pd.Timestamp(first)).dt.days.astype("float")  # NaN: never
+    return lines[lines["pair"] >= 0], po[po["pair"] >= 0]
+
+
+def _position_and_shortage(k, lead, history, lines, po, n):
+    """Each pair's stock position at the end of day ``k`` and whether it ran short in the next ``lead`` days."""
+    on_hand_end = history.on_hand_start[:, k + 1]  # a cutoff is at least a week before today
+    waiting_at = (lines["backordered"] <= k) & ~(lines["shipped"] <= k) & ~(lines["cancelled"] <= k)
+    waiting = np.bincount(lines["pair"][waiting_at], lines["qty"][waiting_at], n)
+    open_at = (po["ordered"] <= k) & ~(po["received"] <= k)
+    remainder = np.where(po["received"] <= k, po["qty"] - po["qty_received"], po["qty"])
+    on_order = np.bincount(po["pair"][open_at], remainder[open_at], n)
+    position = on_hand_end - waiting + on_order
+    # Short within the lead time: a day began with nothing on hand, or a line went on backorder.
+    days = np.arange(history.on_hand_start.shape[1])[None, :]
+    ahead = (days > k) & (days <= k + lead[:, None])
+    stocked_out = ((history.on_hand_start <= 0) & ahead).any(axis=1)
+    later = (lines["backordered"] > k) & (lines["backordered"] <= k + lead[lines["pair"]])
+    backordered = np.bincount(lines["pair"][later], minlength=n) > 0
+    return position, stocked_out | backordered
 
 
 def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestReport:
@@ -86,6 +164,8 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
     if not np.array_equal(history.pairs["product_id"].to_numpy(), now["product_id"].to_numpy()):
         raise RuntimeError("the pairs changed between two reads of one backtest; run it again")
     demand = history.demand
+    n = len(demand)
+    lines, po = _events(session, history.pairs, today - dt.timedelta(days=span - 1))
     # cumulative[:, j] = units ordered on days before column j, for sums over any run of days.
     cumulative = np.concatenate([np.zeros((len(demand), 1)), np.cumsum(demand, axis=1)], axis=1)
     last_full_day = span - 2  # today (column span − 1) is not over yet
@@ -102,6 +182,8 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
         end = np.minimum(k + 1 + lead, last_full_day + 1)
         scored = (avg > 0) & (k + 1 + lead <= last_full_day + 1)
         actual = cumulative[np.arange(len(demand)), end] - cumulative[:, k + 1]
+        position, short = _position_and_shortage(k, lead, history, lines, po, n)
+        rop, rop_normal = avg * lead + ltd.safety_stock, avg * lead + normal
         cutoffs.append(today - dt.timedelta(days=7 * week))
         frames.append(
             pd.DataFrame(
@@ -110,9 +192,12 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
                     "method": ltd.method[scored],
                     "forecast": (avg * lead)[scored],
                     "actual": actual[scored],
-                    "rop": (avg * lead + ltd.safety_stock)[scored],
-                    "rop_normal": (avg * lead + normal)[scored],
+                    "rop": rop[scored],
+                    "rop_normal": rop_normal[scored],
                     "target": level[scored],
+                    "flag": (position <= rop)[scored],
+                    "flag_normal": (position <= rop_normal)[scored],
+                    "short": short[scored],
                 }
             )
         )
@@ -132,12 +217,14 @@ def format_report(report: BacktestReport) -> list[str]:
     lines = [
         f"backtest to {report.today}: {len(report.cutoffs)} weekly cutoffs, {report.observations:,} scored "
         "(pair, cutoff) observations",
-        f"{'group':<22}{'n':>8}{'WAPE':>8}{'bias':>8}{'target':>8}{'achieved':>10}{'normal only':>13}",
+        f"{'group':<22}{'n':>8}{'WAPE':>8}{'bias':>8}{'target':>8}{'achieved':>10}{'normal only':>13}"
+        f"{'flag P':>8}{'flag R':>8}{'flag F1':>9}{'normal F1':>11}",
     ]
     for row in report.groups:
         lines.append(
             f"{row['by'] + ' ' + row['group']:<22}{row['observations']:>8,}{_pct(row['wape']):>8}{_pct(row['bias']):>8}"
             f"{_pct(row['target_service_level']):>8}{_pct(row['achieved_service_level']):>10}"
-            f"{_pct(row['achieved_with_normal_formula']):>13}"
+            f"{_pct(row['achieved_with_normal_formula']):>13}{_pct(row['flag_precision']):>8}"
+            f"{_pct(row['flag_recall']):>8}{_pct(row['flag_f1']):>9}{_pct(row['flag_f1_normal_formula']):>11}"
         )
     return lines

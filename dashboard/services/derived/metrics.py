@@ -289,6 +289,7 @@ class DailyHistory(NamedTuple):
     revenue: np.ndarray  # per pair, over the whole window
     counted: np.ndarray  # sellable (in stock, or ordered anyway, or before any stock evidence) and recorded
     recorded: np.ndarray  # per day: on or after the shop's first record
+    on_hand_start: np.ndarray  # units on hand as each day began, rebuilt from today's count and the ledger
 
 
 def daily_history(inputs: dict[str, pd.DataFrame], today: dt.date, window_days: int) -> DailyHistory:
@@ -341,7 +342,7 @@ def daily_history(inputs: dict[str, pd.DataFrame], today: dt.date, window_days: 
     h = inputs.get("history_start")
     recorded_from = window_days if h is None or not len(h) else (h["first_day"].iloc[0] - start).days
     in_history = np.arange(window_days) >= max(recorded_from, 0)
-    return DailyHistory(pairs, demand, revenue, sellable & in_history[None, :], in_history)
+    return DailyHistory(pairs, demand, revenue, sellable & in_history[None, :], in_history, start_of_day)
 
 
 def compute_metrics(

@@ -7,12 +7,15 @@ nothing is missing or NaN, and the invariants that do not depend on the data are
 import json
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from dashboard.cli import main
 from dashboard.config import Settings
-from dashboard.services.derived.backtest import format_report, run_backtest
+from dashboard.services.derived.backtest import _flag_scores, _position_and_shortage, format_report, run_backtest
+from dashboard.services.derived.metrics import DailyHistory
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.slow
@@ -34,6 +37,9 @@ def test_every_group_has_every_figure(report):
         for name in ("wape", "bias", "target_service_level", "achieved_service_level", "achieved_with_normal_formula"):
             assert row[name] is not None and math.isfinite(row[name]), (row, name)
         assert 0 <= row["achieved_service_level"] <= 1 and row["wape"] >= 0
+        if row["by"] == "abc_class":  # every class has flags and shortages on the demo
+            for name in ("flag_precision", "flag_recall", "flag_f1", "flag_f1_normal_formula"):
+                assert row[name] is not None and 0 <= row[name] <= 1, (row, name)
     # Each grouping covers every observation once.
     for kind in ("abc_class", "method"):
         assert sum(r["observations"] for r in report.groups if r["by"] == kind) == report.observations
@@ -53,3 +59,29 @@ def test_the_command_prints_the_table_and_writes_json(demo_db, tmp_path):
 def run_backtest_from(db, weeks):
     with db.read_session() as session:
         return run_backtest(session, TODAY, weeks)
+
+
+def test_position_and_shortage_at_a_cutoff_from_the_ledger_and_the_lines():
+    """Two pairs over 12 days, cutoff at the end of day 5, lead time 3 days (days 6–8)."""
+    on_hand = np.array([[9] * 12, [4, 4, 4, 4, 4, 4, 3, 1, 0, 0, 5, 5]], float)
+    history = DailyHistory(
+        pd.DataFrame(), np.zeros((2, 12)), np.zeros(2), np.ones((2, 12), bool), np.ones(12, bool), on_hand
+    )
+    nan = float("nan")
+    lines = pd.DataFrame(
+        {
+            "pair": [0, 0, 0, 1],
+            "qty": [2, 3, 5, 1],
+            "backordered": [2, 3, 1, 9],  # pair 1's line goes on backorder on day 9: after the lead time
+            "shipped": [nan, 4, nan, nan],  # shipped on day 4: no longer waiting at the cutoff
+            "cancelled": [nan, nan, 5, nan],  # cancelled on day 5: not waiting either
+        }
+    )
+    po = pd.DataFrame({"pair": [0, 1], "qty": [10, 6], "qty_received": [0, 6], "ordered": [1, 2], "received": [nan, 3]})
+    position, short = _position_and_shortage(5, np.array([3, 3]), history, lines, po, 2)
+    # Pair 0: 9 on hand − 2 waiting + 10 on order; pair 1: 3 on hand (day 6 began with 3) − 0 + 0.
+    assert list(position) == [17, 3]
+    # Pair 1's day 8 began with nothing on hand: short within the lead time; pair 0 never was.
+    assert list(short) == [False, True]
+    scores = _flag_scores(pd.Series([True, True, False]), pd.Series([True, False, True]), "")
+    assert scores == {"flag_precision": 0.5, "flag_recall": 0.5, "flag_f1": 0.5}
