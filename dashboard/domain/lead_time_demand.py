@@ -30,7 +30,6 @@ from dashboard.domain.replenishment import safety_stock_array
 NORMAL_FROM_MEAN = 20.0
 # The longest tail summed (units); a pair that would need more keeps the normal formula.
 MAX_UNITS = 5000
-METHODS = ("normal", "poisson", "negative_binomial", "none")
 # How the page names each method (an overridden safety stock is "override").
 METHOD_LABELS = {
     "normal": "Normal",

@@ -269,14 +269,14 @@ def _period_demand(
         empty = np.zeros(n)
         return basis.PeriodDemand(empty, empty, empty.astype(np.int64), empty.astype(np.int64))
     idx = _pair_index(pairs, frame)
-    ends = pd.to_datetime(frame["period_end"].astype(str)).dt.date
-    starts = pd.to_datetime(frame["period_start"].astype(str)).dt.date
-    ok = (idx >= 0) & (ends <= today).to_numpy()
-    recent = ok & (ends >= today - dt.timedelta(days=window_days - 1)).to_numpy()
+    # Days relative to today: 0 is today, −1 yesterday.
+    starts, ends = _day_index(frame["period_start"], today), _day_index(frame["period_end"], today)
+    ok = (idx >= 0) & (ends <= 0)
+    recent = ok & (ends >= 1 - window_days)
     # A pair with a total reaching into the window uses only those; the rest use the whole year.
     has_recent = np.bincount(idx[recent], minlength=n) > 0
     use = ok & np.where(idx >= 0, ~has_recent[np.maximum(idx, 0)] | recent, False)
-    length = np.array([(e - b).days + 1 for b, e in zip(starts, ends, strict=True)], np.int64)
+    length = ends - starts + 1
     out = frame["days_out_of_stock"].fillna(0).to_numpy(float)
     return basis.period_demand(idx[use], frame["qty"].to_numpy(float)[use], length[use], out[use], n)
 

@@ -9,18 +9,12 @@ from sqlalchemy import select
 
 from dashboard.db.models import Product, SalesLine
 from dashboard.services import imports as importing
+from tests.proof.shop import ORDERS_HEADER
 from tests.services.imports.import_data import TODAY, problems, reason, rows, run, snapshot
 
 SAMPLES = Path(__file__).resolve().parents[3] / "data" / "samples"
-# The header of Shopify's orders export, as the proof shop (tests/proof/shop.py) writes it.
-SHOPIFY_HEADER = [
-    "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at", "Accepts Marketing",
-    "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code", "Discount Amount", "Shipping Method",
-    "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem compare at price",
-    "Lineitem sku", "Lineitem requires shipping", "Lineitem taxable", "Lineitem fulfillment status",
-    "Billing Name", "Shipping Name", "Notes", "Cancelled at", "Payment Method", "Refunded Amount", "Vendor",
-    "Id", "Tags", "Risk Level", "Source",
-]  # fmt: skip
+# The header of Shopify's orders export, as the proof shop writes it.
+SHOPIFY_HEADER = ORDERS_HEADER
 # name, order fields (first row only, as Shopify writes them) and the line's own fields.
 ORDERS = [
     (
