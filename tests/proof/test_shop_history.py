@@ -26,7 +26,7 @@ from sqlalchemy import select
 from dashboard.cli import main
 from dashboard.config import Settings
 from dashboard.db.engine import Database
-from dashboard.db.models import SkuMetrics
+from dashboard.db.models import SkuMetrics, SkuMetricsExplain
 from dashboard.domain.codes import DemandBasis
 from dashboard.services.derived.metrics import WINDOW_DAYS, compute_metrics, load_inputs
 from tests.conftest import BACKENDS, TODAY, drop_postgres_database, empty_database_url
@@ -72,11 +72,20 @@ def imported(request, shop, tmp_path_factory) -> Iterator[Database]:
 
 
 def _metrics(db: Database) -> pd.DataFrame:
+    """Per SKU: the 90-day average (the window the truth is of), the forecast rate, the flag, the basis."""
     with db.read_session() as session:
         rows = session.execute(
-            select(SkuMetrics.sku, SkuMetrics.avg_daily_demand, SkuMetrics.below_reorder_point, SkuMetrics.demand_basis)
+            select(
+                SkuMetrics.sku,
+                SkuMetricsExplain.explain,
+                SkuMetrics.below_reorder_point,
+                SkuMetrics.demand_basis,
+                SkuMetrics.avg_daily_demand,
+            ).join(SkuMetricsExplain, SkuMetricsExplain.id == SkuMetrics.id)
         ).all()
-    return pd.DataFrame(rows, columns=["sku", "avg", "flag", "basis"]).set_index("sku")
+    frame = pd.DataFrame(rows, columns=["sku", "explain", "flag", "basis", "rate"]).set_index("sku")
+    frame["avg"] = [x["moving_average"] for x in frame.pop("explain")]
+    return frame
 
 
 def _truth_inputs(shop: Shop, db: Database) -> dict[str, pd.DataFrame]:
@@ -141,4 +150,4 @@ def test_reorder_flags_equal_those_on_the_generator_s_own_tables(shop, imported)
     differ = flagged.index[flagged != expected.loc[flagged.index, "below_reorder_point"].astype(bool)]
     assert list(differ) == []
     # And the numbers behind them: demand per SKU equal to the last rounding digit.
-    assert np.allclose(metrics["avg"], expected.loc[metrics.index, "avg_daily_demand"], atol=1e-4)
+    assert np.allclose(metrics["rate"], expected.loc[metrics.index, "avg_daily_demand"], atol=1e-4)

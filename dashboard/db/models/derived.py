@@ -79,6 +79,11 @@ class SkuMetrics(Base):
     # How the safety stock was found (dashboard/domain/lead_time_demand.py): normal, poisson,
     # negative_binomial or none.
     ss_method: Mapped[str] = mapped_column(String(20), default="normal", server_default="normal")
+    # How the demand rate was forecast (dashboard/domain/forecast.py), the demand pattern it was
+    # chosen for, and the chosen method's rolling-origin WAPE (NULL: nothing sold to score on).
+    forecast_method: Mapped[str] = mapped_column(String(20), default="moving_average", server_default="moving_average")
+    demand_pattern: Mapped[str] = mapped_column(String(12), default="smooth", server_default="smooth")
+    forecast_wape: Mapped[float | None] = mapped_column(Float)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

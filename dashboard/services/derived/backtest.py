@@ -32,10 +32,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import OrderLine, POLine, PurchaseOrder
+from dashboard.domain import forecast as fc
 from dashboard.domain import replenishment as rp
 from dashboard.domain.codes import POStatus
 from dashboard.domain.lead_time_demand import safety_stock_from_distribution
-from dashboard.services.derived.metrics import WINDOW_DAYS, compute_metrics, daily_history, load_inputs
+from dashboard.services.derived.metrics import (
+    SEASON_SPAN_DAYS,
+    WINDOW_DAYS,
+    compute_metrics,
+    daily_history,
+    load_inputs,
+)
 
 # Lead times longer than this are scored over this many days (a cutoff must leave room to score).
 MAX_SCORED_LEAD_DAYS = 42
@@ -50,6 +57,7 @@ class BacktestReport:
     cutoffs: list[dt.date]
     observations: int
     groups: list[dict[str, Any]] = field(default_factory=list)
+    promises: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The report as plain JSON values."""
@@ -59,14 +67,17 @@ class BacktestReport:
             "cutoffs": [c.isoformat() for c in self.cutoffs],
             "observations": self.observations,
             "groups": self.groups,
+            "promises": self.promises,
         }
 
 
 def _score(frame: pd.DataFrame, by: str) -> list[dict[str, Any]]:
     rows = []
-    for key, part in frame.groupby(by, sort=True):
+    groups = [("all", frame)] if by == "all" else frame.groupby(by, sort=True)
+    for key, part in groups:
         actual = float(part["actual"].sum())
         error = part["forecast"] - part["actual"]
+        error_ma = part["forecast_moving_average"] - part["actual"]
         rows.append(
             {
                 "by": by,
@@ -75,11 +86,12 @@ def _score(frame: pd.DataFrame, by: str) -> list[dict[str, Any]]:
                 "actual_units": actual,
                 "wape": float(error.abs().sum() / actual) if actual else None,
                 "bias": float(error.sum() / actual) if actual else None,
+                "wape_moving_average": float(error_ma.abs().sum() / actual) if actual else None,
                 "target_service_level": float(part["target"].mean()),
                 "achieved_service_level": float((part["actual"] <= part["rop"]).mean()),
-                "achieved_with_normal_formula": float((part["actual"] <= part["rop_normal"]).mean()),
+                "achieved_with_textbook_rule": float((part["actual"] <= part["rop_textbook"]).mean()),
                 **_flag_scores(part["flag"], part["short"], ""),
-                **_flag_scores(part["flag_normal"], part["short"], "_normal_formula"),
+                **_flag_scores(part["flag_textbook"], part["short"], "_textbook_rule"),
             }
         )
     return rows
@@ -153,13 +165,51 @@ def _position_and_shortage(k, lead, history, lines, po, n):
     return position, stocked_out | backordered
 
 
+def _promises(session: Session, pairs: pd.DataFrame, abc: np.ndarray, since: dt.date, today: dt.date) -> dict:
+    """Share of first promises kept: lines put on backorder since ``since`` whose first promised date has passed.
+
+    Kept: shipped on or before that date. A line the customer cancelled before it is not scored;
+    one still waiting, or cancelled after it, is a promise broken.
+    """
+    L = OrderLine  # noqa: N806 - short alias for a long query
+    frame = pd.DataFrame(
+        session.execute(
+            select(L.product_id, L.warehouse_id, L.original_promised_date, L.shipped_at, L.cancelled_at).where(
+                L.backordered_at >= dt.datetime.combine(since, dt.time(), dt.UTC),
+                L.original_promised_date.is_not(None),
+                L.original_promised_date < today,
+            )
+        ).all(),
+        columns=["product_id", "warehouse_id", "promised", "shipped", "cancelled"],
+    )
+    if not len(frame):
+        return {"due": 0, "kept": None, "by_abc_class": {}}
+    promised = pd.to_datetime(frame["promised"])
+    shipped = pd.to_datetime(frame["shipped"], utc=True).dt.tz_convert(None).dt.normalize()
+    cancelled = pd.to_datetime(frame["cancelled"], utc=True).dt.tz_convert(None).dt.normalize()
+    scored = ~(cancelled <= promised)
+    kept = (shipped <= promised)[scored]
+    keys = pd.MultiIndex.from_frame(pairs[["product_id", "warehouse_id"]])
+    idx = keys.get_indexer(pd.MultiIndex.from_frame(frame[["product_id", "warehouse_id"]]))[scored.to_numpy()]
+    classes = np.where(idx >= 0, abc[np.maximum(idx, 0)], "?")
+    by_class = kept.groupby(classes).agg(["size", "mean"])
+    return {
+        "due": int(scored.sum()),
+        "kept": float(kept.mean()) if len(kept) else None,
+        "by_abc_class": {str(c): {"due": int(r["size"]), "kept": float(r["mean"])} for c, r in by_class.iterrows()},
+    }
+
+
 def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestReport:
     """Replay the last ``weeks`` weekly cutoffs and score them (read only)."""
     now = compute_metrics(load_inputs(session, today, WINDOW_DAYS), today)
     lead = np.clip(np.rint(now["lead_time_days"].to_numpy(float)), 1, MAX_SCORED_LEAD_DAYS).astype(np.int64)
     lead_sd = now["lead_time_sd"].to_numpy(float)
     level = now["service_level"].to_numpy(float)
-    span = WINDOW_DAYS + 7 * weeks + MAX_SCORED_LEAD_DAYS
+    abc = now["abc_class"].to_numpy()
+    category = now["category"].fillna("").to_numpy(object)
+    # Room for each cutoff's forecast history, last year's season around it and its lead time after it.
+    span = SEASON_SPAN_DAYS + 7 * weeks
     history = daily_history(load_inputs(session, today, span), today, span)
     if not np.array_equal(history.pairs["product_id"].to_numpy(), now["product_id"].to_numpy()):
         raise RuntimeError("the pairs changed between two reads of one backtest; run it again")
@@ -168,35 +218,54 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
     lines, po = _events(session, history.pairs, today - dt.timedelta(days=span - 1))
     # cumulative[:, j] = units ordered on days before column j, for sums over any run of days.
     cumulative = np.concatenate([np.zeros((len(demand), 1)), np.cumsum(demand, axis=1)], axis=1)
+    recorded_from = int(np.argmax(history.recorded)) if history.recorded.any() else span
+    sold = demand > 0
+    first_sold = np.where(sold.any(axis=1), np.argmax(sold, axis=1), span).astype(float)
     last_full_day = span - 2  # today (column span − 1) is not over yet
     frames, cutoffs = [], []
     for week in range(1, weeks + 1):
-        k = span - 1 - 7 * week  # the cutoff's column: its window is columns k − 89 … k
-        if k - WINDOW_DAYS + 1 < 0:
+        k = span - 1 - 7 * week  # the cutoff's column: its history is columns k − 181 … k
+        if k - fc.HISTORY_DAYS + 1 < 0:
             break
+        past = slice(k - fc.HISTORY_DAYS + 1, k + 1)
+        forecast = fc.forecast(
+            demand[:, past],
+            history.counted[:, past],
+            last_year=fc.last_year_from_daily(demand, k, recorded_from),
+            stocked_days_ago=np.where(
+                (history.stocked_from >= 0) & (history.stocked_from <= k), k - history.stocked_from, np.nan
+            ),
+            first_sold_days_ago=np.where(first_sold <= k, k - first_sold, np.nan),
+            recorded_days=k - recorded_from + 1,
+            category=category,
+        )
         window = slice(k - WINDOW_DAYS + 1, k + 1)
-        stats = rp.demand_statistics_matrix(demand[:, window], history.counted[:, window])
-        avg, sd = stats.avg_daily_demand, stats.demand_sd
+        sd = rp.demand_statistics_matrix(demand[:, window], history.counted[:, window]).demand_sd
+        avg, ma = forecast.rate, forecast.moving_average
         ltd = safety_stock_from_distribution(avg, sd, lead, lead_sd, level)
-        normal = rp.safety_stock_array(avg, sd, lead, lead_sd, level)
+        # The textbook rule: a 90-day average and the normal formula's safety stock.
+        textbook = ma * lead + rp.safety_stock_array(ma, sd, lead, lead_sd, level)
         end = np.minimum(k + 1 + lead, last_full_day + 1)
-        scored = (avg > 0) & (k + 1 + lead <= last_full_day + 1)
+        scored = ((avg > 0) | (ma > 0)) & (k + 1 + lead <= last_full_day + 1)
         actual = cumulative[np.arange(len(demand)), end] - cumulative[:, k + 1]
         position, short = _position_and_shortage(k, lead, history, lines, po, n)
-        rop, rop_normal = avg * lead + ltd.safety_stock, avg * lead + normal
+        rop = avg * lead + ltd.safety_stock
         cutoffs.append(today - dt.timedelta(days=7 * week))
         frames.append(
             pd.DataFrame(
                 {
-                    "abc_class": now["abc_class"].to_numpy()[scored],
+                    "abc_class": abc[scored],
                     "method": ltd.method[scored],
+                    "forecast_method": forecast.method[scored],
+                    "pattern": forecast.pattern[scored],
                     "forecast": (avg * lead)[scored],
+                    "forecast_moving_average": (ma * lead)[scored],
                     "actual": actual[scored],
                     "rop": rop[scored],
-                    "rop_normal": rop_normal[scored],
+                    "rop_textbook": textbook[scored],
                     "target": level[scored],
                     "flag": (position <= rop)[scored],
-                    "flag_normal": (position <= rop_normal)[scored],
+                    "flag_textbook": (position <= textbook)[scored],
                     "short": short[scored],
                 }
             )
@@ -204,7 +273,13 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
     scored_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     report = BacktestReport(today, weeks, cutoffs, len(scored_frame))
     if len(scored_frame):
-        report.groups = _score(scored_frame, "abc_class") + _score(scored_frame, "method")
+        report.groups = [
+            row
+            for by in ("all", "abc_class", "forecast_method", "pattern", "method")
+            for row in _score(scored_frame, by)
+        ]
+    if cutoffs:
+        report.promises = _promises(session, history.pairs, abc, min(cutoffs), today)
     return report
 
 
@@ -217,14 +292,21 @@ def format_report(report: BacktestReport) -> list[str]:
     lines = [
         f"backtest to {report.today}: {len(report.cutoffs)} weekly cutoffs, {report.observations:,} scored "
         "(pair, cutoff) observations",
-        f"{'group':<22}{'n':>8}{'WAPE':>8}{'bias':>8}{'target':>8}{'achieved':>10}{'normal only':>13}"
-        f"{'flag P':>8}{'flag R':>8}{'flag F1':>9}{'normal F1':>11}",
+        f"{'group':<30}{'n':>8}{'WAPE':>7}{'MA':>7}{'bias':>7}{'target':>8}{'achieved':>10}{'textbook':>10}"
+        f"{'flag P':>8}{'flag R':>8}{'flag F1':>9}{'textbook F1':>13}",
     ]
     for row in report.groups:
+        name = "all" if row["by"] == "all" else f"{row['by']} {row['group']}"
         lines.append(
-            f"{row['by'] + ' ' + row['group']:<22}{row['observations']:>8,}{_pct(row['wape']):>8}{_pct(row['bias']):>8}"
-            f"{_pct(row['target_service_level']):>8}{_pct(row['achieved_service_level']):>10}"
-            f"{_pct(row['achieved_with_normal_formula']):>13}{_pct(row['flag_precision']):>8}"
-            f"{_pct(row['flag_recall']):>8}{_pct(row['flag_f1']):>9}{_pct(row['flag_f1_normal_formula']):>11}"
+            f"{name:<30}{row['observations']:>8,}{_pct(row['wape']):>7}{_pct(row['wape_moving_average']):>7}"
+            f"{_pct(row['bias']):>7}{_pct(row['target_service_level']):>8}{_pct(row['achieved_service_level']):>10}"
+            f"{_pct(row['achieved_with_textbook_rule']):>10}{_pct(row['flag_precision']):>8}"
+            f"{_pct(row['flag_recall']):>8}{_pct(row['flag_f1']):>9}{_pct(row['flag_f1_textbook_rule']):>13}"
         )
+    promises = report.promises
+    if promises:
+        by_class = ", ".join(
+            f"{c} {_pct(v['kept'])} of {v['due']:,}" for c, v in sorted(promises["by_abc_class"].items())
+        )
+        lines.append(f"first promises kept: {_pct(promises['kept'])} of {promises['due']:,} due ({by_class})")
     return lines

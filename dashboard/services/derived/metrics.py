@@ -35,6 +35,7 @@ from dashboard.db.models import (
 )
 from dashboard.db.queries import days_between, line_is_waiting, po_is_open, utc_day
 from dashboard.domain import demand_basis as basis
+from dashboard.domain import forecast as fc
 from dashboard.domain import lead_time_demand as ltd_stock
 from dashboard.domain import replenishment as rp
 from dashboard.domain import unknown
@@ -56,10 +57,21 @@ def _day_index(values: pd.Series, start: dt.date) -> np.ndarray:
     return (days - np.datetime64(start, "D")).astype(np.int64)
 
 
+# Daily demand is read this far back: the forecasts' weeks, and last year's season around each origin.
+SEASON_SPAN_DAYS = fc.SEASON_DAYS + fc.WINDOW_DAYS + 7 * max(fc.ORIGINS)
+
+
 def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str, pd.DataFrame]:
-    """Everything the computation needs, aggregated in SQL."""
+    """Everything the computation needs, aggregated in SQL.
+
+    Stock movements cover at least the forecasts' history (:data:`fc.HISTORY_DAYS`), daily demand
+    a year and a season more (:data:`SEASON_SPAN_DAYS`), whatever ``window_days`` asks.
+    """
+    window_days = max(window_days, fc.HISTORY_DAYS)
     start = today - dt.timedelta(days=window_days - 1)
     start_ts = dt.datetime.combine(start, dt.time(), dt.UTC)
+    demand_start = min(start, today - dt.timedelta(days=SEASON_SPAN_DAYS - 1))
+    demand_ts = dt.datetime.combine(demand_start, dt.time(), dt.UTC)
     primary = (
         select(
             ProductSupplier.product_id,
@@ -115,7 +127,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
         .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
         # Demand is what customers asked for: lines shipped or put on backorder, not lines cancelled at once.
         .where(
-            SalesOrder.ordered_at >= start_ts,
+            SalesOrder.ordered_at >= demand_ts,
             (OrderLine.status != LineStatus.CANCELLED) | OrderLine.backordered_at.is_not(None),
         )
         .group_by(OrderLine.product_id, OrderLine.warehouse_id, day),
@@ -138,7 +150,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
             func.sum(SalesLine.qty).label("qty"),
             func.sum(SalesLine.qty * func.coalesce(SalesLine.unit_price, 0)).label("revenue"),
         )
-        .where(SalesLine.sold_on >= start, SalesLine.sold_on <= today, ~ours)
+        .where(SalesLine.sold_on >= demand_start, SalesLine.sold_on <= today, ~ours)
         .group_by(SalesLine.product_id, SalesLine.warehouse_id, SalesLine.sold_on),
     )
     if len(history):
@@ -290,12 +302,16 @@ class DailyHistory(NamedTuple):
     counted: np.ndarray  # sellable (in stock, or ordered anyway, or before any stock evidence) and recorded
     recorded: np.ndarray  # per day: on or after the shop's first record
     on_hand_start: np.ndarray  # units on hand as each day began, rebuilt from today's count and the ledger
+    stocked_from: np.ndarray  # per pair: the column of its first stock evidence (−1: before the window or unknown)
 
 
-def daily_history(inputs: dict[str, pd.DataFrame], today: dt.date, window_days: int) -> DailyHistory:
+def daily_history(
+    inputs: dict[str, pd.DataFrame], today: dt.date, window_days: int, revenue_days: int | None = None
+) -> DailyHistory:
     """Each pair's units ordered per day over the window, and which days count towards its demand.
 
-    Shared by :func:`compute_metrics` and the backtest (which slices a longer window at each cutoff).
+    Revenue sums the last ``revenue_days`` of the window (all of it by default). Shared by
+    :func:`compute_metrics` and the backtest (which slices a longer window at each cutoff).
     """
     pairs = inputs["pairs"].reset_index(drop=True)
     n = len(pairs)
@@ -307,7 +323,8 @@ def daily_history(inputs: dict[str, pd.DataFrame], today: dt.date, window_days: 
         idx, day = _pair_index(pairs, d), _day_index(d["day"], start)
         ok = (idx >= 0) & (day >= 0) & (day < window_days)
         np.add.at(demand, (idx[ok], day[ok]), d["qty"].to_numpy(float)[ok])
-        np.add.at(revenue, idx[ok], d["revenue"].to_numpy(float)[ok])
+        recent = ok & (day >= window_days - (revenue_days or window_days))
+        np.add.at(revenue, idx[recent], d["revenue"].to_numpy(float)[recent])
     # On hand at the end of each day = today's on hand minus what moved after that day.
     net = np.zeros((n, window_days + 1), np.float64)
     m = inputs["moves"]
@@ -342,7 +359,44 @@ def daily_history(inputs: dict[str, pd.DataFrame], today: dt.date, window_days: 
     h = inputs.get("history_start")
     recorded_from = window_days if h is None or not len(h) else (h["first_day"].iloc[0] - start).days
     in_history = np.arange(window_days) >= max(recorded_from, 0)
-    return DailyHistory(pairs, demand, revenue, sellable & in_history[None, :], in_history, start_of_day)
+    return DailyHistory(pairs, demand, revenue, sellable & in_history[None, :], in_history, start_of_day, first_day)
+
+
+def _forecast(inputs: dict[str, pd.DataFrame], history: DailyHistory, today: dt.date, span: int) -> fc.Forecast:
+    """Each pair's forecast from its daily history, last year's season and its first sale."""
+    pairs = history.pairs
+    n = len(pairs)
+    d = inputs["demand"]
+    h = inputs.get("history_start")
+    first_record = h["first_day"].iloc[0] if h is not None and len(h) else today
+    recorded_days = (today - first_record).days + 1
+    first_sold = np.full(n, np.nan)
+    origins = [1] + [1 - 7 * w for w in fc.ORIGINS]  # relative to today: the day after each cutoff
+    before = np.zeros((n, len(origins)))
+    after = np.zeros((n, len(origins)))
+    if len(d):
+        idx, day = _pair_index(pairs, d), _day_index(d["day"], today)
+        ok = (idx >= 0) & (day <= 0)
+        idx, day, qty = idx[ok], day[ok], d["qty"].to_numpy(float)[ok]
+        earliest = pd.Series(day).groupby(idx).min()
+        first_sold[earliest.index.to_numpy()] = -earliest.to_numpy()
+        for j, origin in enumerate(origins):
+            o = origin - fc.SEASON_DAYS
+            prior = (day >= o - fc.WINDOW_DAYS) & (day < o)
+            following = (day >= o) & (day < o + fc.HORIZON_DAYS)
+            before[:, j] = np.bincount(idx[prior], qty[prior], n)
+            after[:, j] = np.bincount(idx[following], qty[following], n)
+    last_year = fc.LastYear(before, after, recorded_days >= SEASON_SPAN_DAYS)
+    stocked = np.where(history.stocked_from >= 0, span - 1 - history.stocked_from, np.nan)
+    return fc.forecast(
+        history.demand,
+        history.counted,
+        last_year=last_year,
+        stocked_days_ago=stocked,
+        first_sold_days_ago=first_sold,
+        recorded_days=recorded_days,
+        category=pairs["category"].fillna("").to_numpy(object),
+    )
 
 
 def compute_metrics(
@@ -351,19 +405,28 @@ def compute_metrics(
     window_days: int = WINDOW_DAYS,
     review_days: int = REVIEW_PERIOD_DAYS,
 ) -> pd.DataFrame:
-    """The ``sku_metrics`` rows (without ids) for every pair in ``inputs['pairs']``."""
-    history = daily_history(inputs, today, window_days)
-    pairs, demand, revenue = history.pairs, history.demand, history.revenue
+    """The ``sku_metrics`` rows (without ids) for every pair in ``inputs['pairs']``.
+
+    Design §3's statistics come from the last ``window_days``; the demand rate from the forecast
+    method each pair's own history chose (:mod:`dashboard.domain.forecast`) over a longer span.
+    """
+    span = max(window_days, fc.HISTORY_DAYS)
+    history = daily_history(inputs, today, span, revenue_days=window_days)
+    pairs, revenue = history.pairs, history.revenue
     n = len(pairs)
     on_hand = pairs["on_hand"].to_numpy(float)
-    history_days = np.full(n, int(history.recorded.sum()), np.int64)
-    stats = rp.demand_statistics_matrix(demand, history.counted)
+    recent = slice(span - window_days, span)
+    history_days = np.full(n, int(history.recorded[recent].sum()), np.int64)
+    stats = rp.demand_statistics_matrix(history.demand[:, recent], history.counted[:, recent])
+    forecast = _forecast(inputs, history, today, span)
     days_out = history_days - stats.days_counted
     periods = _period_demand(pairs, inputs.get("periods"), today, window_days)
     demand_basis = basis.choose_basis(history_days, periods.periods)
     by_periods = demand_basis == DemandBasis.PERIODS.value
     nothing = demand_basis == DemandBasis.NONE.value
-    avg = np.where(by_periods, periods.avg_daily_demand, np.where(nothing, 0.0, stats.avg_daily_demand))
+    avg = np.where(by_periods, periods.avg_daily_demand, np.where(nothing, 0.0, forecast.rate))
+    forecast_method = np.where(by_periods, "period_totals", np.where(nothing, "none", forecast.method))
+    forecast_wape = np.where(by_periods | nothing, np.nan, forecast.wape)
     sd = np.where(by_periods, periods.demand_sd, np.where(nothing, 0.0, stats.demand_sd))
     spike = stats.has_spike & ~by_periods
 
@@ -488,6 +551,9 @@ def compute_metrics(
             "demand_basis": demand_basis,
             # An overridden safety stock was found by nobody's method; the override says so on the page.
             "ss_method": np.where(np.isnan(overrides["safety_stock"]), ltd.method, "override"),
+            "forecast_method": forecast_method,
+            "demand_pattern": forecast.pattern,
+            "forecast_wape": np.round(forecast_wape, 4),
             "history_days": np.where(by_periods, periods.days_covered, history_days),
         }
     )
@@ -508,6 +574,10 @@ def compute_metrics(
                 "lead_time_samples": int(samples[i]),
                 "z": round(float(z[i]), 4),
                 "ss_method": ltd.method[i],
+                "forecast_method": forecast_method[i],
+                "demand_pattern": forecast.pattern[i],
+                "moving_average": round(float(stats.avg_daily_demand[i]), 4),
+                "forecast_wape": None if np.isnan(forecast_wape[i]) else round(float(forecast_wape[i]), 4),
                 "ltd_mean": round(float(ltd.mean[i]), 4),
                 "ltd_variance": round(float(ltd.variance[i]), 4),
                 "ltd_quantile": round(float(ltd.quantile[i]), 2),

@@ -92,7 +92,8 @@ class TestSalesHistory:
             session.add(_sold(1, 1, 3, "#R1"))
         rows = _metrics(db)
         a, b = rows[1], rows[2]
-        assert a["avg_daily_demand"] == pytest.approx(63 / 90, abs=1e-4)
+        # The 90-day average (the forecast method then chosen for the rate is tested in tests/domain/).
+        assert json.loads(a["explain"])["moving_average"] == pytest.approx(63 / 90, abs=1e-4)
         assert a["demand_basis"] == DemandBasis.LINES.value
         assert a["history_days"] == WINDOW_DAYS
         # B sold nothing in the window, with 90 recorded days behind it: a true zero, from lines.
