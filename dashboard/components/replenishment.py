@@ -213,6 +213,27 @@ COLUMN_DEFS = [
         110,
         headerTooltip="Days of order history in the 90-day window, or in-stock days the period totals cover",
     ),
+    {
+        "field": "forecast_method",
+        "headerName": "Forecast by",
+        "filter": "agTextColumnFilter",
+        "width": 150,
+        "headerTooltip": "The method that forecast this item's own last 12 weeks best: moving average, exponential "
+        "smoothing, last year's season, Croston-SBA or TSB (intermittent items), or a category prior (new items)",
+    },
+    {
+        "field": "demand_pattern",
+        "headerName": "Pattern",
+        "filter": "agTextColumnFilter",
+        "width": 115,
+        "headerTooltip": "Smooth, erratic, intermittent or lumpy: how often weeks sell and how much sizes swing",
+    },
+    {
+        **_num("forecast_wape", "Forecast error %", 135, 0),
+        "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.0f')(params.value) + ' %'"},
+        "headerTooltip": "Backtest error of the chosen method over five origins in the last 12 weeks: "
+        "Σ|forecast − sold| ÷ Σ sold; — when nothing sold to score on",
+    },
     _num("lead_time_days", "Lead time (d)", 120, 1),
     _num("safety_stock", "Safety stock", 115, 1),
     {

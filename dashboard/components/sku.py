@@ -11,6 +11,8 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import html
 
+from dashboard.domain import forecast
+from dashboard.domain import lead_time_demand as ltd
 from dashboard.domain import replenishment as rp
 from dashboard.domain.codes import CustomerPriority, DemandBasis, POStatus
 from dashboard.domain.projection import ProjectionPoint, first_stockout
@@ -75,6 +77,69 @@ def make_stock_chart(
     return figure
 
 
+FORECAST_WEEKS = 8
+
+
+def make_demand_chart(
+    weeks: Sequence[tuple[dt.date, float]], daily_rate: float, daily_sd: float, method: str
+) -> go.Figure:
+    """Weekly units asked for, the forecast for the weeks ahead and its 80 % band (10th–90th percentile)."""
+    figure = go.Figure()
+    figure.add_bar(
+        x=[d for d, _ in weeks],
+        y=[u for _, u in weeks],
+        name="Units ordered per week",
+        marker_color="#9ec5fe",
+        hovertemplate="week of %{x|%d %b %Y}: %{y:.0f} units<extra></extra>",
+    )
+    if weeks:
+        start = weeks[-1][0] + dt.timedelta(days=7)
+        ahead = [start + dt.timedelta(days=7 * w) for w in range(FORECAST_WEEKS)]
+        mean = 7 * daily_rate
+        low, high = ltd.demand_interval(mean, 7 * daily_sd**2)
+        figure.add_scatter(
+            x=ahead + ahead[::-1],
+            y=[high] * len(ahead) + [low] * len(ahead),
+            fill="toself",
+            mode="lines",
+            fillcolor="rgba(13,110,253,0.12)",
+            line={"width": 0},
+            name="80 % of weeks (10th–90th percentile)",
+            hoverinfo="skip",
+        )
+        figure.add_scatter(
+            x=ahead,
+            y=[mean] * len(ahead),
+            mode="lines",
+            line={"color": "#0d6efd", "width": 2},
+            name=f"Forecast: {method}",
+            hovertemplate="forecast %{y:.1f} units/week<extra></extra>",
+        )
+    figure.update_layout(
+        height=300,
+        margin={"l": 10, "r": 10, "t": 30, "b": 30},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": 1.15, "x": 0},
+        yaxis_title="units per week",
+        bargap=0.15,
+    )
+    figure.update_xaxes(gridcolor="#eee")
+    figure.update_yaxes(gridcolor="#eee", rangemode="tozero")
+    return figure
+
+
+def forecast_summary(metrics: Any) -> str:
+    """One line under the demand chart: the method, the pattern it was chosen for and its backtest error."""
+    method = forecast.METHOD_LABELS.get(metrics.forecast_method, metrics.forecast_method)
+    pattern = forecast.PATTERN_LABELS.get(metrics.demand_pattern, metrics.demand_pattern).lower()
+    error = (
+        f"backtest error {metrics.forecast_wape:.0%} of units sold over five origins in the last 12 weeks"
+        if metrics.forecast_wape is not None
+        else "no backtest error (nothing sold at its origins to score on)"
+    )
+    return f"Forecast by {method} · {pattern} demand · {error}"
+
+
 def _row(label: str, value: str, note: str = "") -> html.Tr:
     return html.Tr(
         [
@@ -103,6 +168,13 @@ def _demand_source(x: dict[str, Any]) -> str:
         f"over {x.get('days_counted', '?')} sellable days of {history} recorded in the last {window}; "
         f"{x.get('days_out_of_stock', 0)} stockout days excluded"
     )
+    method = x.get("forecast_method", "moving_average")
+    if method not in ("moving_average", "none", "period_totals") and "moving_average" in x:
+        # Another method beat the 90-day average on this item's own recent weeks: say so, and what the average was.
+        text = (
+            f"{forecast.METHOD_LABELS.get(method, method)} forecast (90-day average {x['moving_average']:.2f}/day "
+            f"{text})"
+        )
     return ("Short history: " + text) if basis == DemandBasis.SHORT.value else text
 
 

@@ -20,6 +20,7 @@ recurrences, for every pair at once.
 
 from __future__ import annotations
 
+from statistics import NormalDist
 from typing import NamedTuple
 
 import numpy as np
@@ -120,3 +121,24 @@ def safety_stock_from_distribution(
         quantile[hit] = q[found]
         ss[hit] = np.maximum(q[found] - mean[hit], 0.0)
     return LeadTimeDemandStock(ss, method, mean, variance, quantile)
+
+
+def demand_interval(mean: float, variance: float, low: float = 0.1, high: float = 0.9) -> tuple[float, float]:
+    """The ``low``–``high`` quantiles of demand with this mean and variance (units), as the methods above see it.
+
+    Counts (Poisson, or negative binomial when variance exceeds the mean) below
+    :data:`NORMAL_FROM_MEAN`, the normal distribution from there (never below 0). The SKU page's
+    forecast band: 80 % of weeks should sell within it.
+    """
+    if mean <= 0:
+        return 0.0, 0.0
+    if mean < NORMAL_FROM_MEAN:
+        m, v = np.full(2, float(mean)), np.full(2, float(max(variance, 0.0)))
+        q = _count_quantiles(m, v, np.array([low, high]))
+        if not np.isnan(q).any():
+            return float(q[0]), float(q[1])
+    sd = float(np.sqrt(max(variance, 0.0)))
+    normal = NormalDist(float(mean), sd) if sd > 0 else None
+    if normal is None:
+        return float(mean), float(mean)
+    return max(normal.inv_cdf(low), 0.0), normal.inv_cdf(high)

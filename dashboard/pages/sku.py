@@ -11,10 +11,17 @@ from sqlalchemy import select
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor, user_may
-from dashboard.components.sku import make_po_table, make_stock_chart, make_waiting_table, make_why_panel
+from dashboard.components.sku import (
+    forecast_summary,
+    make_demand_chart,
+    make_po_table,
+    make_stock_chart,
+    make_waiting_table,
+    make_why_panel,
+)
 from dashboard.components.status import make_status_panel
 from dashboard.db.models import Product, StatusAdvice
-from dashboard.domain import inputs, unknown
+from dashboard.domain import forecast, inputs, unknown
 from dashboard.domain.codes import Role
 from dashboard.domain.inputs import RefusedError
 from dashboard.domain.projection import project_available
@@ -110,13 +117,33 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
         id="sku-chart",
         config={"displaylogo": False},
     )
+    demand = (
+        _card(
+            "Demand: units ordered per week, and the forecast",
+            [
+                dcc.Graph(
+                    figure=make_demand_chart(
+                        view.demand,
+                        metrics.avg_daily_demand,
+                        metrics.demand_sd,
+                        forecast.METHOD_LABELS.get(metrics.forecast_method, metrics.forecast_method),
+                    ),
+                    id="sku-demand-chart",
+                    config={"displaylogo": False},
+                ),
+                html.Div(forecast_summary(metrics), id="sku-forecast", className="small text-body-secondary"),
+            ],
+        )
+        if metrics
+        else None
+    )
     return html.Div(
         [
             dcc.Store(id="status-sku", data={"sku": product.sku, "version": product.version}),
             header,
             dbc.Row(
                 [
-                    dbc.Col(_card("Stock: last 180 days and the projection ahead", chart), xl=7),
+                    dbc.Col([_card("Stock: last 180 days and the projection ahead", chart), demand], xl=7),
                     dbc.Col(make_why_panel(metrics, view.explain, product.unit_cost), xl=5, className="mb-3"),
                 ]
             ),

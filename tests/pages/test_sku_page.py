@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from dashboard import context
@@ -18,7 +19,8 @@ from dashboard.db.models import (
     Warehouse,
 )
 from dashboard.db.queries import line_is_waiting
-from dashboard.domain.codes import CustomerPriority, SubscriptionStatus
+from dashboard.domain import forecast
+from dashboard.domain.codes import CustomerPriority, LineStatus, SubscriptionStatus
 from dashboard.services.catalog.sku import load_sku
 from tests.conftest import TODAY
 from tests.pages.dash_http import components, route
@@ -256,3 +258,43 @@ class TestWaitingQueue:
         waiting_here = sum(row["qty"] - row["qty_allocated"] for row in view.waiting if row["warehouse"] == code)
         projected = page.by_id["sku-chart"]["props"]["figure"]["data"][1]["y"][0]
         assert projected == metrics.on_hand - metrics.allocated - waiting_here
+
+
+class TestDemandChart:
+    def test_weekly_history_forecast_and_band_are_the_pair_s_own(self, app, auth):
+        with db_of(app).read_session() as session:
+            sku, code, method = session.execute(
+                select(SkuMetrics.sku, SkuMetrics.warehouse_code, SkuMetrics.forecast_method)
+                .where(SkuMetrics.forecast_method.in_(["croston_sba", "tsb"]), SkuMetrics.forecast_wape.is_not(None))
+                .order_by(SkuMetrics.avg_daily_demand.desc())
+            ).first()
+            view = load_sku(session, sku, code, TODAY)
+            # The weeks' units are the order lines of this pair, counted independently here.
+            first = TODAY - dt.timedelta(days=7 * 26)
+            asked = session.scalar(
+                select(func.coalesce(func.sum(OrderLine.qty), 0))
+                .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+                .join(Product, Product.id == OrderLine.product_id)
+                .join(Warehouse, Warehouse.id == OrderLine.warehouse_id)
+                .where(
+                    Product.sku == sku,
+                    Warehouse.code == code,
+                    SalesOrder.ordered_at >= dt.datetime.combine(first, dt.time(), dt.UTC),
+                    SalesOrder.ordered_at < dt.datetime.combine(TODAY, dt.time(), dt.UTC),
+                    (OrderLine.status != LineStatus.CANCELLED) | OrderLine.backordered_at.is_not(None),
+                )
+            )
+        page = open_sku(auth, app, sku, code)
+        bars, band, line = page.by_id["sku-demand-chart"]["props"]["figure"]["data"]
+        assert len(bars["y"]) == 26 and sum(bars["y"]) == asked
+        metrics = view.metrics
+        assert line["y"][0] == pytest.approx(7 * metrics.avg_daily_demand)
+        assert line["name"] == f"Forecast: {forecast.METHOD_LABELS[method]}"
+        low, high = min(band["y"]), max(band["y"])
+        assert low <= line["y"][0] <= high and high > low
+        summary = page.text("sku-forecast")
+        assert summary.startswith(f"Forecast by {forecast.METHOD_LABELS[method]}")
+        assert f"backtest error {metrics.forecast_wape:.0%}" in summary
+        # The why panel says which method gave d̄ and what the 90-day average was.
+        notes = {row[0]: row[-1] for row in page.rows("sku-why")}
+        assert notes["Demand d̄"].startswith(f"{forecast.METHOD_LABELS[method]} forecast (90-day average")

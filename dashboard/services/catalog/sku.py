@@ -28,8 +28,10 @@ from dashboard.db.models import (
 from dashboard.db.queries import line_is_waiting, po_is_open, utc_day
 from dashboard.domain.codes import SubscriptionStatus
 from dashboard.domain.replenishment import DEFAULT_LEAD_TIME_DAYS, IN_TRANSIT
+from dashboard.services.derived.metrics import daily_demand
 
 HISTORY_DAYS = 180
+DEMAND_WEEKS = 26
 
 
 @dataclass
@@ -41,6 +43,7 @@ class SkuView:
     warehouse_id: int | None
     metrics: SkuMetrics | None
     history: list[tuple[dt.date, int]] = field(default_factory=list)
+    demand: list[tuple[dt.date, float]] = field(default_factory=list)
     inbound: list[dict[str, Any]] = field(default_factory=list)
     purchase_orders: list[dict[str, Any]] = field(default_factory=list)
     waiting: list[dict[str, Any]] = field(default_factory=list)
@@ -187,7 +190,27 @@ def load_sku(session: Session, sku: str, warehouse_code: str | None, today: dt.d
         view.inbound.append({"number": IN_TRANSIT, "eta": eta, "eta_confirmed": False, "open_qty": transit.in_transit})
         view.inbound.sort(key=lambda row: row["eta"])
     view.history = stock_history(session, product.id, chosen, today)
+    view.demand = weekly_demand(session, product.id, chosen, today)
     return view
+
+
+def weekly_demand(
+    session: Session, product_id: int, warehouse_id: int, today: dt.date, weeks: int = DEMAND_WEEKS
+) -> list[tuple[dt.date, float]]:
+    """Units customers asked for in each of the last ``weeks`` whole weeks (first day of each week, units).
+
+    Whole weeks ending yesterday, as the forecast's buckets end at the refresh; the same demand the
+    metrics count (our orders and imported sales, once each).
+    """
+    first = today - dt.timedelta(days=7 * weeks)
+    frame = daily_demand(session, first, today - dt.timedelta(days=1), (product_id, warehouse_id))
+    units = [0.0] * weeks
+    for day, qty in zip(frame.get("day", []), frame.get("qty", []), strict=True):
+        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+        index = (day - first).days // 7
+        if 0 <= index < weeks:
+            units[index] += float(qty)
+    return [(first + dt.timedelta(days=7 * w), units[w]) for w in range(weeks)]
 
 
 def stock_history(

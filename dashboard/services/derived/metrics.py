@@ -57,6 +57,60 @@ def _day_index(values: pd.Series, start: dt.date) -> np.ndarray:
     return (days - np.datetime64(start, "D")).astype(np.int64)
 
 
+def daily_demand(session: Session, start: dt.date, today: dt.date, pair: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Units and revenue customers asked for per (product, warehouse, day) from ``start`` to ``today``.
+
+    Our own order lines, and imported sales history not also present as one of them. ``pair``
+    limits it to one (product id, warehouse id), as the SKU page's demand chart reads it.
+    """
+    demand_ts = dt.datetime.combine(start, dt.time(), dt.UTC)
+    only_lines = [] if pair is None else [OrderLine.product_id == pair[0], OrderLine.warehouse_id == pair[1]]
+    only_sales = [] if pair is None else [SalesLine.product_id == pair[0], SalesLine.warehouse_id == pair[1]]
+    day = utc_day(SalesOrder.ordered_at)
+    demand = _frame(
+        session,
+        select(
+            OrderLine.product_id,
+            OrderLine.warehouse_id,
+            day.label("day"),
+            func.sum(OrderLine.qty).label("qty"),
+            func.sum(OrderLine.qty * OrderLine.unit_price).label("revenue"),
+        )
+        .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
+        # Demand is what customers asked for: lines shipped or put on backorder, not lines cancelled at once.
+        .where(
+            SalesOrder.ordered_at >= demand_ts,
+            (OrderLine.status != LineStatus.CANCELLED) | OrderLine.backordered_at.is_not(None),
+            *only_lines,
+        )
+        .group_by(OrderLine.product_id, OrderLine.warehouse_id, day),
+    )
+    # Imported sales history is demand that happened, on the day it was sold (gross: a return
+    # later does not undo the demand). A line also present as one of our own orders (same order
+    # number, SKU and warehouse) is counted once, from the order.
+    ours = exists().where(
+        SalesOrder.number == SalesLine.order_number,
+        OrderLine.order_id == SalesOrder.id,
+        OrderLine.product_id == SalesLine.product_id,
+        OrderLine.warehouse_id == SalesLine.warehouse_id,
+    )
+    history = _frame(
+        session,
+        select(
+            SalesLine.product_id,
+            SalesLine.warehouse_id,
+            SalesLine.sold_on.label("day"),
+            func.sum(SalesLine.qty).label("qty"),
+            func.sum(SalesLine.qty * func.coalesce(SalesLine.unit_price, 0)).label("revenue"),
+        )
+        .where(SalesLine.sold_on >= start, SalesLine.sold_on <= today, ~ours, *only_sales)
+        .group_by(SalesLine.product_id, SalesLine.warehouse_id, SalesLine.sold_on),
+    )
+    if len(history):
+        demand = pd.concat([demand, history], ignore_index=True) if len(demand) else history
+    return demand
+
+
 # Daily demand is read this far back: the forecasts' weeks, and last year's season around each origin.
 SEASON_SPAN_DAYS = fc.SEASON_DAYS + fc.WINDOW_DAYS + 7 * max(fc.ORIGINS)
 
@@ -71,7 +125,6 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
     start = today - dt.timedelta(days=window_days - 1)
     start_ts = dt.datetime.combine(start, dt.time(), dt.UTC)
     demand_start = min(start, today - dt.timedelta(days=SEASON_SPAN_DAYS - 1))
-    demand_ts = dt.datetime.combine(demand_start, dt.time(), dt.UTC)
     primary = (
         select(
             ProductSupplier.product_id,
@@ -114,47 +167,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
         .outerjoin(Supplier, Supplier.id == primary.c.supplier_id)
         .order_by(StockLevel.product_id, StockLevel.warehouse_id),
     )
-    day = utc_day(SalesOrder.ordered_at)
-    demand = _frame(
-        session,
-        select(
-            OrderLine.product_id,
-            OrderLine.warehouse_id,
-            day.label("day"),
-            func.sum(OrderLine.qty).label("qty"),
-            func.sum(OrderLine.qty * OrderLine.unit_price).label("revenue"),
-        )
-        .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
-        # Demand is what customers asked for: lines shipped or put on backorder, not lines cancelled at once.
-        .where(
-            SalesOrder.ordered_at >= demand_ts,
-            (OrderLine.status != LineStatus.CANCELLED) | OrderLine.backordered_at.is_not(None),
-        )
-        .group_by(OrderLine.product_id, OrderLine.warehouse_id, day),
-    )
-    # Imported sales history is demand that happened, on the day it was sold (gross: a return
-    # later does not undo the demand). A line also present as one of our own orders (same order
-    # number, SKU and warehouse) is counted once, from the order.
-    ours = exists().where(
-        SalesOrder.number == SalesLine.order_number,
-        OrderLine.order_id == SalesOrder.id,
-        OrderLine.product_id == SalesLine.product_id,
-        OrderLine.warehouse_id == SalesLine.warehouse_id,
-    )
-    history = _frame(
-        session,
-        select(
-            SalesLine.product_id,
-            SalesLine.warehouse_id,
-            SalesLine.sold_on.label("day"),
-            func.sum(SalesLine.qty).label("qty"),
-            func.sum(SalesLine.qty * func.coalesce(SalesLine.unit_price, 0)).label("revenue"),
-        )
-        .where(SalesLine.sold_on >= demand_start, SalesLine.sold_on <= today, ~ours)
-        .group_by(SalesLine.product_id, SalesLine.warehouse_id, SalesLine.sold_on),
-    )
-    if len(history):
-        demand = pd.concat([demand, history], ignore_index=True) if len(demand) else history
+    demand = daily_demand(session, demand_start, today)
     # The shop's line history begins with its oldest order or imported sale; days before it are
     # days nobody recorded, not days nobody bought.
     first_sale = session.scalar(select(func.min(SalesLine.sold_on)))

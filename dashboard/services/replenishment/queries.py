@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.grid import GridColumn, GridPage, fetch_rows, iter_filtered_rows
 from dashboard.db.models import Product, SkuMetrics, SkuMetricsSummary, Supplier, Warehouse
 from dashboard.db.text_search import sku_metrics_trigram
-from dashboard.domain import inputs
+from dashboard.domain import forecast, inputs
 from dashboard.domain.codes import DemandBasis, SalesStatus
 from dashboard.domain.inputs import InputError
 from dashboard.domain.lead_time_demand import METHOD_LABELS
@@ -104,6 +104,18 @@ GRID_COLUMNS: dict[str, GridColumn] = {
             "text",
         ),
         GridColumn("history_days", M.history_days, "number"),
+        GridColumn(
+            "forecast_method",
+            case(forecast.METHOD_LABELS, value=M.forecast_method, else_=M.forecast_method),
+            "text",
+        ),
+        GridColumn(
+            "demand_pattern",
+            case(forecast.PATTERN_LABELS, value=M.demand_pattern, else_=M.demand_pattern),
+            "text",
+        ),
+        # Shown and filtered as a percentage, as the page labels it.
+        GridColumn("forecast_wape", func.round(M.forecast_wape * 100), "number"),
         GridColumn(
             "ss_method",
             case(METHOD_LABELS, value=M.ss_method, else_=M.ss_method),

@@ -497,3 +497,21 @@ def test_a_metrics_refresh_brings_the_search_index_up_to_date(demo_template, tmp
     assert all(row["name"] == old for row in old_rows)
     assert len(old_rows) == scalar(database, "SELECT count(*) FROM sku_metrics WHERE product_name = :n", n=old)
     database.dispose()
+
+
+class TestForecastColumns:
+    def test_the_forecast_method_is_a_column_to_filter_on(self, rdb):
+        text_filter = {"forecast_method": {"filterType": "text", "type": "equals", "filter": "Croston-SBA"}}
+        rows, counts = all_pages(rdb, F(condition="all"), filter_model=text_filter)
+        expected = sql(rdb, PAIRS_SQL.format(where="m.forecast_method = 'croston_sba'"))
+        assert rows and {row["forecast_method"] for row in rows} == {"Croston-SBA"}
+        assert sorted(keys(rows)) == sorted(expected)
+        assert_counts(counts, len(expected))
+
+    def test_forecast_error_is_a_percentage_to_sort_and_filter_on(self, rdb):
+        number_filter = {"forecast_wape": {"filterType": "number", "type": "lessThan", "filter": 50}}
+        rows, _ = all_pages(rdb, F(condition="all"), filter_model=number_filter)
+        expected = sql(rdb, PAIRS_SQL.format(where="round(m.forecast_wape * 100) < 50"))
+        assert rows and all(row["forecast_wape"] < 50 for row in rows)
+        assert sorted(keys(rows)) == sorted(expected)
+        assert {row["demand_pattern"] for row in rows} <= {"Smooth", "Erratic", "Intermittent", "Lumpy", "No sales"}
