@@ -54,10 +54,11 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
             icon="bi-exclamation-octagon",
         ),
         make_kpi_card(
-            "SKUs stocked out",
-            f"{counts.skus_stocked_out:,}",
-            f"of {counts.active_skus:,} active SKUs have nothing available in any warehouse",
-            colour="danger" if counts.skus_stocked_out else "success",
+            "Stocked out",
+            f"{counts.pairs_stocked_out:,}",
+            f"SKU-warehouse pairs of {counts.pairs:,} with nothing available there; "
+            f"{counts.skus_stocked_out:,} of {counts.active_skus:,} active SKUs have nothing in any warehouse",
+            colour="danger" if counts.pairs_stocked_out else "success",
             href=_href("/replenishment?condition=stocked_out"),
             card_id="card-stocked-out",
             icon="bi-box",

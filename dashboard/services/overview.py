@@ -16,6 +16,7 @@ from dashboard.db.models import (
     Product,
     PurchaseOrder,
     SalesOrder,
+    SkuMetricsSummary,
     Supplier,
 )
 from dashboard.db.queries import (
@@ -38,6 +39,8 @@ class OverviewCounts:
     lines_past_promise: int
     skus_stocked_out: int
     active_skus: int
+    pairs_stocked_out: int
+    pairs: int
     pos_past_eta: int
     open_pos: int
 
@@ -90,6 +93,14 @@ def overview_counts(session: Session, today: dt.date) -> OverviewCounts:
         .where(active, func.coalesce(available.c.available, 0) <= 0)
     )
     active_skus = session.scalar(select(func.count()).select_from(Product).where(active))
+    # The same set /replenishment's "Stocked out" card counts and the link opens: SKU-warehouse pairs
+    # with nothing available there, as of the last refresh (its summary table, not a scan).
+    pairs = session.execute(
+        select(
+            func.coalesce(func.sum(SkuMetricsSummary.stocked_out), 0),
+            func.coalesce(func.sum(SkuMetricsSummary.pairs), 0),
+        )
+    ).one()
     pos = session.execute(
         select(func.count(), func.count().filter(PurchaseOrder.eta < today)).where(po_is_open())
     ).one()
@@ -100,6 +111,8 @@ def overview_counts(session: Session, today: dt.date) -> OverviewCounts:
         lines_past_promise=past_promise or 0,
         skus_stocked_out=stocked_out or 0,
         active_skus=active_skus or 0,
+        pairs_stocked_out=int(pairs[0]),
+        pairs=int(pairs[1]),
         pos_past_eta=pos[1],
         open_pos=pos[0],
     )

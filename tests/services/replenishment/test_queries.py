@@ -13,6 +13,7 @@ from dashboard.domain.codes import SalesStatus
 from dashboard.domain.inputs import InputError
 from dashboard.services.demo import generate_demo
 from dashboard.services.derived.refresh import refresh_metrics
+from dashboard.services.overview import overview_counts
 from dashboard.services.replenishment import queries as repl
 from tests.conftest import BACKENDS, TODAY, drop_postgres_database, fresh_postgres_database
 
@@ -515,3 +516,15 @@ class TestForecastColumns:
         assert rows and all(row["forecast_wape"] < 50 for row in rows)
         assert sorted(keys(rows)) == sorted(expected)
         assert {row["demand_pattern"] for row in rows} <= {"Smooth", "Erratic", "Intermittent", "Lumpy", "No sales"}
+
+
+def test_the_overview_counts_the_stocked_out_pairs_this_page_lists(rdb):
+    """Overview and Replenishment name one set one way: SKU-warehouse pairs with nothing available there."""
+    with rdb.read_session() as session:
+        counts = overview_counts(session, TODAY)
+        cards = repl.summary(session, F(condition="stocked_out"))
+    rows, _ = all_pages(rdb, F(condition="stocked_out"))
+    assert counts.pairs_stocked_out == cards.stocked_out == len(rows) > 0
+    assert counts.pairs == cards.pairs == scalar(rdb, "SELECT count(*) FROM sku_metrics")
+    # The SKUs out everywhere are a subset: every such active SKU has all its pairs in the list.
+    assert 0 < counts.skus_stocked_out <= len({row["sku"] for row in rows})
