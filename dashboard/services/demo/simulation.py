@@ -56,10 +56,11 @@ class Simulation:
         self.start_weekday = start_weekday
         self.now_sec = now_sec
         self.mean_qty = 1.0 / 0.7
-        self.pairs = make_pairs(rng, catalog, self.mean_qty)
+        self.pairs = make_pairs(rng, catalog, self.mean_qty, days)
         self.mult = day_multipliers(rng, days, start_weekday, start_doy)
         n_pairs = self.pairs.product.size
-        self.available = self.pairs.opening.copy()
+        # A product launched later has nothing on the shelf until its first delivery is counted in.
+        self.available = np.where(self.pairs.launch == 0, self.pairs.opening, 0)
         self.on_order = np.zeros(n_pairs, np.int64)
         self.queue_units = np.zeros(n_pairs, np.int64)
         self.last_in_day = np.zeros(n_pairs, np.int64)
@@ -79,15 +80,19 @@ class Simulation:
         self.disc_day[disc] = days - rng.integers(20, min(150, days - 1) + 1, size=disc.size)
         self.s.discontinued_day = {int(p): int(self.disc_day[p]) for p in disc}
         self.tier = [TIERS[t] for t in catalog.supplier_tier]
+        existing = np.flatnonzero(self.pairs.launch == 0)
         self.s.movements.append(
-            (np.arange(n_pairs), np.zeros(n_pairs, np.int64), self.pairs.opening, "count", "OPENING")
+            (existing, np.zeros(existing.size, np.int64), self.pairs.opening[existing], "count", "OPENING")
         )
+        # Each day's trend multiplier per pair: 1 at mid-period, moving by ``growth`` over the whole of it.
+        self.trend_slope = self.pairs.growth / max(days, 1)
 
     # -- one day -----------------------------------------------------------------------------
     def run(self, progress: Callable[[int], None] | None = None) -> SimState:
         """Simulate every day; ``progress`` is called with the number of days done."""
         for t in range(self.days):
-            touched = self._receive(t)
+            touched = self._launch(t)
+            touched |= self._receive(t)
             touched |= self._revise_etas(t)
             touched |= self._cancel(t)
             touched |= self._discontinue(t)
@@ -98,6 +103,16 @@ class Simulation:
             if progress:
                 progress(t + 1)
         return self.s
+
+    def _launch(self, t: int) -> set[int]:
+        """New products arrive: their first stock is counted in on their launch day, before any order."""
+        launching = np.flatnonzero(self.pairs.launch == t) if t else np.zeros(0, np.int64)
+        if launching.size == 0:
+            return set()
+        self.available[launching] += self.pairs.opening[launching]
+        sec = np.full(launching.size, t * DAY + 7 * HOUR, np.int64)
+        self.s.movements.append((launching, sec, self.pairs.opening[launching], "count", "OPENING"))
+        return set(launching.tolist())
 
     def _receive(self, t: int) -> set[int]:
         touched = set()
@@ -170,7 +185,8 @@ class Simulation:
     def _demand(self, t: int) -> set[int]:
         """Today's orders: fill from stock in order-time order, else queue or lose the line."""
         rng, pairs = self.rng, self.pairs
-        counts = rng.poisson(pairs.rate * self.mult[t, self.pair_cat])
+        trend = np.maximum(1 + self.trend_slope * (t - self.days / 2), 0.05)
+        counts = rng.poisson(pairs.rate * self.mult[t, self.pair_cat] * trend * (pairs.launch <= t))
         line_pair = np.repeat(np.arange(counts.size), counts)
         if line_pair.size == 0:
             return set()
@@ -300,7 +316,10 @@ class Simulation:
         weekday = (self.start_weekday + t) % 7
         position = self.available - self.queue_units + self.on_order
         due = np.flatnonzero(
-            (pairs.order_dow == weekday) & (self.disc_day[pairs.product] > t) & (position <= pairs.rop)
+            (pairs.order_dow == weekday)
+            & (self.disc_day[pairs.product] > t)
+            & (pairs.launch <= t)
+            & (position <= pairs.rop)
         )
         if due.size == 0:
             return

@@ -100,6 +100,11 @@ class Pairs:
     order_up_to: np.ndarray
     order_dow: np.ndarray
     opening: np.ndarray
+    # Demand that is not flat (issue 20: an honest generator): the relative change of a trending
+    # product's rate over the whole period (0 for most), and the day a new product was launched
+    # (0: sold from the start). A launched product has no stock and no demand before that day.
+    growth: np.ndarray
+    launch: np.ndarray
 
 
 def day_multipliers(rng: np.random.Generator, days: int, start_weekday: int, start_doy: int) -> np.ndarray:
@@ -122,8 +127,15 @@ def day_multipliers(rng: np.random.Generator, days: int, start_weekday: int, sta
     return mult
 
 
-def make_pairs(rng: np.random.Generator, catalog: Catalog, mean_qty: float) -> Pairs:
-    """Decide which warehouses stock each product and the planner's reorder parameters."""
+# Shares of products whose demand trends, and of products launched in the last months.
+TRENDING_SHARE = 0.15
+GROWTH_RANGE = (-0.7, 1.2)
+NEW_SHARE = 0.05
+LAUNCH_DAYS_AGO = (14, 150)
+
+
+def make_pairs(rng: np.random.Generator, catalog: Catalog, mean_qty: float, days: int) -> Pairs:
+    """Decide which warehouses stock each product, the planner's reorder parameters and demand profiles."""
     n = catalog.n_products
     weights = np.array([w[3] for w in WAREHOUSES])
     rank = catalog.popularity.argsort().argsort() / max(1, n - 1)
@@ -140,4 +152,19 @@ def make_pairs(rng: np.random.Generator, catalog: Catalog, mean_qty: float) -> P
     order_up_to = rop + np.maximum(np.ceil(est_units * 30), 1)
     order_dow = catalog.supplier_order_dow[catalog.ps_supplier[catalog.primary_link[product]]]
     opening = np.ceil(order_up_to * rng.uniform(0.4, 1.0, size=product.size)).astype(np.int64)
-    return Pairs(product, wh, rate, rop.astype(np.int64), order_up_to.astype(np.int64), order_dow, opening)
+    trending = rng.random(n) < TRENDING_SHARE
+    growth = np.where(trending, rng.uniform(*GROWTH_RANGE, size=n), 0.0)
+    # A shop launches what it expects to sell: new products come from the better-selling half.
+    launched = (rng.random(n) < 2 * NEW_SHARE) & (rank >= 0.5) & (days > LAUNCH_DAYS_AGO[1] + 30)
+    launch = np.where(launched, days - rng.integers(*LAUNCH_DAYS_AGO, size=n), 0)
+    return Pairs(
+        product,
+        wh,
+        rate,
+        rop.astype(np.int64),
+        order_up_to.astype(np.int64),
+        order_dow,
+        opening,
+        growth[product],
+        launch[product].astype(np.int64),
+    )

@@ -285,6 +285,8 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
         "reorder_point_override": [None] * n_pairs,
         "updated_at": clock.stamps(np.full(n_pairs, now)),
         "version": [1] * n_pairs,
+        # Stocked since the opening count: the demo's first day, or a new product's launch.
+        "created_at": clock.stamps(np.where(pairs.launch > 0, pairs.launch * DAY + 7 * HOUR, 0).astype(np.int64)),
     }
 
     # ---- products and their status ----------------------------------------------------------
