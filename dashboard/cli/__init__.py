@@ -28,6 +28,7 @@ for command in (
     data.backtest,
     bench.bench,
     bench.bench_sales,
+    bench.bench_refresh,
     access.users,
     access.tokens_group,
     server.check_command,

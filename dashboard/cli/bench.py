@@ -8,6 +8,7 @@ import click
 
 from dashboard.bench import sales_import
 from dashboard.bench.data import bench_database
+from dashboard.bench.refresh import time_refreshes
 from dashboard.bench.run import run_bench, write_json
 from dashboard.cli.common import settings_of
 from dashboard.config import DATA_DIR
@@ -69,3 +70,17 @@ def bench_sales(ctx: click.Context, lines: int, skus: int, url: str | None, file
     again = sales_import.time_import(url, path, today, click.echo)
     click.echo(f"first import: {first.seconds:.1f} s ({lines / first.seconds:,.0f} lines/s)")
     click.echo(f"same file again: {again.seconds:.1f} s ({lines / again.seconds:,.0f} lines/s)")
+
+
+@click.command("bench-refresh")
+@click.option("--skus", default=100_000, show_default=True, type=click.IntRange(min=20), help="Generated size.")
+@click.option("--samples", default=20, show_default=True, type=click.IntRange(min=1), help="Single-SKU refreshes.")
+@click.option("--full/--no-full", default=True, show_default=True, help="Also time one full refresh first.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to use.")
+@click.pass_context
+def bench_refresh(ctx: click.Context, skus: int, samples: int, full: bool, db_path: Path | None) -> None:
+    """Time a full metrics refresh with forecast selection, then refreshes of single SKUs after a change."""
+    settings = settings_of(ctx)
+    database = bench_database(skus, db_path, settings.today(), click.echo)
+    ctx.call_on_close(database.dispose)
+    time_refreshes(database, settings.today(), samples, full, click.echo)

@@ -13,6 +13,7 @@ from dashboard.cli.common import StageProgress, database_of, settings_of
 from dashboard.db.migrate import current_revision, upgrade
 from dashboard.services.demo import DatabaseNotEmptyError, generate_demo
 from dashboard.services.derived.backtest import format_report, run_backtest
+from dashboard.services.derived.partial import UnknownSkuError, refresh_skus
 from dashboard.services.derived.refresh import refresh_metrics
 
 
@@ -63,13 +64,33 @@ def demo(ctx: click.Context, skus: int, days: int, seed: int, today: dt.datetime
 
 @click.command()
 @click.option("--kpis", is_flag=True, help="Also rebuild every KPI table (kpi_daily and friends) from history.")
+@click.option(
+    "--sku",
+    "skus",
+    multiple=True,
+    help="Recompute only this SKU's metrics (all its warehouses); repeat for several. Seconds, not minutes.",
+)
 @click.pass_context
-def refresh(ctx: click.Context, kpis: bool) -> None:
+def refresh(ctx: click.Context, kpis: bool, skus: tuple[str, ...]) -> None:
     """Recompute sku_metrics, the backorder projection and status advice; close ended KPI days.
 
     KPI counters are kept current by every action as it happens; --kpis recomputes them from scratch.
+    With --sku, only those SKUs' metrics and the summary cards they count in (the rest, the
+    projection and the KPIs wait for the next full refresh).
     """
     settings = settings_of(ctx)
+    if skus:
+        if kpis:
+            raise click.UsageError("--kpis rebuilds every KPI table; it cannot be limited to some SKUs")
+        try:
+            done = refresh_skus(database_of(ctx), settings.today(), list(skus))
+        except UnknownSkuError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(
+            f"refreshed {done.pairs:,} SKU-warehouse pairs of {done.products:,} SKUs in {done.seconds:.2f}s: "
+            f"{done.below_reorder_point:,} to reorder now"
+        )
+        return
     progress = StageProgress()
     summary = refresh_metrics(
         database_of(ctx), settings.today(), progress=progress, handling_days=settings.handling_days, rebuild_kpis=kpis

@@ -24,6 +24,7 @@ sellable days, and a week with fewer than three sellable days is missing (the re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -170,6 +171,7 @@ def forecast(
     first_sold_days_ago: np.ndarray | None = None,
     recorded_days: int = HISTORY_DAYS,
     category: np.ndarray | None = None,
+    prior_rates: Mapping[str, float] | None = None,
 ) -> Forecast:
     """Choose and apply a method per pair (see the module).
 
@@ -177,7 +179,8 @@ def forecast(
     HORIZON_DAYS·3 for the origins to be scored (fewer: the moving average stands). ``stocked_days_ago``
     is each pair's first stock evidence and ``first_sold_days_ago`` its first sale, in days before the
     cutoff (NaN: unknown, or never); ``recorded_days`` how many days the shop's records reach back;
-    ``category`` a label per pair for the new-item prior.
+    ``category`` a label per pair for the new-item prior; ``prior_rates`` the typical rate per category
+    when the pairs given are not all of them (a refresh of a few SKUs), else it is taken from these.
     """
     demand = np.asarray(demand, float)
     counted = np.asarray(counted, bool)
@@ -240,13 +243,15 @@ def forecast(
     method = best
     if stocked_days_ago is not None and first_sold_days_ago is not None:
         rate, method = _new_items(
-            demand, counted, rate, method, stocked_days_ago, first_sold_days_ago, recorded_days, category
+            demand, counted, rate, method, stocked_days_ago, first_sold_days_ago, recorded_days, category, prior_rates
         )
         wape = np.where(method == "new_item", np.nan, wape)
     return Forecast(np.maximum(rate, 0.0), method, pattern, wape, ma_now)
 
 
-def _new_items(demand, counted, rate, method, stocked_days_ago, first_sold_days_ago, recorded_days, category):
+def _new_items(
+    demand, counted, rate, method, stocked_days_ago, first_sold_days_ago, recorded_days, category, prior_rates=None
+):
     """New items' own rate since they were first stocked, shrunk towards their category's typical rate."""
     n, days = demand.shape
     stocked = np.asarray(stocked_days_ago, float)
@@ -274,7 +279,9 @@ def _new_items(demand, counted, rate, method, stocked_days_ago, first_sold_days_
     for label in np.unique(labels[new]):
         members = labels == label
         pool = rate[members & established]
-        if pool.size:
+        if prior_rates is not None and label in prior_rates:
+            prior[members] = prior_rates[label]
+        elif pool.size:
             prior[members] = float(np.median(pool))
     shrunk = (own_units + prior * PRIOR_DAYS) / (own_days + PRIOR_DAYS)
     return np.where(new, shrunk, rate), np.where(new, "new_item", method).astype(object)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -57,15 +58,25 @@ def _day_index(values: pd.Series, start: dt.date) -> np.ndarray:
     return (days - np.datetime64(start, "D")).astype(np.int64)
 
 
-def daily_demand(session: Session, start: dt.date, today: dt.date, pair: tuple[int, int] | None = None) -> pd.DataFrame:
+def daily_demand(
+    session: Session,
+    start: dt.date,
+    today: dt.date,
+    pair: tuple[int, int] | None = None,
+    product_ids: list[int] | None = None,
+) -> pd.DataFrame:
     """Units and revenue customers asked for per (product, warehouse, day) from ``start`` to ``today``.
 
     Our own order lines, and imported sales history not also present as one of them. ``pair``
-    limits it to one (product id, warehouse id), as the SKU page's demand chart reads it.
+    limits it to one (product id, warehouse id), as the SKU page's demand chart reads it;
+    ``product_ids`` to those products (a refresh of the SKUs a change touched).
     """
     demand_ts = dt.datetime.combine(start, dt.time(), dt.UTC)
     only_lines = [] if pair is None else [OrderLine.product_id == pair[0], OrderLine.warehouse_id == pair[1]]
     only_sales = [] if pair is None else [SalesLine.product_id == pair[0], SalesLine.warehouse_id == pair[1]]
+    if product_ids is not None:
+        only_lines.append(OrderLine.product_id.in_(product_ids))
+        only_sales.append(SalesLine.product_id.in_(product_ids))
     day = utc_day(SalesOrder.ordered_at)
     demand = _frame(
         session,
@@ -115,12 +126,19 @@ def daily_demand(session: Session, start: dt.date, today: dt.date, pair: tuple[i
 SEASON_SPAN_DAYS = fc.SEASON_DAYS + fc.WINDOW_DAYS + 7 * max(fc.ORIGINS)
 
 
-def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str, pd.DataFrame]:
+def load_inputs(
+    session: Session, today: dt.date, window_days: int, product_ids: list[int] | None = None
+) -> dict[str, pd.DataFrame]:
     """Everything the computation needs, aggregated in SQL.
 
     Stock movements cover at least the forecasts' history (:data:`fc.HISTORY_DAYS`), daily demand
-    a year and a season more (:data:`SEASON_SPAN_DAYS`), whatever ``window_days`` asks.
+    a year and a season more (:data:`SEASON_SPAN_DAYS`), whatever ``window_days`` asks. With
+    ``product_ids``, only those products' pairs (every query then reads through a product index).
     """
+
+    def only(column) -> list:
+        return [] if product_ids is None else [column.in_(product_ids)]
+
     window_days = max(window_days, fc.HISTORY_DAYS)
     start = today - dt.timedelta(days=window_days - 1)
     start_ts = dt.datetime.combine(start, dt.time(), dt.UTC)
@@ -133,7 +151,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
             ProductSupplier.moq,
             ProductSupplier.pack_size,
         )
-        .where(ProductSupplier.is_primary)
+        .where(ProductSupplier.is_primary, *only(ProductSupplier.product_id))
         .subquery()
     )
     pairs = _frame(
@@ -165,9 +183,10 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
         .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
         .outerjoin(primary, primary.c.product_id == StockLevel.product_id)
         .outerjoin(Supplier, Supplier.id == primary.c.supplier_id)
+        .where(*only(StockLevel.product_id))
         .order_by(StockLevel.product_id, StockLevel.warehouse_id),
     )
-    demand = daily_demand(session, demand_start, today)
+    demand = daily_demand(session, demand_start, today, product_ids=product_ids)
     # The shop's line history begins with its oldest order or imported sale; days before it are
     # days nobody recorded, not days nobody bought.
     first_sale = session.scalar(select(func.min(SalesLine.sold_on)))
@@ -184,7 +203,9 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
             SalesPeriod.period_end,
             SalesPeriod.qty,
             SalesPeriod.days_out_of_stock,
-        ).where(SalesPeriod.period_end >= today - dt.timedelta(days=PERIOD_LOOKBACK_DAYS - 1)),
+        ).where(
+            SalesPeriod.period_end >= today - dt.timedelta(days=PERIOD_LOOKBACK_DAYS - 1), *only(SalesPeriod.product_id)
+        ),
     )
     mday = utc_day(StockMovement.at)
     moves = _frame(
@@ -195,7 +216,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
             mday.label("day"),
             func.sum(StockMovement.quantity).label("qty"),
         )
-        .where(StockMovement.at >= start_ts)
+        .where(StockMovement.at >= start_ts, *only(StockMovement.product_id))
         .group_by(StockMovement.product_id, StockMovement.warehouse_id, mday),
     )
     # Lead-time samples per (supplier, product), reduced to n, Σx and Σx² in SQL (no timestamps in Python).
@@ -210,7 +231,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
             func.sum(lead_days * lead_days).label("sum_sq"),
         )
         .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
-        .where(POLine.qty_received > 0, POLine.last_received_at.is_not(None))
+        .where(POLine.qty_received > 0, POLine.last_received_at.is_not(None), *only(POLine.product_id))
         .group_by(PurchaseOrder.supplier_id, POLine.product_id),
     )
     inbound = _frame(
@@ -223,7 +244,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
             (POLine.qty - POLine.qty_received).label("open_qty"),
         )
         .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
-        .where(po_is_open(), POLine.qty > POLine.qty_received),
+        .where(po_is_open(), POLine.qty > POLine.qty_received, *only(POLine.product_id)),
     )
     # A stock level created inside the window may still have older movements (a receipt booked
     # before the row existed): its first stock evidence is the earlier of the two.
@@ -236,7 +257,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
             (StockLevel.product_id == StockMovement.product_id)
             & (StockLevel.warehouse_id == StockMovement.warehouse_id),
         )
-        .where(recent)
+        .where(recent, *only(StockLevel.product_id))
         .group_by(StockMovement.product_id, StockMovement.warehouse_id),
     )
     # A snapshot's units in transit came without a PO but are on order all the same: they count in
@@ -252,7 +273,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
                 StockLevel.in_transit_eta, literal(today + dt.timedelta(days=rp.DEFAULT_LEAD_TIME_DAYS), Date)
             ).label("eta"),
             StockLevel.in_transit.label("open_qty"),
-        ).where(StockLevel.in_transit > 0),
+        ).where(StockLevel.in_transit > 0, *only(StockLevel.product_id)),
     )
     if len(in_transit):
         inbound = pd.concat([inbound, in_transit], ignore_index=True) if len(inbound) else in_transit
@@ -264,7 +285,7 @@ def load_inputs(session: Session, today: dt.date, window_days: int) -> dict[str,
             OrderLine.warehouse_id,
             func.sum(OrderLine.qty - OrderLine.qty_allocated - OrderLine.qty_shipped).label("units"),
         )
-        .where(line_is_waiting())
+        .where(line_is_waiting(), *only(OrderLine.product_id))
         .group_by(OrderLine.product_id, OrderLine.warehouse_id),
     )
     return {
@@ -375,7 +396,13 @@ def daily_history(
     return DailyHistory(pairs, demand, revenue, sellable & in_history[None, :], in_history, start_of_day, first_day)
 
 
-def _forecast(inputs: dict[str, pd.DataFrame], history: DailyHistory, today: dt.date, span: int) -> fc.Forecast:
+def _forecast(
+    inputs: dict[str, pd.DataFrame],
+    history: DailyHistory,
+    today: dt.date,
+    span: int,
+    prior_rates: Mapping[str, float] | None = None,
+) -> fc.Forecast:
     """Each pair's forecast from its daily history, last year's season and its first sale."""
     pairs = history.pairs
     n = len(pairs)
@@ -409,6 +436,7 @@ def _forecast(inputs: dict[str, pd.DataFrame], history: DailyHistory, today: dt.
         first_sold_days_ago=first_sold,
         recorded_days=recorded_days,
         category=pairs["category"].fillna("").to_numpy(object),
+        prior_rates=prior_rates,
     )
 
 
@@ -417,8 +445,15 @@ def compute_metrics(
     today: dt.date,
     window_days: int = WINDOW_DAYS,
     review_days: int = REVIEW_PERIOD_DAYS,
+    *,
+    abc_by_product: Mapping[int, str] | None = None,
+    prior_rates: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """The ``sku_metrics`` rows (without ids) for every pair in ``inputs['pairs']``.
+
+    ABC classes rank every product's revenue, and new items borrow their category's typical rate:
+    a computation over some products only passes both from the last full refresh
+    (``abc_by_product``, ``prior_rates``).
 
     Design §3's statistics come from the last ``window_days``; the demand rate from the forecast
     method each pair's own history chose (:mod:`dashboard.domain.forecast`) over a longer span.
@@ -431,7 +466,7 @@ def compute_metrics(
     recent = slice(span - window_days, span)
     history_days = np.full(n, int(history.recorded[recent].sum()), np.int64)
     stats = rp.demand_statistics_matrix(history.demand[:, recent], history.counted[:, recent])
-    forecast = _forecast(inputs, history, today, span)
+    forecast = _forecast(inputs, history, today, span, prior_rates)
     days_out = history_days - stats.days_counted
     periods = _period_demand(pairs, inputs.get("periods"), today, window_days)
     demand_basis = basis.choose_basis(history_days, periods.periods)
@@ -469,7 +504,8 @@ def compute_metrics(
 
     product_revenue = pd.Series(revenue).groupby(pairs["product_id"].to_numpy()).transform("sum").to_numpy()
     per_product = pd.Series(revenue).groupby(pairs["product_id"].to_numpy()).sum()
-    abc_by_product = dict(zip(per_product.index, rp.abc_classes(per_product.to_list()), strict=True))
+    if abc_by_product is None:
+        abc_by_product = dict(zip(per_product.index, rp.abc_classes(per_product.to_list()), strict=True))
     abc = pairs["product_id"].map(abc_by_product).fillna("C").to_numpy()
     # Overrides on stock_level win over computed values (and are shown as overrides).
     overrides = {
@@ -648,15 +684,24 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
-def resummarise(session: Session, product_ids: list[int]) -> None:
+def summary_groups(session: Session, product_ids: list[int]) -> set[tuple]:
+    """The (warehouse, category, supplier) summary groups ``product_ids``' pairs belong to now."""
+    M = SkuMetrics  # noqa: N806 - a short alias keeps the query readable
+    return set(
+        session.execute(
+            select(M.warehouse_id, M.category, M.supplier_id).where(M.product_id.in_(product_ids)).distinct()
+        ).all()
+    )
+
+
+def resummarise(session: Session, product_ids: list[int], also: set[tuple] | None = None) -> None:
     """Recompute the summary groups that ``product_ids``' pairs belong to, inside the caller's transaction.
 
-    Used after a change to a copied field (a status change) so the cards stay right without a refresh.
+    Used after a change to a copied field (a status change) so the cards stay right without a refresh;
+    ``also`` adds groups the pairs belonged to before the change (a product that changed category).
     """
     M, S = SkuMetrics, SkuMetricsSummary  # noqa: N806 - short aliases keep the queries readable
-    groups = session.execute(
-        select(M.warehouse_id, M.category, M.supplier_id).where(M.product_id.in_(product_ids)).distinct()
-    ).all()
+    groups = summary_groups(session, product_ids) | (also or set())
     if not groups:
         return
     next_id = (session.scalar(select(func.max(S.id))) or 0) + 1
