@@ -178,6 +178,18 @@ def _demand_source(x: dict[str, Any]) -> str:
     return ("Short history: " + text) if basis == DemandBasis.SHORT.value else text
 
 
+def _spread_note(x: dict[str, Any], sd: float, spike: bool) -> str:
+    """Where σd comes from: the day-to-day spread, or the forecast's larger error over four weeks."""
+    notes = ["spike days flagged and left out"] if spike else []
+    daily = x.get("daily_spread")
+    if daily is not None and sd > daily + 1e-3:
+        notes.append(
+            f"the forecast's own error over 28-day horizons ({x.get('forecast_error_28d', 0):.1f} units on average) "
+            f"is larger than the day-to-day spread ({daily:.2f}/day), so the buffer covers the error"
+        )
+    return "; ".join(notes)
+
+
 def _at_cost(qty: int, unit_cost: float | None) -> str:
     """What the suggested order costs, or that its cost is unknown (never $0)."""
     return f" · ${qty * unit_cost:,.0f} at cost" if unit_cost is not None else " · cost unknown"
@@ -234,7 +246,7 @@ def make_why_panel(metrics: Any, explain: dict[str, Any], unit_cost: float | Non
     ]
     rows = [
         _row("Demand d̄", f"{d:.2f} /day", _demand_source(x)),
-        _row("Demand spread σd", f"{sd:.2f} /day", "spike days flagged and left out" if metrics.demand_spike else ""),
+        _row("Demand spread σd", f"{sd:.2f} /day", _spread_note(x, sd, metrics.demand_spike)),
         _row(
             "Lead time L",
             f"{lead:.1f} days",

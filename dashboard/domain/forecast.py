@@ -91,6 +91,8 @@ class Forecast(NamedTuple):
     pattern: np.ndarray
     wape: np.ndarray  # NaN where the origins saw no units
     moving_average: np.ndarray  # the 90-day average the product always used, for comparison
+    # The chosen method's mean absolute error over a 28-day horizon at the origins (units; 0 unscored).
+    horizon_mae: np.ndarray
 
 
 def weekly(demand: np.ndarray, counted: np.ndarray) -> np.ndarray:
@@ -235,9 +237,11 @@ def forecast(
             best_error = np.where(better, errors[name], best_error)
     rate = np.zeros(n)
     wape = np.full(n, np.nan)
+    mae = np.zeros(n)
     for name in candidates:
         chosen = best == name
         rate[chosen] = now[name][chosen]
+        mae[chosen] = errors[name][chosen] / len(ORIGINS)
         with np.errstate(invalid="ignore", divide="ignore"):
             wape[chosen] = np.where(actual_total > 0, errors[name] / actual_total, np.nan)[chosen]
     method = best
@@ -246,7 +250,7 @@ def forecast(
             demand, counted, rate, method, stocked_days_ago, first_sold_days_ago, recorded_days, category, prior_rates
         )
         wape = np.where(method == "new_item", np.nan, wape)
-    return Forecast(np.maximum(rate, 0.0), method, pattern, wape, ma_now)
+    return Forecast(np.maximum(rate, 0.0), method, pattern, wape, ma_now, np.where(method == "new_item", 0.0, mae))
 
 
 def _new_items(
@@ -305,3 +309,16 @@ def last_year_from_daily(demand: np.ndarray, cutoff: int, recorded_from: int) ->
         [cumulative[:, o - SEASON_DAYS + HORIZON_DAYS] - cumulative[:, o - SEASON_DAYS] for o in origins], 1
     )
     return LastYear(before, after, True)
+
+
+def spread_with_forecast_error(demand_sd: np.ndarray, forecast: Forecast) -> np.ndarray:
+    """σd for the safety stock: the day-to-day spread, or the forecast's own error if that is larger.
+
+    Safety stock protects against what the forecast gets wrong over a lead time. For steady demand
+    that is the day-to-day spread; for demand that trends or shifts the forecast errs more than
+    the spread says, and its mean absolute error over 28-day horizons at the origins shows by how
+    much. As a daily spread: σ₂₈ ≈ 1.25·MAE₂₈ (normal errors) would overstate it for the skewed
+    errors of counts, so MAE₂₈ / √28 is used, the spread of daily demand that would make 28-day
+    totals err that much.
+    """
+    return np.maximum(np.asarray(demand_sd, float), forecast.horizon_mae / np.sqrt(HORIZON_DAYS))

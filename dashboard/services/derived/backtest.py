@@ -242,7 +242,7 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
         window = slice(k - WINDOW_DAYS + 1, k + 1)
         sd = rp.demand_statistics_matrix(demand[:, window], history.counted[:, window]).demand_sd
         avg, ma = forecast.rate, forecast.moving_average
-        ltd = safety_stock_from_distribution(avg, sd, lead, lead_sd, level)
+        ltd = safety_stock_from_distribution(avg, fc.spread_with_forecast_error(sd, forecast), lead, lead_sd, level)
         # The textbook rule: a 90-day average and the normal formula's safety stock.
         textbook = ma * lead + rp.safety_stock_array(ma, sd, lead, lead_sd, level)
         end = np.minimum(k + 1 + lead, last_full_day + 1)

@@ -475,7 +475,9 @@ def compute_metrics(
     avg = np.where(by_periods, periods.avg_daily_demand, np.where(nothing, 0.0, forecast.rate))
     forecast_method = np.where(by_periods, "period_totals", np.where(nothing, "none", forecast.method))
     forecast_wape = np.where(by_periods | nothing, np.nan, forecast.wape)
-    sd = np.where(by_periods, periods.demand_sd, np.where(nothing, 0.0, stats.demand_sd))
+    # From line history the buffer covers the forecast's own error where it exceeds the daily spread.
+    line_sd = fc.spread_with_forecast_error(stats.demand_sd, forecast)
+    sd = np.where(by_periods, periods.demand_sd, np.where(nothing, 0.0, line_sd))
     spike = stats.has_spike & ~by_periods
 
     # Lead time per (supplier, product) from history, else the quoted lead time.
@@ -626,6 +628,8 @@ def compute_metrics(
                 "forecast_method": forecast_method[i],
                 "demand_pattern": forecast.pattern[i],
                 "moving_average": round(float(stats.avg_daily_demand[i]), 4),
+                "daily_spread": round(float(stats.demand_sd[i]), 4),
+                "forecast_error_28d": round(float(forecast.horizon_mae[i]), 2),
                 "forecast_wape": None if np.isnan(forecast_wape[i]) else round(float(forecast_wape[i]), 4),
                 "ltd_mean": round(float(ltd.mean[i]), 4),
                 "ltd_variance": round(float(ltd.variance[i]), 4),

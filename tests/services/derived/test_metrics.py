@@ -826,7 +826,8 @@ class TestDemoConsistency:
         terms = [json.loads(x) for x in plain["explain"]]
         methods = np.array([t["ss_method"] for t in terms])
         assert (plain["ss_method"].to_numpy() == methods).all()  # the grid's column says the same
-        assert {"normal", "poisson", "negative_binomial"} <= set(methods)  # the demo has slow and lumpy SKUs
+        # The demo has slow and lumpy SKUs; whether one sells 20 units a lead time depends on the draw.
+        assert {"poisson", "negative_binomial"} <= set(methods) <= {"normal", "poisson", "negative_binomial", "none"}
         normal = methods == "normal"
         ss = np.array(
             rp.safety_stock_array(
