@@ -169,6 +169,11 @@ def _demand_source(x: dict[str, Any]) -> str:
         f"{x.get('days_out_of_stock', 0)} stockout days excluded"
     )
     method = x.get("forecast_method", "moving_average")
+    if method == "new_item" and "new_item_days" in x:
+        return (
+            f"New item: {x['new_item_units']:.0f} units in {x['new_item_days']} sellable days since first stocked, "
+            f"blended with 4 weeks of its category's typical {x['category_rate']:.2f}/day"
+        )
     if method not in ("moving_average", "none", "period_totals") and "moving_average" in x:
         # Another method beat the 90-day average on this item's own recent weeks: say so, and what the average was.
         text = (

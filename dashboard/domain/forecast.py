@@ -93,6 +93,8 @@ class Forecast(NamedTuple):
     moving_average: np.ndarray  # the 90-day average the product always used, for comparison
     # The chosen method's mean absolute error over a 28-day horizon at the origins (units; 0 unscored).
     horizon_mae: np.ndarray
+    # New items: units sold and sellable days since first stocked, and the category rate blended in (NaN: not new).
+    new_item: np.ndarray  # (pairs, 3)
 
 
 def weekly(demand: np.ndarray, counted: np.ndarray) -> np.ndarray:
@@ -245,12 +247,14 @@ def forecast(
         with np.errstate(invalid="ignore", divide="ignore"):
             wape[chosen] = np.where(actual_total > 0, errors[name] / actual_total, np.nan)[chosen]
     method = best
+    new_item = np.full((n, 3), np.nan)
     if stocked_days_ago is not None and first_sold_days_ago is not None:
-        rate, method = _new_items(
+        rate, method, new_item = _new_items(
             demand, counted, rate, method, stocked_days_ago, first_sold_days_ago, recorded_days, category, prior_rates
         )
         wape = np.where(method == "new_item", np.nan, wape)
-    return Forecast(np.maximum(rate, 0.0), method, pattern, wape, ma_now, np.where(method == "new_item", 0.0, mae))
+    mae = np.where(method == "new_item", 0.0, mae)
+    return Forecast(np.maximum(rate, 0.0), method, pattern, wape, ma_now, mae, new_item)
 
 
 def _new_items(
@@ -271,8 +275,9 @@ def _new_items(
             & (sold <= stocked)
             & (recorded_days >= stocked + 28)
         )
+    facts = np.full((n, 3), np.nan)
     if not new.any():
-        return rate, method
+        return rate, method, facts
     since = np.arange(days)[None, :] > (days - 1 - np.nan_to_num(stocked, nan=days))[:, None]
     own_units = np.where(counted & since, demand, 0.0).sum(axis=1)
     own_days = (counted & since).sum(axis=1)
@@ -288,7 +293,8 @@ def _new_items(
         elif pool.size:
             prior[members] = float(np.median(pool))
     shrunk = (own_units + prior * PRIOR_DAYS) / (own_days + PRIOR_DAYS)
-    return np.where(new, shrunk, rate), np.where(new, "new_item", method).astype(object)
+    facts[new] = np.column_stack([own_units, own_days, prior])[new]
+    return np.where(new, shrunk, rate), np.where(new, "new_item", method).astype(object), facts
 
 
 def last_year_from_daily(demand: np.ndarray, cutoff: int, recorded_from: int) -> LastYear:

@@ -298,3 +298,19 @@ class TestDemandChart:
         # The why panel says which method gave d̄ and what the 90-day average was.
         notes = {row[0]: row[-1] for row in page.rows("sku-why")}
         assert notes["Demand d̄"].startswith(f"{forecast.METHOD_LABELS[method]} forecast (90-day average")
+
+    def test_a_new_item_says_what_its_rate_rests_on(self, app, auth):
+        with db_of(app).read_session() as session:
+            sku, code, terms = session.execute(
+                select(SkuMetrics.sku, SkuMetrics.warehouse_code, SkuMetricsExplain.explain)
+                .join(SkuMetricsExplain, SkuMetricsExplain.id == SkuMetrics.id)
+                .where(SkuMetrics.forecast_method == "new_item")
+                .order_by(SkuMetrics.id)
+            ).first()
+        page = open_sku(auth, app, sku, code)
+        notes = {row[0]: row[-1] for row in page.rows("sku-why")}
+        assert notes["Demand d̄"] == (
+            f"New item: {terms['new_item_units']:.0f} units in {terms['new_item_days']} sellable days since first "
+            f"stocked, blended with 4 weeks of its category's typical {terms['category_rate']:.2f}/day"
+        )
+        assert page.text("sku-forecast").startswith("Forecast by New item (category prior)")

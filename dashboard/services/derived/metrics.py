@@ -630,6 +630,15 @@ def compute_metrics(
                 "moving_average": round(float(stats.avg_daily_demand[i]), 4),
                 "daily_spread": round(float(stats.demand_sd[i]), 4),
                 "forecast_error_28d": round(float(forecast.horizon_mae[i]), 2),
+                **(
+                    {
+                        "new_item_units": float(forecast.new_item[i, 0]),
+                        "new_item_days": int(forecast.new_item[i, 1]),
+                        "category_rate": round(float(forecast.new_item[i, 2]), 4),
+                    }
+                    if forecast_method[i] == "new_item"
+                    else {}
+                ),
                 "forecast_wape": None if np.isnan(forecast_wape[i]) else round(float(forecast_wape[i]), 4),
                 "ltd_mean": round(float(ltd.mean[i]), 4),
                 "ltd_variance": round(float(ltd.variance[i]), 4),

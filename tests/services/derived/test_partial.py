@@ -145,7 +145,8 @@ def test_the_grid_s_search_finds_a_refreshed_product_and_only_once(mdb):
     refresh_products(mdb, TODAY, [p])
     search = {"sku": {"filterType": "text", "type": "contains", "filter": sku}}
     with mdb.read_session() as session:
-        page = repl.grid_rows(session, repl.ReplenishmentFilters(condition="all"), {"startRow": 0, "endRow": 100, "filterModel": search})
+        request = {"startRow": 0, "endRow": 100, "filterModel": search}
+        page = repl.grid_rows(session, repl.ReplenishmentFilters(condition="all"), request)
         pairs = session.scalar(select(SkuMetrics.id).where(SkuMetrics.product_id == p).limit(1))
     assert pairs is not None
     assert [row["sku"] for row in page.rows].count(sku) == len(_rows(mdb, [p]))
