@@ -75,26 +75,34 @@ def _score(frame: pd.DataFrame, by: str) -> list[dict[str, Any]]:
     rows = []
     groups = [("all", frame)] if by == "all" else frame.groupby(by, sort=True)
     for key, part in groups:
-        actual = float(part["actual"].sum())
-        error = part["forecast"] - part["actual"]
-        error_ma = part["forecast_moving_average"] - part["actual"]
+        # Forecast error and service level where demand could be seen for at least half the lead
+        # time; the flag against what happened, everywhere.
+        seen = part[part["observable"]]
+        actual = float(seen["actual"].sum())
+        error = seen["forecast"] - seen["actual"]
+        error_ma = seen["forecast_moving_average"] - seen["actual"]
         rows.append(
             {
                 "by": by,
                 "group": str(key),
                 "observations": len(part),
+                "observable": len(seen),
                 "actual_units": actual,
                 "wape": float(error.abs().sum() / actual) if actual else None,
                 "bias": float(error.sum() / actual) if actual else None,
                 "wape_moving_average": float(error_ma.abs().sum() / actual) if actual else None,
                 "target_service_level": float(part["target"].mean()),
-                "achieved_service_level": float((part["actual"] <= part["rop"]).mean()),
-                "achieved_with_textbook_rule": float((part["actual"] <= part["rop_textbook"]).mean()),
+                "achieved_service_level": _share(seen["lead_time_demand"] <= seen["rop"]),
+                "achieved_with_textbook_rule": _share(seen["lead_time_demand"] <= seen["rop_textbook"]),
                 **_flag_scores(part["flag"], part["short"], ""),
                 **_flag_scores(part["flag_textbook"], part["short"], "_textbook_rule"),
             }
         )
     return rows
+
+
+def _share(hits: pd.Series) -> float | None:
+    return float(hits.mean()) if len(hits) else None
 
 
 def _flag_scores(flag: pd.Series, short: pd.Series, suffix: str) -> dict[str, float | None]:
@@ -218,6 +226,7 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
     lines, po = _events(session, history.pairs, today - dt.timedelta(days=span - 1))
     # cumulative[:, j] = units ordered on days before column j, for sums over any run of days.
     cumulative = np.concatenate([np.zeros((len(demand), 1)), np.cumsum(demand, axis=1)], axis=1)
+    sellable = np.concatenate([np.zeros((len(demand), 1)), np.cumsum(history.counted, axis=1)], axis=1)
     recorded_from = int(np.argmax(history.recorded)) if history.recorded.any() else span
     sold = demand > 0
     first_sold = np.where(sold.any(axis=1), np.argmax(sold, axis=1), span).astype(float)
@@ -246,8 +255,15 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
         # The textbook rule: a 90-day average and the normal formula's safety stock.
         textbook = ma * lead + rp.safety_stock_array(ma, sd, lead, lead_sd, level)
         end = np.minimum(k + 1 + lead, last_full_day + 1)
-        scored = ((avg > 0) | (ma > 0)) & (k + 1 + lead <= last_full_day + 1)
         actual = cumulative[np.arange(len(demand)), end] - cumulative[:, k + 1]
+        # Demand is seen only on days the item could be sold: a stockout without backorders loses
+        # orders nobody recorded. The forecast is scored on the days that were sellable; the lead
+        # time's demand for the service level counts the closed days at the forecast rate (neither
+        # a success nor a failure is invented for them), and a lead time closed for more than half
+        # its days is not scored at all.
+        open_days = sellable[np.arange(len(demand)), end] - sellable[:, k + 1]
+        scored = ((avg > 0) | (ma > 0)) & (k + 1 + lead <= last_full_day + 1)
+        ltd_actual = actual + avg * (lead - open_days)
         position, short = _position_and_shortage(k, lead, history, lines, po, n)
         rop = avg * lead + ltd.safety_stock
         cutoffs.append(today - dt.timedelta(days=7 * week))
@@ -258,9 +274,11 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
                     "method": ltd.method[scored],
                     "forecast_method": forecast.method[scored],
                     "pattern": forecast.pattern[scored],
-                    "forecast": (avg * lead)[scored],
-                    "forecast_moving_average": (ma * lead)[scored],
+                    "forecast": (avg * open_days)[scored],
+                    "forecast_moving_average": (ma * open_days)[scored],
                     "actual": actual[scored],
+                    "lead_time_demand": ltd_actual[scored],
+                    "observable": (2 * open_days >= lead)[scored],
                     "rop": rop[scored],
                     "rop_textbook": textbook[scored],
                     "target": level[scored],
