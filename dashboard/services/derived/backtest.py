@@ -208,13 +208,21 @@ def _promises(session: Session, pairs: pd.DataFrame, abc: np.ndarray, since: dt.
     }
 
 
+def _classes_at(revenue: np.ndarray, product: np.ndarray, override: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ABC class per pair from its product's revenue, and the service level it implies unless overridden."""
+    per_product = pd.Series(revenue).groupby(product).sum()
+    classes = dict(zip(per_product.index, rp.abc_classes(per_product.to_list()), strict=True))
+    abc = np.array([classes[p] for p in product], dtype=object)
+    level = np.array([rp.ABC_SERVICE_LEVELS[c] for c in abc], float)
+    return abc, np.where(np.isnan(override), level, override)
+
+
 def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestReport:
     """Replay the last ``weeks`` weekly cutoffs and score them (read only)."""
     now = compute_metrics(load_inputs(session, today, WINDOW_DAYS), today)
     lead = np.clip(np.rint(now["lead_time_days"].to_numpy(float)), 1, MAX_SCORED_LEAD_DAYS).astype(np.int64)
     lead_sd = now["lead_time_sd"].to_numpy(float)
-    level = now["service_level"].to_numpy(float)
-    abc = now["abc_class"].to_numpy()
+    abc_now = now["abc_class"].to_numpy()
     category = now["category"].fillna("").to_numpy(object)
     # Room for each cutoff's forecast history, last year's season around it and its lead time after it.
     span = SEASON_SPAN_DAYS + 7 * weeks
@@ -231,6 +239,12 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
     sold = demand > 0
     first_sold = np.where(sold.any(axis=1), np.argmax(sold, axis=1), span).astype(float)
     last_full_day = span - 2  # today (column span − 1) is not over yet
+    # ABC classes are ranked at each cutoff on the revenue of its 90 days (units at the price each pair
+    # sold at): today's classes would know which items were about to fade.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        price = np.nan_to_num(history.revenue / cumulative[:, -1])
+    product = history.pairs["product_id"].to_numpy()
+    override = pd.to_numeric(history.pairs["service_level_override"]).to_numpy(dtype=float, na_value=np.nan)
     frames, cutoffs = [], []
     for week in range(1, weeks + 1):
         k = span - 1 - 7 * week  # the cutoff's column: its history is columns k − 181 … k
@@ -249,6 +263,7 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
             category=category,
         )
         window = slice(k - WINDOW_DAYS + 1, k + 1)
+        abc, level = _classes_at((cumulative[:, k + 1] - cumulative[:, k + 1 - WINDOW_DAYS]) * price, product, override)
         sd = rp.demand_statistics_matrix(demand[:, window], history.counted[:, window]).demand_sd
         avg, ma = forecast.rate, forecast.moving_average
         ltd = safety_stock_from_distribution(avg, fc.spread_with_forecast_error(sd, forecast), lead, lead_sd, level)
@@ -297,7 +312,7 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
             for row in _score(scored_frame, by)
         ]
     if cutoffs:
-        report.promises = _promises(session, history.pairs, abc, min(cutoffs), today)
+        report.promises = _promises(session, history.pairs, abc_now, min(cutoffs), today)
     return report
 
 
