@@ -31,6 +31,7 @@ from dashboard.services.derived.metrics import (
     resummarise,
     summary_groups,
 )
+from dashboard.services.derived.refresh import REFRESH_LOCK
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,15 @@ def _category_rates(session, categories: set[str]) -> dict[str, float]:
 def refresh_products(
     db: Database, today: dt.date, product_ids: list[int], window_days: int = WINDOW_DAYS
 ) -> PartialRefresh:
-    """Recompute and replace the ``sku_metrics`` rows of ``product_ids`` (all their warehouses)."""
+    """Recompute and replace the ``sku_metrics`` rows of ``product_ids`` (all their warehouses).
+
+    Takes the full refresh's lock: a full refresh renumbers every row, and the two must not interleave.
+    """
+    with db.exclusive(REFRESH_LOCK):
+        return _refresh_products(db, today, product_ids, window_days)
+
+
+def _refresh_products(db: Database, today: dt.date, product_ids: list[int], window_days: int) -> PartialRefresh:
     began = utcnow()
     ids = sorted({int(i) for i in product_ids})
     with db.read_session() as session:
