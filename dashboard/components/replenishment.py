@@ -231,8 +231,8 @@ COLUMN_DEFS = [
     {
         **_num("forecast_wape", "Forecast error %", 135, 0),
         "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.0f')(params.value) + ' %'"},
-        "headerTooltip": "Backtest error of the chosen method over five origins in the last 12 weeks: "
-        "Σ|forecast − sold| ÷ Σ sold; — when nothing sold to score on",
+        "headerTooltip": "Error of the chosen method at the five origins in the last 12 weeks it was chosen on: "
+        "Σ|forecast − sold| ÷ Σ sold (optimistic: it won there); — when nothing sold to score on",
     },
     _num("lead_time_days", "Lead time (d)", 120, 1),
     _num("safety_stock", "Safety stock", 115, 1),

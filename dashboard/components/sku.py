@@ -133,7 +133,7 @@ def forecast_summary(metrics: Any) -> str:
     method = forecast.METHOD_LABELS.get(metrics.forecast_method, metrics.forecast_method)
     pattern = forecast.PATTERN_LABELS.get(metrics.demand_pattern, metrics.demand_pattern).lower()
     error = (
-        f"backtest error {metrics.forecast_wape:.0%} of units sold over five origins in the last 12 weeks"
+        f"error {metrics.forecast_wape:.0%} of units sold at the five origins in the last 12 weeks it was chosen on"
         if metrics.forecast_wape is not None
         else "no backtest error (nothing sold at its origins to score on)"
     )
@@ -187,7 +187,8 @@ def _spread_note(x: dict[str, Any], sd: float, spike: bool) -> str:
     """Where σd comes from: the day-to-day spread, or the forecast's larger error over four weeks."""
     notes = ["spike days flagged and left out"] if spike else []
     daily = x.get("daily_spread")
-    if daily is not None and sd > daily + 1e-3:
+    from_lines = x.get("demand_basis", DemandBasis.LINES.value) in (DemandBasis.LINES.value, DemandBasis.SHORT.value)
+    if from_lines and daily is not None and sd > daily + 1e-3:
         notes.append(
             f"the forecast's own error over 28-day horizons ({x.get('forecast_error_28d', 0):.1f} units on average) "
             f"is larger than the day-to-day spread ({daily:.2f}/day), so the buffer covers the error"

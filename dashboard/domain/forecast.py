@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dashboard.domain.replenishment import demand_statistics_matrix
+from dashboard.domain.replenishment import demand_statistics_matrix, spike_days
 
 WINDOW_DAYS = 90  # the moving average's window, as design §3 has it
 HISTORY_DAYS = 182  # 26 weeks: the recursions' history, and room for three origins
@@ -189,7 +189,9 @@ def forecast(
     demand = np.asarray(demand, float)
     counted = np.asarray(counted, bool)
     n, days = demand.shape
-    weeks = weekly(demand, counted)
+    # Spike days are left out of the weeks as the moving average leaves them out of its days: a
+    # one-off bulk order must not double a smoothed rate (same robust rule, over the whole history).
+    weeks = weekly(demand, counted & ~spike_days(demand, counted))
     ma_now = demand_statistics_matrix(demand[:, -WINDOW_DAYS:], counted[:, -WINDOW_DAYS:]).avg_daily_demand
     smooth = smoothing_forecasts(weeks)
     total_weeks = weeks.shape[1]
@@ -278,7 +280,7 @@ def _new_items(
     facts = np.full((n, 3), np.nan)
     if not new.any():
         return rate, method, facts
-    since = np.arange(days)[None, :] > (days - 1 - np.nan_to_num(stocked, nan=days))[:, None]
+    since = np.arange(days)[None, :] >= (days - 1 - np.nan_to_num(stocked, nan=days))[:, None]
     own_units = np.where(counted & since, demand, 0.0).sum(axis=1)
     own_days = (counted & since).sum(axis=1)
     labels = np.asarray(category if category is not None else np.zeros(n), dtype=object).astype(str)

@@ -220,6 +220,13 @@ def _spike_threshold_matrix(demand: np.ndarray, sale_days: np.ndarray) -> np.nda
     return np.where(count >= MIN_SALE_DAYS_FOR_SPIKES, np.nan_to_num(median) + SPIKE_SPREADS * spread, np.inf)
 
 
+def spike_days(demand: np.ndarray, in_stock: np.ndarray, spike_sigma: float = 3.0) -> np.ndarray:
+    """The (pairs, days) mask of spike days :func:`demand_statistics_matrix` leaves out (same rule)."""
+    mean, sd = _masked_mean_sd(demand, in_stock)
+    robust = _spike_threshold_matrix(demand, in_stock & (demand > 0))
+    return in_stock & (demand > np.maximum(mean + spike_sigma * sd, robust)[:, None])
+
+
 def demand_statistics_matrix(demand: np.ndarray, in_stock: np.ndarray, spike_sigma: float = 3.0) -> DemandStatsMatrix:
     """Vectorised :func:`demand_statistics` over the rows of a (pairs, days) matrix, same semantics.
 
@@ -233,8 +240,7 @@ def demand_statistics_matrix(demand: np.ndarray, in_stock: np.ndarray, spike_sig
     if demand.ndim != 2 or demand.shape != in_stock.shape:
         raise ValueError(f"demand {demand.shape} and in_stock {in_stock.shape} must be the same (pairs, days) shape")
     mean, sd = _masked_mean_sd(demand, in_stock)
-    robust = _spike_threshold_matrix(demand, in_stock & (demand > 0))
-    spikes = in_stock & (demand > np.maximum(mean + spike_sigma * sd, robust)[:, None])
+    spikes = spike_days(demand, in_stock, spike_sigma)
     clean_mean, clean_sd = _masked_mean_sd(demand, in_stock & ~spikes)
     has_spike = spikes.any(axis=1)
     days_counted = in_stock.sum(axis=1)

@@ -162,11 +162,12 @@ def test_a_new_item_starts_from_its_category_and_learns_from_its_own_sales():
         recorded_days=400, category=np.array(["Toys"] * 3, object),
     )  # fmt: skip
     assert list(result.method) == ["new_item", "moving_average", "moving_average"]
-    # Four weeks of the category's 1 a day blended with 20 days of its own 2 a day.
-    assert result.rate[0] == pytest.approx((40 + 28 * 1.0) / (20 + 28))
+    # Four weeks of the category's 1 a day blended with its own 40 units over the 21 days from the
+    # day it was stocked (that day included: it could sell then).
+    assert result.rate[0] == pytest.approx((40 + 28 * 1.0) / (21 + 28))
     assert result.rate[2] == 0 and math.isnan(result.wape[0])
     # What the page says: 40 units in 20 sellable days, blended with the category's 1 a day.
-    assert list(result.new_item[0]) == [40, 20, 1.0] and np.isnan(result.new_item[1:]).all()
+    assert list(result.new_item[0]) == [40, 21, 1.0] and np.isnan(result.new_item[1:]).all()
     # An item whose first sale came before its first count (an imported shop) is not new.
     imported = fc.forecast(
         demand, counted, stocked_days_ago=np.array([0, np.nan, 0]), first_sold_days_ago=np.array([19, 181, np.nan]),

@@ -294,7 +294,7 @@ class TestDemandChart:
         assert low <= line["y"][0] <= high and high > low
         summary = page.text("sku-forecast")
         assert summary.startswith(f"Forecast by {forecast.METHOD_LABELS[method]}")
-        assert f"backtest error {metrics.forecast_wape:.0%}" in summary
+        assert f"error {metrics.forecast_wape:.0%} of units sold at the five origins" in summary
         # The why panel says which method gave d̄ and what the 90-day average was.
         notes = {row[0]: row[-1] for row in page.rows("sku-why")}
         assert notes["Demand d̄"].startswith(f"{forecast.METHOD_LABELS[method]} forecast (90-day average")

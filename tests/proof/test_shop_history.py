@@ -138,6 +138,12 @@ def test_estimated_daily_demand_is_within_sampling_error_of_the_true_rate(shop, 
         estimate = float(metrics.loc[s.sku, "avg"])
         if abs(estimate - s.true_daily_demand) > 3.5 * se:
             misses.append(f"{s.sku} ({s.kind}): {estimate:.3f} vs true {s.true_daily_demand:.3f} ± {se:.3f}")
+        # The rate the reorder point uses is the chosen method's forecast: for a steady seller it must
+        # agree with the truth as the average does; for the rest it follows the level, not a made-up one.
+        rate = float(metrics.loc[s.sku, "rate"])
+        bound = 3.5 * se if s.kind == "smooth" else max(3.5 * se, 0.5 * s.true_daily_demand)
+        if abs(rate - s.true_daily_demand) > bound:
+            misses.append(f"{s.sku} ({s.kind}) rate: {rate:.3f} vs true {s.true_daily_demand:.3f}, bound {bound:.3f}")
     assert misses == []
     assert set(metrics["basis"]) == {DemandBasis.LINES.value}
 

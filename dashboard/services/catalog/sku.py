@@ -199,8 +199,8 @@ def weekly_demand(
 ) -> list[tuple[dt.date, float]]:
     """Units customers asked for in each of the last ``weeks`` whole weeks (first day of each week, units).
 
-    Whole weeks ending yesterday, as the forecast's buckets end at the refresh; the same demand the
-    metrics count (our orders and imported sales, once each).
+    Whole weeks ending yesterday (today is not over; the forecast's buckets end with the refresh's
+    day); the same demand the metrics count (our orders and imported sales, once each).
     """
     first = today - dt.timedelta(days=7 * weeks)
     frame = daily_demand(session, first, today - dt.timedelta(days=1), (product_id, warehouse_id))

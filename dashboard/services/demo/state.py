@@ -100,8 +100,9 @@ class Pairs:
     order_up_to: np.ndarray
     order_dow: np.ndarray
     opening: np.ndarray
-    # Demand that is not flat (issue 20: an honest generator): the relative change of a trending
-    # product's rate over the whole period (0 for most), and the day a new product was launched
+    # Demand that is not flat (issue 20: an honest generator): a trending product's rate moves by
+    # ``growth`` × its mid-period rate over the whole period (0 for most; +1.2 is 0.4× → 1.6×,
+    # −0.7 is 1.35× → 0.65×, floored at 5 %), and the day a new product was launched
     # (0: sold from the start). A launched product has no stock and no demand before that day.
     growth: np.ndarray
     launch: np.ndarray

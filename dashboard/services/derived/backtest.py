@@ -1,22 +1,25 @@
 """Replay the reorder math at past weekly cutoffs and score it on what happened next (issue 20 item 4).
 
-At each cutoff c (one, two, … N weeks before today) demand statistics, the lead-time demand
-distribution and the reorder point are computed from the 90 days up to and including c only,
-exactly as a refresh on day c would compute them. What happened after c is then scored per
-SKU-warehouse over its lead time L (whole days, ending before today, which is not over yet):
+At each cutoff c (one, two, … N weeks before today) the forecast method is chosen from the 26
+weeks up to c (and last year's season around it), σd from the 90 days up to c, ABC classes from
+the 90 days' revenue, then the lead-time demand distribution and the reorder point — exactly as a
+refresh on day c would compute them, from data up to and including c only. What happened after c
+is scored per SKU-warehouse over its lead time L (whole days, ending before today, not over yet):
 
-- **forecast error**: WAPE = Σ|d̄·L − actual| / Σ actual and bias = Σ(d̄·L − actual) / Σ actual;
-- **achieved cycle service level**: the share of (pair, cutoff) whose lead-time demand did not
-  exceed the reorder point, against the target, for the method in use and for the normal formula
-  alone (what the product did before counting slow movers' demand);
+- **forecast error** on the sellable days of the lead time: WAPE and bias, for the chosen method
+  and the 90-day moving average;
+- **achieved cycle service level**: the share of (pair, cutoff) whose lead-time demand (closed
+  days at the forecast rate) did not exceed the reorder point, against the target, beside a
+  textbook rule (90-day average, normal-formula safety stock);
 - **the reorder flag**: position at the cutoff (on hand rebuilt from the ledger − units waiting
   then + units on order then) at or below the reorder point, against what happened within the
   lead time — the pair stocked out (a day began with nothing on hand) or a line went on
-  backorder; precision, recall and F1, beside the same flag with the normal formula's ROP.
+  backorder; precision, recall and F1, beside the same flag with the textbook rule's ROP;
+- **first promises kept** since the first cutoff.
 
-By ABC class and by safety-stock method. Known simplifications: lead times, service levels and
-ABC classes are today's, not the cutoff's (they change slowly; demand is what is replayed); a
-waiting line counts whole until it shipped or was cancelled; a cancelled PO never counted.
+By ABC class, forecast method, demand pattern and safety-stock method. Known simplifications:
+lead times and service-level overrides are today's; a waiting line counts whole until it
+shipped or was cancelled; a cancelled PO never counted.
 """
 
 from __future__ import annotations
@@ -239,10 +242,9 @@ def run_backtest(session: Session, today: dt.date, weeks: int = 13) -> BacktestR
     sold = demand > 0
     first_sold = np.where(sold.any(axis=1), np.argmax(sold, axis=1), span).astype(float)
     last_full_day = span - 2  # today (column span − 1) is not over yet
-    # ABC classes are ranked at each cutoff on the revenue of its 90 days (units at the price each pair
-    # sold at): today's classes would know which items were about to fade.
-    with np.errstate(invalid="ignore", divide="ignore"):
-        price = np.nan_to_num(history.revenue / cumulative[:, -1])
+    # ABC classes are ranked at each cutoff on the revenue of its 90 days (units at today's list price,
+    # which says nothing about demand after the cutoff): today's classes would know which items faded.
+    price = pd.to_numeric(history.pairs["unit_price"]).to_numpy(dtype=float, na_value=0.0)
     product = history.pairs["product_id"].to_numpy()
     override = pd.to_numeric(history.pairs["service_level_override"]).to_numpy(dtype=float, na_value=np.nan)
     frames, cutoffs = [], []

@@ -17,6 +17,9 @@ from dashboard.db.models import AppSetting
 
 CHANGED_KEY = "data_changed"
 REFRESHED_KEY = "metrics_refreshed"
+# Some pairs' metrics were recomputed between full refreshes: caches must not serve the old ones,
+# but the next full refresh is still due (so it is not the refreshed marker).
+PATCHED_KEY = "metrics_patched"
 
 
 def mark_changed(session: Session) -> None:
@@ -45,10 +48,20 @@ def last_changed(session: Session) -> dt.datetime | None:
 def data_version(session: Session) -> str:
     """A token that changes whenever data changes or the derived tables are refreshed (cache keys)."""
     rows = session.execute(
-        select(AppSetting.key, AppSetting.value).where(AppSetting.key.in_((CHANGED_KEY, REFRESHED_KEY)))
+        select(AppSetting.key, AppSetting.value).where(AppSetting.key.in_((CHANGED_KEY, REFRESHED_KEY, PATCHED_KEY)))
     ).all()
     found = {key: (value or {}).get("at", "") for key, value in rows}
-    return f"{found.get(CHANGED_KEY, '')}|{found.get(REFRESHED_KEY, '')}"
+    return f"{found.get(CHANGED_KEY, '')}|{found.get(REFRESHED_KEY, '')}|{found.get(PATCHED_KEY, '')}"
+
+
+def mark_patched(session: Session) -> None:
+    """Record, in the caller's transaction, that some pairs' metrics were recomputed now."""
+    setting = session.scalar(select(AppSetting).where(AppSetting.key == PATCHED_KEY))
+    value = {"at": utcnow().isoformat()}
+    if setting is None:
+        session.add(AppSetting(key=PATCHED_KEY, value=value))
+    else:
+        setting.value = value
 
 
 def mark_refreshed(session: Session, at: dt.datetime, today: dt.date) -> None:

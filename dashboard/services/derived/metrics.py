@@ -388,7 +388,14 @@ def daily_history(
     # NULL: stocked before the column existed, known from the start of history. The first evidence's
     # own day counts as unknown too: the level it began with is what nobody counted.
     first_day = (stocked - pd.Timestamp(start)).dt.days.fillna(-1).to_numpy(np.int64)
-    sellable |= np.arange(window_days)[None, :] <= first_day[:, None]
+    before_stock = np.arange(window_days)[None, :] < first_day[:, None]
+    # Sales before the first stock evidence (an imported history before its first count) make those
+    # days unknown, so sellable; a pair that sold nothing before it was first stocked did not exist
+    # then (a product launched later), and the days are not counted at all.
+    sold_before = (demand * before_stock).sum(axis=1) > 0
+    sellable = np.where(before_stock & ~sold_before[:, None], False, sellable)
+    sellable |= (np.arange(window_days)[None, :] <= first_day[:, None]) & sold_before[:, None]
+    sellable[np.arange(n), np.clip(first_day, 0, window_days - 1)] |= first_day >= 0
     # Days before the shop's line history begins say nothing either way: they are not counted.
     h = inputs.get("history_start")
     recorded_from = window_days if h is None or not len(h) else (h["first_day"].iloc[0] - start).days

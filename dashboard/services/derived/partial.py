@@ -24,6 +24,7 @@ from dashboard.db.bulk import insert_rows
 from dashboard.db.engine import Database
 from dashboard.db.models import Product, SkuMetrics, SkuMetricsExplain
 from dashboard.db.text_search import SKU_METRICS_SEARCH, SKU_METRICS_SEARCHABLE
+from dashboard.services.derived.freshness import mark_patched
 from dashboard.services.derived.metrics import (
     WINDOW_DAYS,
     compute_metrics,
@@ -45,13 +46,18 @@ class PartialRefresh:
 
 
 def _category_rates(session, categories: set[str]) -> dict[str, float]:
-    """Median demand rate per category over established pairs, as the last full refresh left them."""
+    """Median demand rate per category over established pairs, as the last full refresh left them.
+
+    The pairs a full refresh pools: forecast from their own line history, not new. Their stored
+    rates are rounded to 4 decimals, so a new item's prior can differ from a full refresh's in
+    the fifth.
+    """
     M = SkuMetrics  # noqa: N806 - a short alias keeps the query readable
     rows = session.execute(
         select(func.coalesce(M.category, ""), M.avg_daily_demand).where(
             func.coalesce(M.category, "").in_(sorted(categories)),
             M.avg_daily_demand > 0,
-            M.forecast_method != "new_item",
+            M.forecast_method.not_in(("new_item", "period_totals", "none")),
         )
     ).all()
     if not rows:
@@ -136,6 +142,7 @@ def _refresh_products(db: Database, today: dt.date, product_ids: list[int], wind
         )
         session.flush()
         resummarise(session, ids, also=groups_before)
+        mark_patched(session)
     return PartialRefresh(
         len(ids), len(frame), int(frame["below_reorder_point"].sum()), (utcnow() - began).total_seconds()
     )

@@ -94,6 +94,9 @@ class TestSalesHistory:
         a, b = rows[1], rows[2]
         # The 90-day average (the forecast method then chosen for the rate is tested in tests/domain/).
         assert json.loads(a["explain"])["moving_average"] == pytest.approx(63 / 90, abs=1e-4)
+        # The rate used: the chosen method's, of the same order (sales began with the window, so a
+        # smoothing method may weigh the recent weeks more).
+        assert 0.5 * 63 / 90 < a["avg_daily_demand"] < 1.5 * 63 / 90
         assert a["demand_basis"] == DemandBasis.LINES.value
         assert a["history_days"] == WINDOW_DAYS
         # B sold nothing in the window, with 90 recorded days behind it: a true zero, from lines.

@@ -414,6 +414,8 @@ class TestStockKnownSince:
         # the shop's first recorded order on (day 3 of the window): 87 days.
         explain = json.loads(row["explain"])
         assert explain["moving_average"] == pytest.approx(9 / 87, abs=1e-4) and explain["days_out_of_stock"] == 0
+        # Whatever method forecasts it, the rate used is of that order, not the 15× of a day count gone wrong.
+        assert 0.5 * 9 / 87 < row["avg_daily_demand"] < 2 * 9 / 87
 
 
 class TestLeadTime:
