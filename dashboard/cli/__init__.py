@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from dashboard.cli import access, actions, bench, data, imports, notify, server
+from dashboard.cli import access, actions, bench, data, imports, notify, purchasing, server
 from dashboard.cli.common import CommandGroup
 from dashboard.config import Settings
 
@@ -36,6 +36,7 @@ for command in (
     actions.eta_command,
     actions.status_command,
     actions.receive_command,
+    purchasing.po_group,
     imports.import_command,
     notify.notify_command,
 ):

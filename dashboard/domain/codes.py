@@ -81,15 +81,26 @@ class CauseCode(LabelledCode):
 
 
 class POStatus(LabelledCode):
-    """Purchase order progress."""
+    """Purchase order progress: draft → sent → confirmed → partially received → received, or cancelled.
 
+    ``open`` is a PO placed outside the product (imported, or from before drafts existed): sent,
+    with nothing known about a confirmation.
+    """
+
+    DRAFT = ("draft", "Draft", "light")
+    SENT = ("sent", "Sent", "info")
+    CONFIRMED = ("confirmed", "Confirmed", "primary")
     OPEN = ("open", "Open", "info")
     PARTIALLY_RECEIVED = ("partially_received", "Partially received", "primary")
     RECEIVED = ("received", "Received", "success")
     CANCELLED = ("cancelled", "Cancelled", "secondary")
 
 
-OPEN_PO_STATUSES = (POStatus.OPEN, POStatus.PARTIALLY_RECEIVED)
+# Placed with the supplier and not yet fully received: supply customers may be promised against.
+OPEN_PO_STATUSES = (POStatus.OPEN, POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED)
+# What counts as on order in the stock position (design §3): placed, or drafted and not yet sent,
+# so a second "create drafts" for the same shortage proposes nothing more.
+ON_ORDER_PO_STATUSES = (POStatus.DRAFT, *OPEN_PO_STATUSES)
 
 
 class Substitutability(LabelledCode):

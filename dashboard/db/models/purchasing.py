@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dashboard.db.base import Base, UTCDateTime, code_enum
@@ -30,6 +30,11 @@ class PurchaseOrder(Base):
     eta_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[POStatus] = mapped_column(code_enum(POStatus, "po_status"))
     received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Who drafted it in the product (NULL: placed outside it), who sent it and when, when the supplier confirmed.
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     lines: Mapped[list[POLine]] = relationship(back_populates="purchase_order")
@@ -58,6 +63,8 @@ class POLine(Base):
     # Cross-dock lines go straight to waiting orders and never become shelf stock.
     cross_dock: Mapped[bool] = mapped_column(Boolean, default=False)
     last_received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The unit cost agreed on this line (from the product-supplier row when drafted); NULL: unknown.
+    unit_cost: Mapped[float | None] = mapped_column(Numeric(12, 2, asdecimal=False))
 
     purchase_order: Mapped[PurchaseOrder] = relationship(back_populates="lines")
 

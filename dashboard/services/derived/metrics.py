@@ -34,13 +34,13 @@ from dashboard.db.models import (
     Supplier,
     Warehouse,
 )
-from dashboard.db.queries import days_between, line_is_waiting, po_is_open, utc_day
+from dashboard.db.queries import days_between, line_is_waiting, utc_day
 from dashboard.domain import demand_basis as basis
 from dashboard.domain import forecast as fc
 from dashboard.domain import lead_time_demand as ltd_stock
 from dashboard.domain import replenishment as rp
 from dashboard.domain import unknown
-from dashboard.domain.codes import DemandBasis, LineStatus, SalesStatus
+from dashboard.domain.codes import ON_ORDER_PO_STATUSES, DemandBasis, LineStatus, POStatus, SalesStatus
 
 WINDOW_DAYS = 90
 REVIEW_PERIOD_DAYS = 14
@@ -242,9 +242,13 @@ def load_inputs(
             PurchaseOrder.number,
             PurchaseOrder.eta,
             (POLine.qty - POLine.qty_received).label("open_qty"),
+            (PurchaseOrder.status == POStatus.DRAFT).label("draft"),
         )
         .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
-        .where(po_is_open(), POLine.qty > POLine.qty_received, *only(POLine.product_id)),
+        # Drafts count as on order (design §3: a second draft for the same shortage proposes nothing).
+        .where(
+            PurchaseOrder.status.in_(ON_ORDER_PO_STATUSES), POLine.qty > POLine.qty_received, *only(POLine.product_id)
+        ),
     )
     # A stock level created inside the window may still have older movements (a receipt booked
     # before the row existed): its first stock evidence is the earlier of the two.
@@ -273,6 +277,7 @@ def load_inputs(
                 StockLevel.in_transit_eta, literal(today + dt.timedelta(days=rp.DEFAULT_LEAD_TIME_DAYS), Date)
             ).label("eta"),
             StockLevel.in_transit.label("open_qty"),
+            literal(False).label("draft"),
         ).where(StockLevel.in_transit > 0, *only(StockLevel.product_id)),
     )
     if len(in_transit):
@@ -538,8 +543,11 @@ def compute_metrics(
     if len(b):
         ok = idx_inbound >= 0
         np.add.at(on_order, idx_inbound[ok], b["open_qty"].to_numpy(np.int64)[ok])
-        for i, number, eta, qty in zip(idx_inbound[ok], b["number"][ok], b["eta"][ok], b["open_qty"][ok], strict=True):
-            open_pos[int(i)].append(f"{number} ({int(qty)} due {eta})")
+        drafted = b["draft"].astype(bool).to_numpy()
+        for i, number, eta, qty, draft in zip(
+            idx_inbound[ok], b["number"][ok], b["eta"][ok], b["open_qty"][ok], drafted[ok], strict=True
+        ):
+            open_pos[int(i)].append(f"{number} ({int(qty)} drafted)" if draft else f"{number} ({int(qty)} due {eta})")
     allocated = pairs["allocated"].to_numpy(np.int64)
     available = on_hand.astype(np.int64) - allocated
     owed = pairs["owed_without_orders"].fillna(0).to_numpy(np.int64)
@@ -550,11 +558,19 @@ def compute_metrics(
         np.add.at(owed, idx[ok], w["units"].to_numpy(np.int64)[ok])
     # Design §3: what waiting customers are owed comes off the position before anything is reordered.
     position = available + on_order - owed
-    # Open PO lines that land within the lead time shorten how much the stock falls short before then.
-    ok = idx_inbound >= 0
+    # Open PO lines that land within the lead time shorten how much the stock falls short before then;
+    # a draft has no date anyone agreed to yet, so it lands nothing.
+    ok = (idx_inbound >= 0) & ~(b["draft"].astype(bool).to_numpy() if len(b) else np.zeros(0, bool))
     due_in = np.array([(eta - today).days for eta in b["eta"][ok]], np.int64) if len(b) else np.zeros(0, np.int64)
     due_qty = b["open_qty"].to_numpy(float)[ok] if len(b) else np.zeros(0)
     shortfall = rp.lead_time_shortfall_array(available - owed, avg, lead, idx_inbound[ok], due_in, due_qty)
+    # Units already drafted answer the shortfall as far as quantity goes (they land no sooner than any
+    # new order would): a second "create drafts" must not order them again.
+    drafted = np.zeros(n)
+    if len(b):
+        is_draft = (idx_inbound >= 0) & b["draft"].astype(bool).to_numpy()
+        np.add.at(drafted, idx_inbound[is_draft], b["open_qty"].to_numpy(float)[is_draft])
+    shortfall = np.maximum(shortfall - drafted, 0.0)
     moq = pairs["moq"].fillna(1).to_numpy(np.int64)
     pack = pairs["pack_size"].fillna(1).to_numpy(np.int64)
     suggested = rp.suggested_order_quantity_array(position, rop, avg, review_days, moq, pack, shortfall)

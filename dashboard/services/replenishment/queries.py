@@ -154,6 +154,11 @@ def _conditions(filters: ReplenishmentFilters) -> list[ColumnElement[bool]]:
     return condition + _scope(filters, M)
 
 
+def filtered(filters: ReplenishmentFilters) -> list[ColumnElement[bool]]:
+    """The ``sku_metrics`` rows the page shows for these filters, as WHERE conditions (for other services)."""
+    return _conditions(filters)
+
+
 # Dates leave the database as ISO text: the grid wants strings, and converting date objects cell
 # by cell in Python costs more than the query.
 AS_TEXT = {"projected_stockout_date"}

@@ -1,0 +1,49 @@
+"""`backorder-desk po …`: purchase orders from the command line, for scripts and ERP hooks (issue 21).
+
+`backorder-desk po draft [--supplier CODE] [--warehouse CODE] --user USERNAME`
+"""
+
+from __future__ import annotations
+
+import click
+
+from dashboard.cli.common import action, database_of
+from dashboard.domain.inputs import RefusedError
+from dashboard.services.derived.partial import refresh_products
+from dashboard.services.purchasing import drafts
+from dashboard.services.replenishment.queries import ReplenishmentFilters
+
+
+@click.group("po")
+def po_group() -> None:
+    """Draft purchase orders from the reorder suggestions (more to come: send, cancel)."""
+
+
+@po_group.command("draft")
+@click.option("--supplier", "supplier_code", default=None, help="Only this supplier's suggestions (its code).")
+@click.option("--warehouse", "warehouse_code", default=None, help="Only this warehouse's suggestions (its code).")
+@click.option("--user", "username", required=True, help="The manager in whose name the drafts are made.")
+@click.pass_context
+def draft_command(ctx, supplier_code, warehouse_code, username) -> None:
+    """Draft one PO per supplier and warehouse from every suggestion to reorder now (in whole packs, at cost)."""
+    try:
+        with action(ctx, username) as work:
+            filters = ReplenishmentFilters(
+                warehouse_id=drafts.warehouse_id(work.session, warehouse_code),
+                supplier_id=drafts.supplier_id(work.session, supplier_code),
+                condition="below_rop",
+            )
+            result = drafts.create_drafts(work.session, work.actor, work.today, drafts.DraftScope(filters))
+            database, today = database_of(ctx), work.today
+            # The drafted pairs' position now counts the drafts: recompute them so nothing is proposed twice.
+            work.after_commit(lambda: refresh_products(database, today, result.product_ids))
+    except RefusedError as error:
+        raise click.ClickException(str(error)) from error
+    for po in result.purchase_orders:
+        unpriced = f", {po.unpriced} line(s) without a cost" if po.unpriced else ""
+        click.echo(
+            f"{po.number}: {po.supplier} → {po.warehouse}, {len(po.lines)} line(s), {po.units:,} units, "
+            f"${po.value:,.2f}{unpriced}; expected {po.eta} if sent today"
+        )
+    if result.skipped:
+        click.echo(f"left out, already on a PO drafted or placed since the last refresh: {', '.join(result.skipped)}")
