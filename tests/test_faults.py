@@ -218,8 +218,14 @@ def test_a_killed_worker_is_replaced_and_a_retried_eta_revision_takes_effect_onc
 
     assert len(wait_for(replaced, what="a new worker") - pids) == 1 and master.is_running()
 
+    # An open PO nobody has revised yet, so "takes effect once" counts exactly one revision.
     number, version = one_row(
-        url, "SELECT number, version FROM purchase_order WHERE status = 'open' ORDER BY number LIMIT 1"
+        url,
+        "SELECT number, version FROM purchase_order p WHERE status = 'open' "
+        "AND NOT EXISTS (SELECT 1 FROM eta_revision r WHERE r.po_id = p.id) "
+        "AND NOT EXISTS (SELECT 1 FROM audit_event a "
+        "WHERE a.entity_type = 'purchase_order' AND a.entity_id = p.number) "
+        "ORDER BY number LIMIT 1",
     )
     new_eta = (TODAY + dt.timedelta(days=45)).isoformat()
     form = {
