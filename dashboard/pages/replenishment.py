@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor, user_may
 from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_dropdown, make_filter_row, make_grid_toolbar
+from dashboard.components.purchasing import FILTERS, TICKED, make_draft_modal, make_draft_report
 from dashboard.components.replenishment import make_grid, make_summary_cards, make_urgency_chart
 from dashboard.components.status import make_mismatch_list, make_status_fields
 from dashboard.domain import inputs
@@ -19,6 +20,8 @@ from dashboard.domain.inputs import InputError, RefusedError
 from dashboard.services.catalog import status as status_service
 from dashboard.services.derived import advice
 from dashboard.services.derived.freshness import last_refreshed
+from dashboard.services.derived.partial import refresh_products
+from dashboard.services.purchasing import drafts
 from dashboard.services.replenishment import queries as repl
 
 ROLES = (Role.MANAGER, Role.EXECUTIVE)
@@ -107,10 +110,20 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
                 )
                 if user_may(Role.MANAGER)
                 else None,
+                dbc.Button(
+                    [html.I(className="bi bi-cart-plus me-1"), "Draft purchase orders…"],
+                    id="draft-open",
+                    color="primary",
+                    outline=True,
+                    size="sm",
+                )
+                if user_may(Role.MANAGER)
+                else None,
                 GRID.export_button(),
             ),
             make_grid(GRID.grid_id),
             _bulk_status_modal() if user_may(Role.MANAGER) else None,
+            make_draft_modal() if user_may(Role.MANAGER) else None,
             dbc.Card(
                 [
                     dbc.CardHeader(
@@ -151,10 +164,11 @@ def _bulk_status_modal() -> html.Div:
     Output("repl-chart", "figure"),
     Output("repl-alert", "children"),
     *GRID.inputs,
+    Input("repl-changed", "data"),
 )
 @allow_roles(*ROLES)
-def update_overview(warehouse, category, supplier, status, condition):
-    """Cards and chart for the chosen filters."""
+def update_overview(warehouse, category, supplier, status, condition, _changed=None):
+    """Cards and chart for the chosen filters; again after a change made on this page (statuses, drafts)."""
     try:
         filters = GRID.parse_filters(warehouse, category, supplier, status, condition)
     except InputError as exc:
@@ -291,5 +305,51 @@ def apply_bulk(clicks, rows, new_status, reason, override, backorder_action):
     return dbc.Alert(message, color="success", className="py-2 small"), mismatch_list, len(results)
 
 
-# After a bulk change the grid re-reads its blocks (statuses changed) and forgets the selection.
+@callback(
+    Output("draft-modal", "is_open"),
+    Output("draft-feedback", "children", allow_duplicate=True),
+    Input("draft-open", "n_clicks"),
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER)
+def open_drafts(clicks):
+    """Open the draft dialog, clear of the last run's report."""
+    return bool(clicks), None
+
+
+@callback(
+    Output("draft-feedback", "children"),
+    Output("repl-changed", "data", allow_duplicate=True),
+    Input("draft-create", "n_clicks"),
+    State("draft-scope", "value"),
+    State("repl-grid", "selectedRows"),
+    *(State(f.component_id, "value") for f in GRID.filters),
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER, writes=True)
+def create_drafts(clicks, scope, rows, *filter_values):
+    """Draft one PO per supplier and warehouse from the ticked rows or every suggestion in the filters."""
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
+    app = context.current()
+    try:
+        filters = repl.ReplenishmentFilters.parse(
+            {f.key: value for f, value in zip(GRID.filters, filter_values, strict=True)}
+        )
+        if scope not in (TICKED, FILTERS):
+            raise InputError("choose the ticked rows or every suggestion in the filters")
+        with app.unit_of_work(current_actor()) as work:
+            ticked_rows = inputs.items(rows, "the ticked rows")
+            ticked = drafts.ticked_metric_ids(work.session, ticked_rows) if scope == TICKED else None
+            result = drafts.create_drafts(work.session, work.actor, work.today, drafts.DraftScope(filters, ticked))
+            today = work.today
+            # The drafted pairs' position now counts the drafts: recompute them before the grid reloads.
+            work.after_commit(lambda: refresh_products(app.db, today, result.product_ids))
+    except RefusedError as exc:
+        refused = dbc.Alert(f"No purchase order was drafted. {exc}", color="danger", className="py-2 small")
+        return refused, dash.no_update
+    return make_draft_report(result.purchase_orders, result.skipped), len(result.purchase_orders)
+
+
+# After a bulk change or new drafts the grid re-reads its blocks and forgets the selection.
 GRID.reload_after(Input("repl-changed", "data"), deselect=True)

@@ -19,7 +19,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from dashboard.db.base import utcnow
@@ -244,6 +244,29 @@ def create_drafts(session: Session, actor: Actor, today: dt.date, scope: DraftSc
         )
     session.flush()
     return DraftResult(drafted, skipped, sorted({row.product_id for row in rows}))
+
+
+def ticked_metric_ids(session: Session, rows: list[object]) -> tuple[int, ...]:
+    """The ``sku_metrics`` ids of the grid's ticked rows (each ``{"sku": …, "warehouse": CODE}``).
+
+    Raises:
+        NothingToDraftError: A row is not an object naming a SKU and a warehouse, or none matches.
+    """
+    pairs = set()
+    for row in rows:
+        if not (isinstance(row, dict) and isinstance(row.get("sku"), str) and isinstance(row.get("warehouse"), str)):
+            raise NothingToDraftError("each ticked row must name a SKU and a warehouse")
+        pairs.add((row["sku"], row["warehouse"]))
+    if not pairs:
+        raise NothingToDraftError("no rows are ticked")
+    ids = tuple(
+        session.scalars(
+            select(SkuMetrics.id).where(tuple_(SkuMetrics.sku, SkuMetrics.warehouse_code).in_(sorted(pairs)))
+        ).all()
+    )
+    if not ids:
+        raise NothingToDraftError("none of the ticked rows is a SKU-warehouse pair any more; reload the grid")
+    return ids
 
 
 def warehouse_id(session: Session, code: str | None) -> int | None:

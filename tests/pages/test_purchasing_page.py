@@ -1,0 +1,100 @@
+"""Drafting purchase orders from /replenishment over HTTP: as each role, with forged payloads (issue 21 items 1, 7)."""
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+from dashboard import context
+from tests.conftest import post_callback
+
+
+def draft_key(app) -> str:
+    return next(key for key in app.callback_map if "draft-feedback.children" in key and "repl-changed" in key)
+
+
+def scalar(app, sql, **params):
+    with context.current_for(app.server).db.engine.connect() as connection:
+        return connection.execute(text(sql), params).scalar()
+
+
+def rows(app, sql, **params) -> list:
+    with context.current_for(app.server).db.engine.connect() as connection:
+        return connection.execute(text(sql), params).all()
+
+
+def drafts(app) -> int:
+    return scalar(app, "SELECT count(*) FROM purchase_order WHERE status = 'draft'")
+
+
+def create(client, app, scope="filters", rows=None, warehouse=1, condition="below_rop"):
+    values = {
+        "draft-create.n_clicks": 1,
+        "draft-scope.value": scope,
+        "repl-grid.selectedRows": rows,
+        "repl-warehouse.value": warehouse,
+        "repl-category.value": None,
+        "repl-supplier.value": None,
+        "repl-status.value": None,
+        "repl-condition.value": condition,
+    }
+    return post_callback(client, app, draft_key(app), "draft-create.n_clicks", values)
+
+
+def feedback(response) -> str:
+    return json.dumps(response.json["response"]["draft-feedback"])
+
+
+@pytest.mark.parametrize("role", ["support", "executive"])
+def test_only_managers_may_draft(app, auth, role):
+    auth.login(role)
+    response = create(auth.client, app)
+    assert response.status_code == 403
+    assert drafts(app) == 0
+
+
+def test_a_manager_drafts_every_suggestion_in_the_filters_once(app, auth):
+    auth.login("manager")
+    response = create(auth.client, app)
+    assert response.status_code == 200, response.text[:300]
+    made = drafts(app)
+    assert made > 0 and f"{made} draft purchase order(s)" in feedback(response)
+    numbers = [number for (number,) in rows(app, "SELECT number FROM purchase_order WHERE status = 'draft'")]
+    assert all(number in feedback(response) for number in numbers)
+    # Only NJ1's suggestions, one draft per supplier there.
+    assert scalar(app, "SELECT count(DISTINCT warehouse_id) FROM purchase_order WHERE status = 'draft'") == 1
+    assert response.json["response"]["repl-changed"]["data"] == made  # the grid and cards reload
+    again = create(auth.client, app)
+    assert "No purchase order was drafted" in feedback(again) and drafts(app) == made
+
+
+def test_ticked_rows_only(app, auth):
+    auth.login("manager")
+    [(sku, code)] = rows(
+        app, "SELECT sku, warehouse_code FROM sku_metrics WHERE suggested_order_qty > 0 ORDER BY sku LIMIT 1"
+    )
+    response = create(auth.client, app, scope="ticked", rows=[{"sku": sku, "warehouse": code}], warehouse=None)
+    assert response.status_code == 200 and drafts(app) == 1
+    assert scalar(app, "SELECT count(*) FROM po_line l JOIN purchase_order p ON p.id = l.po_id "
+                       "WHERE p.status = 'draft'") == 1  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"scope": "everything"}, "choose the ticked rows or every suggestion"),
+        ({"scope": "ticked", "rows": None}, "no rows are ticked"),
+        ({"scope": "ticked", "rows": "KIT-000001"}, "must be a list"),
+        ({"scope": "ticked", "rows": [{"sku": 1}]}, "must name a SKU and a warehouse"),
+        ({"scope": "ticked", "rows": [{"sku": "NOPE", "warehouse": "NJ1"}]}, "none of the ticked rows"),
+        ({"warehouse": "abc"}, "warehouse_id must be a positive whole number"),
+        ({"condition": ["all"]}, "condition must be one of"),
+    ],
+)
+def test_forged_payloads_get_a_message_and_draft_nothing(app, auth, changes, message):
+    auth.login("manager")
+    response = create(auth.client, app, **changes)
+    assert response.status_code == 200, response.text[:300]
+    assert "No purchase order was drafted" in feedback(response) and message in feedback(response)
+    assert drafts(app) == 0
+    assert "repl-changed" not in response.json["response"]
