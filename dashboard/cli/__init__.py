@@ -29,6 +29,7 @@ for command in (
     bench.bench,
     bench.bench_sales,
     bench.bench_refresh,
+    bench.bench_purchasing,
     access.users,
     access.tokens_group,
     server.check_command,

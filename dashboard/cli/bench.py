@@ -8,6 +8,7 @@ import click
 
 from dashboard.bench import sales_import
 from dashboard.bench.data import bench_database
+from dashboard.bench.purchasing import time_drafting
 from dashboard.bench.refresh import time_refreshes
 from dashboard.bench.run import run_bench, write_json
 from dashboard.cli.common import settings_of
@@ -84,3 +85,16 @@ def bench_refresh(ctx: click.Context, skus: int, samples: int, full: bool, db_pa
     database = bench_database(skus, db_path, settings.today(), click.echo)
     ctx.call_on_close(database.dispose)
     time_refreshes(database, settings.today(), samples, full, click.echo)
+
+
+@click.command("bench-purchasing")
+@click.option("--skus", default=100_000, show_default=True, type=click.IntRange(min=20), help="Generated size.")
+@click.option("--suggestions", default=10_000, show_default=True, type=click.IntRange(min=1), help="Pairs to draft.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to use.")
+@click.pass_context
+def bench_purchasing(ctx: click.Context, skus: int, suggestions: int, db_path: Path | None) -> None:
+    """Time drafting purchase orders for N suggestions in one transaction, then roll it back."""
+    settings = settings_of(ctx)
+    database = bench_database(skus, db_path, settings.today(), click.echo)
+    ctx.call_on_close(database.dispose)
+    time_drafting(database, settings.today(), suggestions, click.echo)

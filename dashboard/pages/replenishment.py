@@ -19,8 +19,8 @@ from dashboard.domain.codes import Role, SalesStatus
 from dashboard.domain.inputs import InputError, RefusedError
 from dashboard.services.catalog import status as status_service
 from dashboard.services.derived import advice
-from dashboard.services.derived.freshness import last_refreshed
-from dashboard.services.derived.partial import refresh_products
+from dashboard.services.derived.freshness import last_refreshed, mark_changed
+from dashboard.services.derived.partial import PARTIAL_REFRESH_LIMIT, refresh_products
 from dashboard.services.purchasing import drafts
 from dashboard.services.replenishment import queries as repl
 
@@ -343,8 +343,12 @@ def create_drafts(clicks, scope, rows, *filter_values):
             ticked = drafts.ticked_metric_ids(work.session, ticked_rows) if scope == TICKED else None
             result = drafts.create_drafts(work.session, work.actor, work.today, drafts.DraftScope(filters, ticked))
             today = work.today
-            # The drafted pairs' position now counts the drafts: recompute them before the grid reloads.
-            work.after_commit(lambda: refresh_products(app.db, today, result.product_ids))
+            # The drafted pairs' position now counts the drafts: recompute them before the grid reloads
+            # (a few seconds up to a few thousand products; beyond that a full refresh in the background).
+            if len(result.product_ids) <= PARTIAL_REFRESH_LIMIT:
+                work.after_commit(lambda: refresh_products(app.db, today, result.product_ids))
+            else:
+                mark_changed(work.session)
     except RefusedError as exc:
         refused = dbc.Alert(f"No purchase order was drafted. {exc}", color="danger", className="py-2 small")
         return refused, dash.no_update

@@ -46,7 +46,7 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
     app = context.current()
     today = app.settings.today()
     with app.db.read_session() as session:
-        view = load_sku(session, sku or "", warehouse, today)
+        view = load_sku(session, sku or "", warehouse, today, with_drafts=user_may(Role.MANAGER, Role.EXECUTIVE))
         advice = session.get(StatusAdvice, view.product.id) if view else None
     if view is None:
         return html.Div(

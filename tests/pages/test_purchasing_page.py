@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from dashboard import context
 from tests.conftest import post_callback
+from tests.pages.test_sku_page import open_sku
 
 
 def draft_key(app) -> str:
@@ -98,3 +99,17 @@ def test_forged_payloads_get_a_message_and_draft_nothing(app, auth, changes, mes
     assert "No purchase order was drafted" in feedback(response) and message in feedback(response)
     assert drafts(app) == 0
     assert "repl-changed" not in response.json["response"]
+
+
+@pytest.mark.parametrize(("role", "shown"), [("manager", True), ("executive", True), ("support", False)])
+def test_the_sku_page_lists_drafts_for_purchasing_roles_only(app, auth, role, shown):
+    auth.login("manager")
+    [(sku, code)] = rows(
+        app, "SELECT sku, warehouse_code FROM sku_metrics WHERE suggested_order_qty > 0 ORDER BY sku LIMIT 1"
+    )
+    create(auth.client, app, scope="ticked", rows=[{"sku": sku, "warehouse": code}], warehouse=None)
+    [(number,)] = rows(app, "SELECT number FROM purchase_order WHERE status = 'draft'")
+    page = open_sku(auth, app, sku, code, role=role)
+    listed = [row[0] for row in page.rows("sku-pos")]
+    assert (number in listed) is shown
+    assert listed  # the placed POs are there for everyone

@@ -26,7 +26,7 @@ from dashboard.db.models import (
     Warehouse,
 )
 from dashboard.db.queries import line_is_waiting, po_is_open, utc_day
-from dashboard.domain.codes import SubscriptionStatus
+from dashboard.domain.codes import POStatus, SubscriptionStatus
 from dashboard.domain.replenishment import DEFAULT_LEAD_TIME_DAYS, IN_TRANSIT
 from dashboard.services.derived.metrics import daily_demand
 
@@ -56,8 +56,13 @@ def _dicts(session: Session, stmt: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in session.execute(stmt).mappings()]
 
 
-def load_sku(session: Session, sku: str, warehouse_code: str | None, today: dt.date) -> SkuView | None:
-    """The product and its numbers in ``warehouse_code`` (or its first warehouse); None if no such SKU."""
+def load_sku(
+    session: Session, sku: str, warehouse_code: str | None, today: dt.date, *, with_drafts: bool = True
+) -> SkuView | None:
+    """The product and its numbers in ``warehouse_code`` (or its first warehouse); None if no such SKU.
+
+    ``with_drafts=False`` leaves draft purchase orders out of the PO list (purchasing is not support's).
+    """
     product = session.scalar(select(Product).where(Product.sku == sku))
     if product is None:
         return None
@@ -114,7 +119,7 @@ def load_sku(session: Session, sku: str, warehouse_code: str | None, today: dt.d
         .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
         .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
         .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
-        .where(POLine.product_id == product.id)
+        .where(POLine.product_id == product.id, *([] if with_drafts else [PurchaseOrder.status != POStatus.DRAFT]))
         .order_by(PurchaseOrder.ordered_at.desc())
         .limit(25),
     )

@@ -34,6 +34,10 @@ from dashboard.services.derived.metrics import (
 )
 from dashboard.services.derived.refresh import REFRESH_LOCK
 
+# Up to this many products a partial refresh beats a full one by far (about 1.6 ms a product at
+# 100k SKUs, against 100 s for everything); a page that changed more asks for a full refresh instead.
+PARTIAL_REFRESH_LIMIT = 2_000
+
 
 @dataclass(frozen=True)
 class PartialRefresh:
