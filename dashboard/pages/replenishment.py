@@ -350,7 +350,10 @@ def create_drafts(clicks, scope, rows, *filter_values):
             else:
                 mark_changed(work.session)
     except RefusedError as exc:
-        refused = dbc.Alert(f"No purchase order was drafted. {exc}", color="danger", className="py-2 small")
+        reason = str(exc)
+        refused = dbc.Alert(
+            f"No purchase order was drafted. {reason[:1].upper()}{reason[1:]}", color="danger", className="py-2 small"
+        )
         return refused, dash.no_update
     return make_draft_report(result.purchase_orders, result.skipped), len(result.purchase_orders)
 
