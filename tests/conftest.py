@@ -12,6 +12,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -194,6 +195,29 @@ def demo_template(tmp_path_factory) -> Path:
     database.dispose()  # the last connection to close checkpoints the WAL into the main file
     assert not path.with_name(path.name + "-wal").exists()
     return path
+
+
+@contextmanager
+def refreshed_demo(backend: str, demo_template: Path, directory: Path) -> Iterator[Database]:
+    """A demo database of its own with metrics refreshed: a copy of the template on SQLite, built on PostgreSQL."""
+    if backend == "sqlite":
+        path = directory / "inventory.db"
+        shutil.copy(demo_template, path)
+        url = f"sqlite:///{path}"
+        database = Database(url)
+        upgrade(database.engine)
+    else:
+        url = fresh_postgres_database()
+        database = Database(url)
+        upgrade(database.engine)
+        generate_demo(database, today=TODAY)
+    refresh_metrics(database, TODAY)
+    try:
+        yield database
+    finally:
+        database.dispose()
+        if backend == "postgresql":
+            drop_postgres_database(url)
 
 
 @pytest.fixture

@@ -22,16 +22,19 @@ REFRESHED_KEY = "metrics_refreshed"
 PATCHED_KEY = "metrics_patched"
 
 
+def _stamp(session: Session, key: str, value: dict) -> None:
+    setting = session.scalar(select(AppSetting).where(AppSetting.key == key))
+    if setting is None:
+        session.add(AppSetting(key=key, value=value))
+    else:
+        setting.value = value
+
+
 def mark_changed(session: Session) -> None:
     """Record, in the caller's transaction, that stock, supply or statuses changed now."""
     # Also noted on the session, so the action's unit of work can start a refresh once it commits.
     session.info[CHANGED_KEY] = True
-    setting = session.scalar(select(AppSetting).where(AppSetting.key == CHANGED_KEY))
-    value = {"at": utcnow().isoformat()}
-    if setting is None:
-        session.add(AppSetting(key=CHANGED_KEY, value=value))
-    else:
-        setting.value = value
+    _stamp(session, CHANGED_KEY, {"at": utcnow().isoformat()})
 
 
 def changed_in(session: Session) -> bool:
@@ -56,22 +59,12 @@ def data_version(session: Session) -> str:
 
 def mark_patched(session: Session) -> None:
     """Record, in the caller's transaction, that some pairs' metrics were recomputed now."""
-    setting = session.scalar(select(AppSetting).where(AppSetting.key == PATCHED_KEY))
-    value = {"at": utcnow().isoformat()}
-    if setting is None:
-        session.add(AppSetting(key=PATCHED_KEY, value=value))
-    else:
-        setting.value = value
+    _stamp(session, PATCHED_KEY, {"at": utcnow().isoformat()})
 
 
 def mark_refreshed(session: Session, at: dt.datetime, today: dt.date) -> None:
     """Record, in the refresh's transaction, that the metrics were computed at ``at`` for ``today``."""
-    setting = session.scalar(select(AppSetting).where(AppSetting.key == REFRESHED_KEY))
-    value = {"at": at.isoformat(), "today": today.isoformat()}
-    if setting is None:
-        session.add(AppSetting(key=REFRESHED_KEY, value=value))
-    else:
-        setting.value = value
+    _stamp(session, REFRESHED_KEY, {"at": at.isoformat(), "today": today.isoformat()})
 
 
 def last_refreshed(session: Session) -> dt.datetime | None:

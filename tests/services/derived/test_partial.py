@@ -2,7 +2,6 @@
 
 import datetime as dt
 import math
-import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -10,8 +9,6 @@ from sqlalchemy import func, select, update
 
 from dashboard.cli import main
 from dashboard.config import Settings
-from dashboard.db.engine import Database
-from dashboard.db.migrate import upgrade
 from dashboard.db.models import (
     POLine,
     PurchaseOrder,
@@ -23,11 +20,10 @@ from dashboard.db.models import (
     Warehouse,
 )
 from dashboard.domain.codes import MovementKind, POStatus
-from dashboard.services.demo import generate_demo
 from dashboard.services.derived.partial import UnknownSkuError, refresh_products, refresh_skus
 from dashboard.services.derived.refresh import refresh_metrics
 from dashboard.services.replenishment import queries as repl
-from tests.conftest import BACKENDS, TODAY, drop_postgres_database, fresh_postgres_database
+from tests.conftest import BACKENDS, TODAY, refreshed_demo
 
 pytestmark = pytest.mark.slow
 SKIP = {"id", "computed_at"}
@@ -36,21 +32,8 @@ SKIP = {"id", "computed_at"}
 @pytest.fixture(params=BACKENDS)
 def mdb(request, demo_template, tmp_path):
     """The demo with metrics refreshed, per backend; each test may change it."""
-    if request.param == "sqlite":
-        path = tmp_path / "inventory.db"
-        shutil.copy(demo_template, path)
-        url = f"sqlite:///{path}"
-        database = Database(url)
-    else:
-        url = fresh_postgres_database()
-        database = Database(url)
-        upgrade(database.engine)
-        generate_demo(database, today=TODAY)
-    refresh_metrics(database, TODAY)
-    yield database
-    database.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(url)
+    with refreshed_demo(request.param, demo_template, tmp_path) as database:
+        yield database
 
 
 def _rows(db, product_ids) -> dict[tuple[int, int], dict]:

@@ -1,7 +1,6 @@
 """Draft purchase orders from the reorder suggestions, without duplicates (issue 21 items 1, 2, 6 and 7)."""
 
 import datetime as dt
-import shutil
 import threading
 
 import pytest
@@ -10,20 +9,17 @@ from sqlalchemy import func, select
 
 from dashboard.cli import main
 from dashboard.config import Settings
-from dashboard.db.engine import Database
-from dashboard.db.migrate import upgrade
 from dashboard.db.models import AuditEvent, ProductSupplier, PurchaseOrder, SkuMetrics, SkuMetricsExplain
 from dashboard.db.models import Product as ProductRow
 from dashboard.db.queries import po_is_open
 from dashboard.domain import purchasing as rules
 from dashboard.domain.codes import POStatus
 from dashboard.services.audit.trail import Actor
-from dashboard.services.demo import generate_demo
 from dashboard.services.derived.partial import refresh_products
 from dashboard.services.derived.refresh import refresh_metrics
 from dashboard.services.purchasing.drafts import DraftScope, NothingToDraftError, create_drafts
 from dashboard.services.replenishment.queries import ReplenishmentFilters
-from tests.conftest import BACKENDS, TODAY, drop_postgres_database, fresh_postgres_database
+from tests.conftest import BACKENDS, TODAY, refreshed_demo
 
 pytestmark = pytest.mark.slow
 MANAGER = Actor("manager", None)
@@ -32,22 +28,8 @@ MANAGER = Actor("manager", None)
 @pytest.fixture(params=BACKENDS)
 def pdb(request, demo_template, tmp_path):
     """The demo with metrics refreshed, per backend; each test may change it."""
-    if request.param == "sqlite":
-        path = tmp_path / "inventory.db"
-        shutil.copy(demo_template, path)
-        url = f"sqlite:///{path}"
-        database = Database(url)
-        upgrade(database.engine)
-    else:
-        url = fresh_postgres_database()
-        database = Database(url)
-        upgrade(database.engine)
-        generate_demo(database, today=TODAY)
-    refresh_metrics(database, TODAY)
-    yield database
-    database.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(url)
+    with refreshed_demo(request.param, demo_template, tmp_path) as database:
+        yield database
 
 
 def _warehouse(db) -> tuple[int, str]:

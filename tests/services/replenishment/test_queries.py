@@ -8,14 +8,12 @@ from sqlalchemy import text
 
 from dashboard.db.engine import Database
 from dashboard.db.grid import GridQueryError, apply_filters, apply_sort_and_page, fetch_rows, parse_request
-from dashboard.db.migrate import upgrade
 from dashboard.domain.codes import SalesStatus
 from dashboard.domain.inputs import InputError
-from dashboard.services.demo import generate_demo
 from dashboard.services.derived.refresh import refresh_metrics
 from dashboard.services.overview import overview_counts
 from dashboard.services.replenishment import queries as repl
-from tests.conftest import BACKENDS, TODAY, drop_postgres_database, fresh_postgres_database
+from tests.conftest import BACKENDS, TODAY, refreshed_demo
 
 F = repl.ReplenishmentFilters
 
@@ -23,21 +21,8 @@ F = repl.ReplenishmentFilters
 @pytest.fixture(scope="module", params=BACKENDS)
 def rdb(request, demo_template, tmp_path_factory):
     """The default demo with metrics refreshed, per backend. Read only."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("repl") / "inventory.db"
-        shutil.copy(demo_template, path)
-        url = f"sqlite:///{path}"
-        database = Database(url)
-    else:
-        url = fresh_postgres_database()
-        database = Database(url)
-        upgrade(database.engine)
-        generate_demo(database, today=TODAY)
-    refresh_metrics(database, TODAY)
-    yield database
-    database.dispose()
-    if request.param == "postgresql":
-        drop_postgres_database(url)
+    with refreshed_demo(request.param, demo_template, tmp_path_factory.mktemp("repl")) as database:
+        yield database
 
 
 def sql(db, statement: str, **params):
