@@ -163,7 +163,9 @@ def _position_and_shortage(k, lead, history, lines, po, n):
     on_hand_end = history.on_hand_start[:, k + 1]  # a cutoff is at least a week before today
     waiting_at = (lines["backordered"] <= k) & ~(lines["shipped"] <= k) & ~(lines["cancelled"] <= k)
     waiting = np.bincount(lines["pair"][waiting_at], lines["qty"][waiting_at], n)
-    open_at = (po["ordered"] <= k) & ~(po["received"] <= k)
+    # Open at the cutoff: ordered by then, and not yet received, or received only in part by then
+    # (the ledger keeps a line's last receipt; one partly received before the cutoff still owes the rest).
+    open_at = (po["ordered"] <= k) & (~(po["received"] <= k) | (po["qty_received"] < po["qty"]))
     remainder = np.where(po["received"] <= k, po["qty"] - po["qty_received"], po["qty"])
     on_order = np.bincount(po["pair"][open_at], remainder[open_at], n)
     position = on_hand_end - waiting + on_order

@@ -101,10 +101,18 @@ def test_position_and_shortage_at_a_cutoff_from_the_ledger_and_the_lines():
             "cancelled": [nan, nan, 5, nan],  # cancelled on day 5: not waiting either
         }
     )
-    po = pd.DataFrame({"pair": [0, 1], "qty": [10, 6], "qty_received": [0, 6], "ordered": [1, 2], "received": [nan, 3]})
+    po = pd.DataFrame(
+        {
+            "pair": [0, 1, 1],
+            "qty": [10, 6, 10],
+            "qty_received": [0, 6, 4],
+            "ordered": [1, 2, 1],
+            "received": [nan, 3, 2],  # pair 1's second line: 4 of 10 received on day 2, 6 still to come
+        }
+    )
     position, short = _position_and_shortage(5, np.array([3, 3]), history, lines, po, 2)
-    # Pair 0: 9 on hand − 2 waiting + 10 on order; pair 1: 3 on hand (day 6 began with 3) − 0 + 0.
-    assert list(position) == [17, 3]
+    # Pair 0: 9 on hand − 2 waiting + 10 on order; pair 1: 3 on hand (day 6 began with 3) − 0 + 6 still owed.
+    assert list(position) == [17, 9]
     # Pair 1's day 8 began with nothing on hand: short within the lead time; pair 0 never was.
     assert list(short) == [False, True]
     scores = _flag_scores(pd.Series([True, True, False]), pd.Series([True, False, True]), "")
