@@ -1,6 +1,7 @@
 """`backorder-desk po …`: purchase orders from the command line, for scripts and ERP hooks (issue 21).
 
 `backorder-desk po draft [--supplier CODE] [--warehouse CODE] --user USERNAME`
+`backorder-desk po send NUMBER --user USERNAME`
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ import click
 from dashboard.cli.common import action, database_of
 from dashboard.domain.inputs import RefusedError
 from dashboard.services.derived.partial import refresh_products
-from dashboard.services.purchasing import drafts
+from dashboard.services.purchasing import drafts, sending
 from dashboard.services.replenishment.queries import ReplenishmentFilters
 
 
 @click.group("po")
 def po_group() -> None:
-    """Draft purchase orders from the reorder suggestions (more to come: send, cancel)."""
+    """Draft purchase orders from the reorder suggestions and send them to the suppliers."""
 
 
 @po_group.command("draft")
@@ -47,3 +48,20 @@ def draft_command(ctx, supplier_code, warehouse_code, username) -> None:
         )
     if result.skipped:
         click.echo(f"left out, already on a PO drafted or placed since the last refresh: {', '.join(result.skipped)}")
+
+
+@po_group.command("send")
+@click.argument("number")
+@click.option("--user", "username", required=True, help="The manager in whose name the PO is sent.")
+@click.pass_context
+def send_command(ctx, number, username) -> None:
+    """Send a draft PO to its supplier by email (CSV and HTML attached); it becomes placed, awaiting confirmation."""
+    try:
+        with action(ctx, username) as work:
+            sent = sending.send_po(work.session, work.actor, number, work.today)
+    except RefusedError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"{sent.number}: sent to {sent.supplier} <{sent.recipient}>, {sent.lines} line(s), "
+        f"expected {sent.eta}; attached {', '.join(sent.attachments)}"
+    )

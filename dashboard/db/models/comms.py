@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.db.base import Base, UTCDateTime, code_enum, utcnow
@@ -36,6 +37,8 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Files sent with the message: [{filename, content_type, text}] (a purchase order's CSV and HTML).
+    attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class RestockSubscription(Base):

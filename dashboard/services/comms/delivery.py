@@ -69,6 +69,11 @@ def build_message(row: Notification, sender: str = SENDER) -> EmailMessage:
     message.set_content(row.body_text)
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
+    for attachment in row.attachments or []:
+        maintype, _, subtype = attachment["content_type"].partition("/")
+        message.add_attachment(
+            attachment["text"].encode("utf-8"), maintype=maintype, subtype=subtype, filename=attachment["filename"]
+        )
     return message
 
 

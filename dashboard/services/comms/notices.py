@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,7 @@ SUBJECTS = {
     "promise_revised": "Your order {order_number}: new shipping date for {product_name}",
     "back_in_stock": "{product_name} is available again",
     "discontinued": "{product_name} has been discontinued",
+    "purchase_order": "Purchase order {po_number}: {line_count} line(s) for {warehouse_name}",
 }
 _ENV = Environment(
     loader=PackageLoader("dashboard", "templates/notices"),
@@ -55,6 +57,15 @@ def render(kind: str, context: dict[str, Any]) -> RenderedNotice:
     )
 
 
+def render_document(template: str, title: str, context: dict[str, Any]) -> str:
+    """A whole HTML document around one of the notice templates (an attachment a person can open)."""
+    body = _ENV.get_template(template).render(**context)
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
+        f"<body><h1>{escape(title)}</h1>{body}</body></html>"
+    )
+
+
 def queue(
     session: Session,
     kind: str,
@@ -64,6 +75,7 @@ def queue(
     *,
     order_line_id: int | None = None,
     product_id: int | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> Notification | None:
     """Add a pending notice unless one with the same idempotency key exists; returns it (or None if a duplicate)."""
     if session.scalar(select(Notification.id).where(Notification.idempotency_key == key)) is not None:
@@ -80,6 +92,7 @@ def queue(
         product_id=product_id,
         status=NotificationStatus.PENDING,
         attempts=0,
+        attachments=attachments,
     )
     session.add(row)
     return row

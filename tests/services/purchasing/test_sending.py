@@ -1,0 +1,115 @@
+"""Sending a draft purchase order to its supplier through the outbox, delivered by real SMTP (issue 21 item 3)."""
+
+import csv
+import io
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select, update
+
+from dashboard.cli import main
+from dashboard.config import Settings
+from dashboard.db.models import AuditEvent, Notification, POLine, Product, PurchaseOrder, Supplier
+from dashboard.domain.codes import POStatus
+from dashboard.services.audit.trail import Actor
+from dashboard.services.comms import delivery
+from dashboard.services.purchasing.drafts import DraftScope, create_drafts
+from dashboard.services.purchasing.sending import SendError, send_po
+from dashboard.services.replenishment.queries import ReplenishmentFilters
+from tests.conftest import BACKENDS, TODAY, refreshed_demo
+from tests.services.comms.test_delivery import smtp  # noqa: F401 - the real SMTP server fixture
+
+pytestmark = pytest.mark.slow
+MANAGER = Actor("manager", None)
+
+
+@pytest.fixture(params=BACKENDS)
+def sdb(request, demo_template, tmp_path):
+    """The demo with metrics refreshed and drafts made for its first warehouse, per backend."""
+    with refreshed_demo(request.param, demo_template, tmp_path) as database:
+        with database.write_session() as session:
+            create_drafts(session, MANAGER, TODAY, DraftScope(ReplenishmentFilters(warehouse_id=1)))
+        yield database
+
+
+def _draft(db) -> PurchaseOrder:
+    with db.read_session() as session:
+        po = session.scalars(
+            select(PurchaseOrder).where(PurchaseOrder.status == POStatus.DRAFT).order_by(PurchaseOrder.number)
+        ).first()
+        _ = [line.qty for line in po.lines]
+        return po
+
+
+def test_a_sent_po_is_placed_and_mailed_with_its_csv_and_html(sdb, smtp):  # noqa: F811
+    inbox, url = smtp
+    draft = _draft(sdb)
+    with sdb.write_session() as session:
+        sent = send_po(session, MANAGER, draft.number, TODAY)
+    with sdb.read_session() as session:
+        po = session.scalar(select(PurchaseOrder).where(PurchaseOrder.number == draft.number))
+        supplier = session.get(Supplier, po.supplier_id)
+        skus = dict(
+            session.execute(
+                select(Product.sku, POLine.qty)
+                .join(POLine, POLine.product_id == Product.id)
+                .where(POLine.po_id == po.id)
+            ).all()
+        )
+        audit = session.scalar(select(AuditEvent).where(AuditEvent.entity_id == po.number, AuditEvent.action == "send"))
+    assert po.status == POStatus.SENT and po.sent_at is not None and not po.eta_confirmed
+    assert po.eta == po.original_eta == sent.eta and sent.eta > TODAY
+    assert audit.after["to"] == supplier.email == sent.recipient
+    # Delivered by the outbox worker over SMTP (with the demo's pending notices): the order in the body,
+    # the CSV and the HTML attached.
+    assert delivery.deliver_once(sdb, delivery.SmtpSender(url)).sent >= 1
+    [message] = [m for m in inbox.messages if draft.number in m["Subject"]]
+    assert message["To"] == supplier.email and draft.number in message["Subject"]
+    parts = {part.get_filename(): part for part in message.walk() if part.get_filename()}
+    assert set(parts) == {f"{po.number}.csv", f"{po.number}.html"}
+    rows = list(csv.DictReader(io.StringIO(parts[f"{po.number}.csv"].get_payload(decode=True).decode())))
+    assert {row["sku"]: int(row["quantity"]) for row in rows} == skus
+    assert all(row["po_number"] == po.number for row in rows)
+    page = parts[f"{po.number}.html"].get_payload(decode=True).decode()
+    assert page.startswith("<!doctype html>") and all(sku in page for sku in skus)
+    body = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    assert all(sku in body for sku in skus) and f"{sent.eta:%d %B %Y}" in body
+
+
+def test_what_cannot_be_sent_is_refused_and_nothing_changes(sdb):
+    draft = _draft(sdb)
+    with sdb.write_session() as session:
+        session.execute(update(Supplier).where(Supplier.id == draft.supplier_id).values(email=None))
+    for number, message in (
+        (draft.number, "has no email address"),
+        ("PO-NOPE", "there is no purchase order"),
+        ("", "name the purchase order"),
+        (["PO"], "name the purchase order"),
+    ):
+        with pytest.raises(SendError, match=message), sdb.write_session() as session:
+            send_po(session, MANAGER, number, TODAY)
+    with sdb.read_session() as session:
+        assert session.scalar(select(PurchaseOrder.status).where(PurchaseOrder.number == draft.number)) == (
+            POStatus.DRAFT
+        )
+        assert session.scalar(select(Notification.id).where(Notification.kind == "purchase_order")) is None
+        placed = session.scalar(select(PurchaseOrder.number).where(PurchaseOrder.status == POStatus.OPEN).limit(1))
+    with pytest.raises(SendError, match="not a draft"), sdb.write_session() as session:
+        send_po(session, MANAGER, placed, TODAY)
+
+
+def test_the_command_sends_as_a_manager_once(sdb):
+    draft = _draft(sdb)
+    settings = Settings(database_url=sdb.url, auto_demo=False, today_override=TODAY)
+    run = CliRunner().invoke
+    refused = run(main, ["po", "send", draft.number, "--user", "executive"], obj={"settings": settings})
+    assert refused.exit_code != 0 and "only managers and admins" in refused.output
+    done = run(main, ["po", "send", draft.number, "--user", "manager"], obj={"settings": settings})
+    assert done.exit_code == 0, done.output
+    assert f"{draft.number}: sent to" in done.output and f"{draft.number}.csv" in done.output
+    again = run(main, ["po", "send", draft.number, "--user", "manager"], obj={"settings": settings})
+    assert again.exit_code != 0 and "is sent, not a draft" in again.output
+    with sdb.read_session() as session:
+        assert session.scalar(select(PurchaseOrder.sent_by).where(PurchaseOrder.number == draft.number)) is not None
+        sent_mail = session.scalars(select(Notification).where(Notification.kind == "purchase_order")).all()
+    assert len(sent_mail) == 1 and sent_mail[0].idempotency_key == f"po-sent:{draft.number}"
