@@ -19,6 +19,7 @@ from dashboard.api.availability import bp as api_bp
 from dashboard.api.exports import bp as exports_bp
 from dashboard.api.health import bp as health_bp
 from dashboard.api.imports import bp as imports_bp
+from dashboard.api.supplier import bp as supplier_bp
 from dashboard.auth import login
 from dashboard.auth.gate import make_gate
 from dashboard.auth.headers import configure_cookies, make_header_hook
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
     server.register_blueprint(exports_bp)
     server.register_blueprint(imports_bp)
     server.register_blueprint(api_bp)
+    server.register_blueprint(supplier_bp)
     server.before_request(make_gate(app))
     server.after_request(make_header_hook(app, settings))
     app.layout = frame.serve_layout

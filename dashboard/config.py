@@ -54,6 +54,8 @@ class Settings:
     handling_days: int = 2
     # A waiting customer who has heard nothing for this many days gets a "still waiting" reminder.
     reminder_days: int = 10
+    # The address suppliers reach the app at (links in purchase order emails); default host:port.
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -78,12 +80,17 @@ class Settings:
             metrics_max_age=dt.timedelta(minutes=int(env.get("METRICS_MAX_AGE_MINUTES", "60"))),
             handling_days=int(env.get("HANDLING_DAYS", defaults.handling_days)),
             reminder_days=int(env.get("REMINDER_DAYS", defaults.reminder_days)),
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
         )
 
     @property
     def is_production(self) -> bool:
         """Whether production checks and hardening apply."""
         return self.env == "production"
+
+    def base_url(self) -> str:
+        """Where people outside reach the app (``PUBLIC_URL``), else the address it serves on."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     def session_secret(self) -> str:
         """The key that signs session cookies (random per start when none is configured)."""

@@ -14,10 +14,12 @@ from dashboard.auth.roles import cancel_roles, declared_roles, declares_writes, 
 from dashboard.errors import note_callback
 
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/readyz", "/favicon.ico", "/_favicon.ico"})
-# Static files (ours and Dash's component bundles) and the token-authenticated API.
+# Static files (ours and Dash's component bundles), the token-authenticated API, and the supplier's
+# confirmation page (its signed link is its authentication).
 API_PREFIX = "/api/v1/"
 API_BLUEPRINT = "api"
-PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", API_PREFIX)
+SUPPLIER_PREFIX = "/supplier/confirm/"
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", API_PREFIX, SUPPLIER_PREFIX)
 DASH_UPDATE = "/_dash-update-component"
 # Dash's own page-routing callbacks render page layouts (each layout checks its page's roles);
 # matched exactly, so an undeclared callback cannot slip through by naming a similar output.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from dashboard.cli.common import action, database_of
+from dashboard.cli.common import action, database_of, settings_of
 from dashboard.domain.inputs import RefusedError
 from dashboard.services.derived.partial import refresh_products
 from dashboard.services.purchasing import drafts, sending
@@ -58,7 +58,7 @@ def send_command(ctx, number, username) -> None:
     """Send a draft PO to its supplier by email (CSV and HTML attached); it becomes placed, awaiting confirmation."""
     try:
         with action(ctx, username) as work:
-            sent = sending.send_po(work.session, work.actor, number, work.today)
+            sent = sending.send_po(work.session, work.actor, number, work.today, settings_of(ctx).base_url())
     except RefusedError as error:
         raise click.ClickException(str(error)) from error
     click.echo(

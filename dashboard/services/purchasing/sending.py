@@ -25,6 +25,7 @@ from dashboard.domain.replenishment import DEFAULT_LEAD_TIME_DAYS
 from dashboard.services.audit.trail import Actor, record
 from dashboard.services.comms import notices
 from dashboard.services.derived.freshness import mark_changed
+from dashboard.services.purchasing.confirmation import LINK_DAYS, make_token
 
 
 class SendError(RefusedError):
@@ -93,8 +94,10 @@ def purchase_order_csv(number: str, lines: list[dict]) -> str:
     return out.getvalue()
 
 
-def send_po(session: Session, actor: Actor, number: object, today: dt.date) -> SentPO:
+def send_po(session: Session, actor: Actor, number: object, today: dt.date, base_url: str) -> SentPO:
     """Send draft ``number`` to its supplier, in the caller's transaction.
+
+    The email links to ``base_url``/supplier/confirm/<signed token>, where the supplier confirms.
 
     Raises:
         SendError: No such PO, it is not a draft (already sent, received or cancelled), it has no
@@ -125,6 +128,8 @@ def send_po(session: Session, actor: Actor, number: object, today: dt.date) -> S
     po.sent_by = actor.user_id
     po.eta = po.original_eta = today + dt.timedelta(days=lead)
     po.eta_confirmed = False
+    session.flush()  # the version the confirmation link names is the sent one
+    link = f"{base_url.rstrip('/')}/supplier/confirm/{make_token(session, po.number, po.version)}"
     priced = [line for line in lines if line["unit_cost"] is not None]
     context = {
         "po_number": po.number,
@@ -136,6 +141,8 @@ def send_po(session: Session, actor: Actor, number: object, today: dt.date) -> S
         "lead_days": lead,
         "value": round(sum(line["qty"] * line["unit_cost"] for line in priced), 2),
         "unpriced": len(lines) - len(priced),
+        "confirm_url": link,
+        "link_days": LINK_DAYS,
     }
     attachments = [
         {"filename": f"{po.number}.csv", "content_type": "text/csv", "text": purchase_order_csv(po.number, lines)},

@@ -45,7 +45,7 @@ def test_a_sent_po_is_placed_and_mailed_with_its_csv_and_html(sdb, smtp):  # noq
     inbox, url = smtp
     draft = _draft(sdb)
     with sdb.write_session() as session:
-        sent = send_po(session, MANAGER, draft.number, TODAY)
+        sent = send_po(session, MANAGER, draft.number, TODAY, "https://desk.example.com")
     with sdb.read_session() as session:
         po = session.scalar(select(PurchaseOrder).where(PurchaseOrder.number == draft.number))
         supplier = session.get(Supplier, po.supplier_id)
@@ -87,7 +87,7 @@ def test_what_cannot_be_sent_is_refused_and_nothing_changes(sdb):
         (["PO"], "name the purchase order"),
     ):
         with pytest.raises(SendError, match=message), sdb.write_session() as session:
-            send_po(session, MANAGER, number, TODAY)
+            send_po(session, MANAGER, number, TODAY, "https://desk.example.com")
     with sdb.read_session() as session:
         assert session.scalar(select(PurchaseOrder.status).where(PurchaseOrder.number == draft.number)) == (
             POStatus.DRAFT
@@ -95,7 +95,7 @@ def test_what_cannot_be_sent_is_refused_and_nothing_changes(sdb):
         assert session.scalar(select(Notification.id).where(Notification.kind == "purchase_order")) is None
         placed = session.scalar(select(PurchaseOrder.number).where(PurchaseOrder.status == POStatus.OPEN).limit(1))
     with pytest.raises(SendError, match="not a draft"), sdb.write_session() as session:
-        send_po(session, MANAGER, placed, TODAY)
+        send_po(session, MANAGER, placed, TODAY, "https://desk.example.com")
 
 
 def test_the_command_sends_as_a_manager_once(sdb):
