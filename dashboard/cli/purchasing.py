@@ -2,6 +2,7 @@
 
 `backorder-desk po draft [--supplier CODE] [--warehouse CODE] --user USERNAME`
 `backorder-desk po send NUMBER --user USERNAME`
+`backorder-desk po cancel NUMBER --reason TEXT --user USERNAME`
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import click
 from dashboard.cli.common import action, database_of, settings_of
 from dashboard.domain.inputs import RefusedError
 from dashboard.services.derived.partial import refresh_products
-from dashboard.services.purchasing import drafts, sending
+from dashboard.services.purchasing import cancelling, drafts, sending
 from dashboard.services.replenishment.queries import ReplenishmentFilters
 
 
@@ -65,3 +66,20 @@ def send_command(ctx, number, username) -> None:
         f"{sent.number}: sent to {sent.supplier} <{sent.recipient}>, {sent.lines} line(s), "
         f"expected {sent.eta}; attached {', '.join(sent.attachments)}"
     )
+
+
+@po_group.command("cancel")
+@click.argument("number")
+@click.option("--reason", required=True, help="Why (kept in the audit log).")
+@click.option("--user", "username", required=True, help="The manager in whose name the PO is cancelled.")
+@click.pass_context
+def cancel_command(ctx, number, reason, username) -> None:
+    """Cancel a draft, or a placed PO no waiting customer counts on; its units leave the stock position."""
+    try:
+        with action(ctx, username) as work:
+            done = cancelling.cancel_po(work.session, work.actor, number, reason)
+            database, today = database_of(ctx), work.today
+            work.after_commit(lambda: refresh_products(database, today, done.product_ids))
+    except RefusedError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{done.number}: cancelled (was {done.was.label.lower()})")

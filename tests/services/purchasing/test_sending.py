@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from dashboard.cli import main
 from dashboard.config import Settings
-from dashboard.db.models import AuditEvent, Notification, POLine, Product, PurchaseOrder, Supplier
+from dashboard.db.models import AuditEvent, BackorderTriage, Notification, POLine, Product, PurchaseOrder, Supplier
 from dashboard.domain.codes import POStatus
 from dashboard.services.audit.trail import Actor
 from dashboard.services.comms import delivery
@@ -113,3 +113,38 @@ def test_the_command_sends_as_a_manager_once(sdb):
         assert session.scalar(select(PurchaseOrder.sent_by).where(PurchaseOrder.number == draft.number)) is not None
         sent_mail = session.scalars(select(Notification).where(Notification.kind == "purchase_order")).all()
     assert len(sent_mail) == 1 and sent_mail[0].idempotency_key == f"po-sent:{draft.number}"
+
+
+def test_cancelling_a_draft_or_an_uncounted_po_and_refusing_one_customers_count_on(sdb):
+    draft = _draft(sdb)
+    settings = Settings(database_url=sdb.url, auto_demo=False, today_override=TODAY)
+    run = CliRunner().invoke
+    no_reason = run(
+        main, ["po", "cancel", draft.number, "--reason", " ", "--user", "manager"], obj={"settings": settings}
+    )
+    assert no_reason.exit_code != 0 and "give the reason" in no_reason.output
+    done = run(main, ["po", "cancel", draft.number, "--reason", "Wrong supplier", "--user", "manager"],
+               obj={"settings": settings})  # fmt: skip
+    assert done.exit_code == 0 and "cancelled (was draft)" in done.output, done.output
+    with sdb.read_session() as session:
+        assert session.scalar(select(PurchaseOrder.status).where(PurchaseOrder.number == draft.number)) == (
+            POStatus.CANCELLED
+        )
+        event = session.scalar(
+            select(AuditEvent).where(AuditEvent.entity_id == draft.number, AuditEvent.action == "cancel")
+        )
+        covering = session.scalar(
+            select(PurchaseOrder.number)
+            .join(BackorderTriage, BackorderTriage.covering_po_id == PurchaseOrder.id)
+            .limit(1)
+        )
+    assert event.reason == "Wrong supplier" and event.before == {"status": "draft"}
+    again = run(main, ["po", "cancel", draft.number, "--reason", "x", "--user", "manager"], obj={"settings": settings})
+    assert again.exit_code != 0 and "only an open PO or a draft" in again.output
+    # A placed PO waiting customers are promised against is refused, with how many, and stays open.
+    refused = run(main, ["po", "cancel", covering, "--reason", "x", "--user", "manager"], obj={"settings": settings})
+    assert refused.exit_code != 0 and "waiting customer line(s)" in refused.output
+    with sdb.read_session() as session:
+        assert session.scalar(select(PurchaseOrder.status).where(PurchaseOrder.number == covering)) != (
+            POStatus.CANCELLED
+        )
