@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.components.grids import ROW_CLICK, make_infinite_grid
-from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode
+from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode, POStatus
 from dashboard.services.inbound.eta import EtaImpact
 from dashboard.services.inbound.purchase_orders import PODetail
 
@@ -34,6 +34,13 @@ COLUMN_DEFS: list[dict[str, Any]] = [
     {"field": "number", "headerName": "PO", "width": 120, "filter": "agTextColumnFilter", "pinned": "left"},
     {"field": "supplier", "headerName": "Supplier", "width": 190, "filter": "agTextColumnFilter"},
     {"field": "warehouse", "headerName": "WH", "width": 80, "filter": "agTextColumnFilter"},
+    {"field": "status", "headerName": "Status", "width": 120, "filter": "agTextColumnFilter"},
+    _num(
+        "age_days",
+        "Age (d)",
+        95,
+        headerTooltip="Days since drafted, or since sent to the supplier: how long it has waited for a confirmation",
+    ),
     {**_date("ordered_on", "Ordered"), "filter": False},
     _date("eta", "ETA"),
     {
@@ -205,6 +212,13 @@ def make_po_panel(detail: PODetail, today: dt.date, can_act: bool) -> html.Div:
     po = detail.po
     if not can_act:
         actions = html.P("Read-only: managers receive stock and revise ETAs.", className="small text-body-secondary")
+    elif po["status"] == POStatus.DRAFT:
+        actions = html.P(
+            f"A draft: nothing has been sent. Send it with `backorder-desk po send {po['number']} --user YOU` "
+            "(the supplier gets it by email with a link to confirm), or cancel it with `po cancel`.",
+            className="small text-body-secondary",
+            id="po-draft-note",
+        )
     elif po["status"] in OPEN_PO_STATUSES:
         actions = html.Div([_receive_form(detail), _revise_form(detail, today)])
     else:

@@ -22,18 +22,18 @@ from dashboard.db.models import (
 )
 from dashboard.db.queries import day_diff, po_is_open, utc_day
 from dashboard.domain import inputs
-from dashboard.domain.codes import CauseCode
+from dashboard.domain.codes import ON_ORDER_PO_STATUSES, CauseCode, POStatus
 
 
 @dataclass(frozen=True)
 class InboundFilters:
-    """Warehouse, supplier and which POs (all open / late / unconfirmed)."""
+    """Warehouse, supplier and which POs (all open / late / unconfirmed / sent awaiting confirmation / drafts)."""
 
     warehouse_id: int | None = None
     supplier_id: int | None = None
     show: str = "all"
 
-    SHOW = ("all", "late", "unconfirmed")
+    SHOW = ("all", "late", "unconfirmed", "awaiting", "drafts")
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> InboundFilters:
@@ -45,7 +45,7 @@ class InboundFilters:
 
 def _open_po_ids() -> Select:
     # An IN list the planner drives from the open POs' status index, then each PO's lines by po_id.
-    return select(PurchaseOrder.id).where(po_is_open())
+    return select(PurchaseOrder.id).where(PurchaseOrder.status.in_(ON_ORDER_PO_STATUSES))
 
 
 def _lines() -> Any:
@@ -88,12 +88,21 @@ def grid_columns(today: dt.date) -> tuple[dict[str, GridColumn], Select]:
     """The allow-listed columns and the base statement they read from."""
     lines, revisions, waiting = _lines(), _revisions(), _waiting()
     late = day_diff(literal(today, Date), PurchaseOrder.eta)
+    # Days since drafted, or since sent for a PO placed here (how long the supplier has left it unconfirmed).
+    age = day_diff(literal(today, Date), utc_day(func.coalesce(PurchaseOrder.sent_at, PurchaseOrder.ordered_at)))
     columns = {
         c.key: c
         for c in (
             GridColumn("number", PurchaseOrder.number, "text"),
             GridColumn("supplier", Supplier.name, "text"),
             GridColumn("warehouse", Warehouse.code, "text"),
+            GridColumn(
+                "status",
+                case({s.value: s.label for s in POStatus}, value=PurchaseOrder.status, else_=PurchaseOrder.status),
+                "text",
+            ),
+            # Never negative: a clock pinned to an earlier day (a demo, a test) sees today's sends as day 0.
+            GridColumn("age_days", case((age > 0, age), else_=0), "number"),
             GridColumn("ordered_on", utc_day(PurchaseOrder.ordered_at), "date", filterable=False),
             GridColumn("eta", PurchaseOrder.eta, "date"),
             GridColumn("eta_confirmed", PurchaseOrder.eta_confirmed, "bool", filterable=False),
@@ -117,7 +126,6 @@ def grid_columns(today: dt.date) -> tuple[dict[str, GridColumn], Select]:
         .outerjoin(lines, lines.c.po_id == PurchaseOrder.id)
         .outerjoin(revisions, revisions.c.po_id == PurchaseOrder.id)
         .outerjoin(waiting, waiting.c.po_id == PurchaseOrder.id)
-        .where(po_is_open())
     )
     return columns, base
 
@@ -132,6 +140,12 @@ def grid_rows(session: Session, filters: InboundFilters, request: Mapping[str, A
         base = base.where(PurchaseOrder.warehouse_id == filters.warehouse_id)
     if filters.supplier_id:
         base = base.where(PurchaseOrder.supplier_id == filters.supplier_id)
+    if filters.show == "drafts":
+        base = base.where(PurchaseOrder.status == POStatus.DRAFT)
+    elif filters.show == "awaiting":
+        base = base.where(PurchaseOrder.status == POStatus.SENT)
+    else:
+        base = base.where(po_is_open())
     if filters.show == "late":
         base = base.where(PurchaseOrder.eta < today)
     elif filters.show == "unconfirmed":
@@ -199,6 +213,8 @@ def filter_options(session: Session) -> dict[str, list[dict[str, Any]]]:
             {"label": "All open POs", "value": "all"},
             {"label": "Late (ETA passed)", "value": "late"},
             {"label": "ETA not confirmed", "value": "unconfirmed"},
+            {"label": "Sent, awaiting the supplier's confirmation", "value": "awaiting"},
+            {"label": "Drafts (not sent)", "value": "drafts"},
         ],
         "cause": [{"label": c.label, "value": c.value} for c in CauseCode],
     }

@@ -13,6 +13,7 @@ from dashboard.db.models import AuditEvent, BackorderTriage, Notification, POLin
 from dashboard.domain.codes import POStatus
 from dashboard.services.audit.trail import Actor
 from dashboard.services.comms import delivery
+from dashboard.services.inbound import purchase_orders as inbound
 from dashboard.services.purchasing.drafts import DraftScope, create_drafts
 from dashboard.services.purchasing.sending import SendError, send_po
 from dashboard.services.replenishment.queries import ReplenishmentFilters
@@ -148,3 +149,24 @@ def test_cancelling_a_draft_or_an_uncounted_po_and_refusing_one_customers_count_
         assert session.scalar(select(PurchaseOrder.status).where(PurchaseOrder.number == covering)) != (
             POStatus.CANCELLED
         )
+
+
+def test_inbound_lists_drafts_and_pos_awaiting_confirmation_with_their_age(sdb):
+    draft = _draft(sdb)
+    with sdb.write_session() as session:
+        send_po(session, MANAGER, draft.number, TODAY, "https://desk.example.com")
+    page = {"startRow": 0, "endRow": 500}
+    with sdb.read_session() as session:
+        drafts = inbound.grid_rows(session, inbound.InboundFilters(show="drafts"), page, TODAY).rows
+        awaiting = inbound.grid_rows(session, inbound.InboundFilters(show="awaiting"), page, TODAY).rows
+        placed = inbound.grid_rows(session, inbound.InboundFilters(show="all"), page, TODAY).rows
+        expected_drafts = set(
+            session.scalars(select(PurchaseOrder.number).where(PurchaseOrder.status == POStatus.DRAFT))
+        )
+    assert {row["number"] for row in drafts} == expected_drafts and expected_drafts
+    assert all(row["status"] == "Draft" and row["lines"] > 0 for row in drafts)
+    assert [(row["number"], row["status"]) for row in awaiting] == [(draft.number, "Sent")]
+    # Age counts from the sending (today here); drafts are not placed, so "all open POs" leaves them out.
+    assert awaiting[0]["age_days"] == 0
+    numbers = {row["number"] for row in placed}
+    assert draft.number in numbers and numbers.isdisjoint(expected_drafts)
