@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import context
@@ -15,6 +15,7 @@ from dashboard.components.kpis import format_delta, format_value
 from dashboard.domain.codes import Role
 from dashboard.domain.kpi_kinds import KPIS, overview_kpis, section
 from dashboard.services.overview import (
+    UNCONFIRMED_DAYS,
     OverviewCounts,
     RecentKpis,
     latest_pos,
@@ -165,6 +166,23 @@ def layout(**_query: str) -> html.Div:
             ),
             *([make_kpi_row(recent)] if recent else []),
             make_cards(counts),
+            *(
+                [
+                    dbc.Alert(
+                        [
+                            html.I(className="bi bi-envelope-exclamation me-2"),
+                            f"{counts.sent_unconfirmed} purchase order(s) sent more than {UNCONFIRMED_DAYS} days ago "
+                            "still have no confirmation from the supplier. ",
+                            dcc.Link("See them on Inbound", href="/inbound?show=awaiting", className="alert-link"),
+                        ],
+                        color="warning",
+                        className="py-2",
+                        id="alert-unconfirmed-pos",
+                    )
+                ]
+                if counts.sent_unconfirmed and user_may(Role.MANAGER, Role.EXECUTIVE)
+                else []
+            ),
             dbc.Row(
                 [
                     dbc.Col(

@@ -26,7 +26,7 @@ from dashboard.db.queries import (
     po_past_eta,
 )
 from dashboard.domain import kpi, kpi_kinds
-from dashboard.domain.codes import SalesStatus
+from dashboard.domain.codes import POStatus, SalesStatus
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ class OverviewCounts:
     pairs: int
     pos_past_eta: int
     open_pos: int
+    # Purchase orders sent more than UNCONFIRMED_DAYS ago that the supplier has not confirmed.
+    sent_unconfirmed: int = 0
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class LatePO:
     confirmed: bool
 
 
+UNCONFIRMED_DAYS = 3
 WAITING_UNITS = OrderLine.qty - OrderLine.qty_allocated - OrderLine.qty_shipped
 
 
@@ -104,6 +107,13 @@ def overview_counts(session: Session, today: dt.date) -> OverviewCounts:
     pos = session.execute(
         select(func.count(), func.count().filter(PurchaseOrder.eta < today)).where(po_is_open())
     ).one()
+    # Sent before the start of the day UNCONFIRMED_DAYS ago, still not confirmed: chase the supplier.
+    chase_before = dt.datetime.combine(today - dt.timedelta(days=UNCONFIRMED_DAYS - 1), dt.time(), dt.UTC)
+    sent_unconfirmed = session.scalar(
+        select(func.count())
+        .select_from(PurchaseOrder)
+        .where(PurchaseOrder.status == POStatus.SENT, PurchaseOrder.sent_at < chase_before)
+    )
     return OverviewCounts(
         open_backorder_lines=backorders[0],
         open_backorder_units=int(backorders[1]),
@@ -113,6 +123,7 @@ def overview_counts(session: Session, today: dt.date) -> OverviewCounts:
         active_skus=active_skus or 0,
         pairs_stocked_out=int(pairs[0]),
         pairs=int(pairs[1]),
+        sent_unconfirmed=sent_unconfirmed or 0,
         pos_past_eta=pos[1],
         open_pos=pos[0],
     )

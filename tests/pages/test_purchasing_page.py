@@ -1,12 +1,20 @@
 """Drafting purchase orders from /replenishment over HTTP: as each role, with forged payloads (issue 21 items 1, 7)."""
 
+import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from dashboard import context
-from tests.conftest import post_callback
+from dashboard.db.models import PurchaseOrder
+from dashboard.services.audit.trail import Actor
+from dashboard.services.derived.freshness import mark_changed
+from dashboard.services.purchasing.drafts import DraftScope, create_drafts
+from dashboard.services.purchasing.sending import send_po
+from dashboard.services.replenishment.queries import ReplenishmentFilters
+from tests.conftest import TODAY, post_callback
+from tests.pages.dash_http import components, route
 from tests.pages.test_sku_page import open_sku
 
 
@@ -113,3 +121,19 @@ def test_the_sku_page_lists_drafts_for_purchasing_roles_only(app, auth, role, sh
     listed = [row[0] for row in page.rows("sku-pos")]
     assert (number in listed) is shown
     assert listed  # the placed POs are there for everyone
+
+
+@pytest.mark.parametrize(("role", "shown"), [("manager", True), ("executive", True), ("support", False)])
+def test_the_overview_warns_purchasing_roles_of_unconfirmed_pos(app, auth, role, shown):
+    db = context.current_for(app.server).db
+    with db.write_session() as session:
+        made = create_drafts(session, Actor("manager"), TODAY, DraftScope(ReplenishmentFilters(warehouse_id=1)))
+        number = made.purchase_orders[0].number
+        send_po(session, Actor("manager"), number, TODAY, "https://desk.example.com")
+        week_ago = dt.datetime.combine(TODAY - dt.timedelta(days=7), dt.time(9), dt.UTC)
+        session.execute(update(PurchaseOrder).where(PurchaseOrder.number == number).values(sent_at=week_ago))
+        mark_changed(session)
+    auth.login(role)
+    page = route(auth.client, "/").json["response"]["_pages_content"]["children"]
+    ids = {c["props"].get("id") for c in components(page)}
+    assert ("alert-unconfirmed-pos" in ids) is shown

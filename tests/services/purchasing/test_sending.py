@@ -1,6 +1,7 @@
 """Sending a draft purchase order to its supplier through the outbox, delivered by real SMTP (issue 21 item 3)."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -14,6 +15,7 @@ from dashboard.domain.codes import POStatus
 from dashboard.services.audit.trail import Actor
 from dashboard.services.comms import delivery
 from dashboard.services.inbound import purchase_orders as inbound
+from dashboard.services.overview import overview_counts
 from dashboard.services.purchasing.drafts import DraftScope, create_drafts
 from dashboard.services.purchasing.sending import SendError, send_po
 from dashboard.services.replenishment.queries import ReplenishmentFilters
@@ -170,3 +172,22 @@ def test_inbound_lists_drafts_and_pos_awaiting_confirmation_with_their_age(sdb):
     assert awaiting[0]["age_days"] == 0
     numbers = {row["number"] for row in placed}
     assert draft.number in numbers and numbers.isdisjoint(expected_drafts)
+
+
+def test_the_overview_warns_of_pos_sent_days_ago_and_still_unconfirmed(sdb):
+    draft = _draft(sdb)
+    with sdb.write_session() as session:
+        send_po(session, MANAGER, draft.number, TODAY, "https://desk.example.com")
+    with sdb.read_session() as session:
+        assert overview_counts(session, TODAY).sent_unconfirmed == 0  # sent today: not yet a worry
+    four_days_ago = dt.datetime.combine(TODAY - dt.timedelta(days=4), dt.time(9), dt.UTC)
+    with sdb.write_session() as session:
+        session.execute(update(PurchaseOrder).where(PurchaseOrder.number == draft.number).values(sent_at=four_days_ago))
+    with sdb.read_session() as session:
+        assert overview_counts(session, TODAY).sent_unconfirmed == 1
+    with sdb.write_session() as session:
+        session.execute(
+            update(PurchaseOrder).where(PurchaseOrder.number == draft.number).values(status=POStatus.CONFIRMED)
+        )
+    with sdb.read_session() as session:
+        assert overview_counts(session, TODAY).sent_unconfirmed == 0
