@@ -207,20 +207,45 @@ def _receive_form(detail: PODetail) -> html.Div:
     )
 
 
+def _cancel_form() -> html.Div:
+    return html.Div(
+        [
+            html.H6("Cancel", className="mt-3"),
+            dbc.InputGroup(
+                [
+                    dbc.Input(id="po-cancel-reason", placeholder="Reason (required)", maxLength=500, size="sm"),
+                    dbc.Button("Cancel PO", id="po-cancel", color="danger", outline=True, size="sm"),
+                ],
+                size="sm",
+            ),
+            html.Div(
+                "Refused while waiting customers are promised against it: revise its ETA instead.",
+                className="form-text",
+            ),
+        ]
+    )
+
+
 def make_po_panel(detail: PODetail, today: dt.date, can_act: bool) -> html.Div:
     """The selected PO: header, lines, ETA history, and (for managers) the Revise-ETA form."""
     po = detail.po
     if not can_act:
         actions = html.P("Read-only: managers receive stock and revise ETAs.", className="small text-body-secondary")
     elif po["status"] == POStatus.DRAFT:
-        actions = html.P(
-            f"A draft: nothing has been sent. Send it with `backorder-desk po send {po['number']} --user YOU` "
-            "(the supplier gets it by email with a link to confirm), or cancel it with `po cancel`.",
-            className="small text-body-secondary",
-            id="po-draft-note",
+        actions = html.Div(
+            [
+                html.P(
+                    "A draft: nothing has been sent. Sending emails it to the supplier (CSV and HTML attached) "
+                    "with a link to confirm the date, and places it.",
+                    className="small text-body-secondary",
+                    id="po-draft-note",
+                ),
+                dbc.Button("Send to supplier", id="po-send", color="primary", size="sm", className="mb-3"),
+                _cancel_form(),
+            ]
         )
     elif po["status"] in OPEN_PO_STATUSES:
-        actions = html.Div([_receive_form(detail), _revise_form(detail, today)])
+        actions = html.Div([_receive_form(detail), _revise_form(detail, today), _cancel_form()])
     else:
         actions = html.P(f"This PO is {po['status'].label.lower()}.", className="small text-body-secondary")
     late = (today - po["eta"]).days

@@ -16,8 +16,10 @@ from dashboard.components.inbound import make_grid, make_impact, make_po_panel
 from dashboard.domain import inputs
 from dashboard.domain.codes import Role
 from dashboard.domain.inputs import InputError, RefusedError
+from dashboard.services.derived.partial import refresh_products
 from dashboard.services.inbound import eta, receiving
 from dashboard.services.inbound import purchase_orders as ib
+from dashboard.services.purchasing import cancelling, sending
 
 ROLES = (Role.MANAGER, Role.EXECUTIVE)
 dash.register_page(
@@ -260,6 +262,45 @@ def receive(_some, _all, selected, quantities, ids):
         f"Received {received}. {result.lines_completed} waiting line(s) now ready to ship; "
         f"{result.promises_moved} promise(s) re-dated. The PO is {result.po_status.label.lower()}."
     )
+    return body, selected, dbc.Alert(message, color="success", className="py-2"), time.time()
+
+
+@callback(
+    Output("po-panel", "children", allow_duplicate=True),
+    Output("po-selected", "data", allow_duplicate=True),
+    Output("po-feedback", "children", allow_duplicate=True),
+    Output("po-changed", "data", allow_duplicate=True),
+    Input("po-send", "n_clicks"),
+    Input("po-cancel", "n_clicks"),
+    State("po-selected", "data"),
+    State("po-cancel-reason", "value"),
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER, writes=True)
+def send_or_cancel(_send, _cancel, selected, reason):
+    """Send the draft on screen to its supplier, or cancel the PO on screen with the reason."""
+    if not ctx.triggered_id or not (ctx.triggered and ctx.triggered[0].get("value")):
+        raise dash.exceptions.PreventUpdate
+    selected = inputs.mapping(selected, "the purchase order on screen")
+    app = context.current()
+    try:
+        with app.unit_of_work(current_actor()) as work:
+            if ctx.triggered_id == "po-send":
+                sent = sending.send_po(
+                    work.session, work.actor, selected.get("number"), work.today, app.settings.base_url()
+                )
+                message = f"Sent to {sent.supplier} <{sent.recipient}>; expected {sent.eta:%d %b %Y}."
+                products: list[int] = []
+            else:
+                done = cancelling.cancel_po(work.session, work.actor, selected.get("number"), reason)
+                message = f"{done.number} cancelled (was {done.was.label.lower()})."
+                products = done.product_ids
+            today = work.today
+            if products:
+                work.after_commit(lambda: refresh_products(app.db, today, products))
+    except RefusedError as exc:
+        return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
+    _title, body, selected = _panel(selected.get("number"))
     return body, selected, dbc.Alert(message, color="success", className="py-2"), time.time()
 
 

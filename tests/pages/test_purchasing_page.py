@@ -137,3 +137,37 @@ def test_the_overview_warns_purchasing_roles_of_unconfirmed_pos(app, auth, role,
     page = route(auth.client, "/").json["response"]["_pages_content"]["children"]
     ids = {c["props"].get("id") for c in components(page)}
     assert ("alert-unconfirmed-pos" in ids) is shown
+
+
+def send_cancel_key(app) -> str:
+    return next(key for key, entry in app.callback_map.items() if any(i["id"] == "po-send" for i in entry["inputs"]))
+
+
+def press(client, app, button, number, reason=None, selected=None):
+    values = {
+        f"{button}.n_clicks": 1,
+        "po-selected.data": selected if selected is not None else {"number": number},
+        "po-cancel-reason.value": reason,
+    }
+    client.get("/_dash-dependencies")
+    return post_callback(client, app, send_cancel_key(app), f"{button}.n_clicks", values)
+
+
+def test_inbound_sends_and_cancels_drafts_for_managers_only(app, auth):
+    db = context.current_for(app.server).db
+    with db.write_session() as session:
+        made = create_drafts(session, Actor("manager"), TODAY, DraftScope(ReplenishmentFilters(warehouse_id=1)))
+    first, second = made.purchase_orders[0].number, made.purchase_orders[1].number
+    auth.login("executive")
+    assert press(auth.client, app, "po-send", first).status_code == 403
+    auth.login("manager")
+    sent = press(auth.client, app, "po-send", first)
+    assert sent.status_code == 200 and "Sent to" in json.dumps(sent.json["response"]["po-feedback"])
+    assert scalar(app, "SELECT status FROM purchase_order WHERE number = :n", n=first) == "sent"
+    no_reason = press(auth.client, app, "po-cancel", second, reason="")
+    assert "give the reason" in json.dumps(no_reason.json["response"]["po-feedback"])
+    forged = press(auth.client, app, "po-cancel", second, reason="x", selected=["PO"])
+    assert forged.status_code == 200 and "po-changed" not in forged.json["response"]
+    done = press(auth.client, app, "po-cancel", second, reason="Ordered elsewhere")
+    assert "cancelled (was draft)" in json.dumps(done.json["response"]["po-feedback"])
+    assert scalar(app, "SELECT status FROM purchase_order WHERE number = :n", n=second) == "cancelled"
