@@ -31,7 +31,7 @@ def _num(field: str, header: str, width: int = 105, **extra: Any) -> dict[str, A
 
 
 COLUMN_DEFS: list[dict[str, Any]] = [
-    {"field": "number", "headerName": "PO", "width": 120, "filter": "agTextColumnFilter", "pinned": "left"},
+    {"field": "number", "headerName": "PO", "width": 150, "filter": "agTextColumnFilter", "pinned": "left"},
     {"field": "supplier", "headerName": "Supplier", "width": 190, "filter": "agTextColumnFilter"},
     {"field": "warehouse", "headerName": "WH", "width": 80, "filter": "agTextColumnFilter"},
     {"field": "status", "headerName": "Status", "width": 120, "filter": "agTextColumnFilter"},
