@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
+
+from dashboard.domain.replenishment import DEFAULT_LEAD_TIME_DAYS
 
 
 def whole_packs(qty: int, moq: int, pack_size: int) -> int:
@@ -14,6 +17,11 @@ def whole_packs(qty: int, moq: int, pack_size: int) -> int:
         return 0
     base = max(int(qty), int(moq))
     return -(-base // pack_size) * pack_size
+
+
+def order_lead_days(line_lead_days: Iterable[int | None]) -> int:
+    """A PO's lead time: its slowest line's quoted lead time (days), the default where none is quoted."""
+    return max(int(days or DEFAULT_LEAD_TIME_DAYS) for days in line_lead_days)
 
 
 def days_of_cover(qty: int, daily_demand: float) -> float | None:

@@ -42,6 +42,7 @@ from dashboard.domain.lead_time_demand import safety_stock_from_distribution
 from dashboard.services.derived.metrics import (
     SEASON_SPAN_DAYS,
     WINDOW_DAYS,
+    abc_classes_by_product,
     compute_metrics,
     daily_history,
     load_inputs,
@@ -215,8 +216,7 @@ def _promises(session: Session, pairs: pd.DataFrame, abc: np.ndarray, since: dt.
 
 def _classes_at(revenue: np.ndarray, product: np.ndarray, override: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """ABC class per pair from its product's revenue, and the service level it implies unless overridden."""
-    per_product = pd.Series(revenue).groupby(product).sum()
-    classes = dict(zip(per_product.index, rp.abc_classes(per_product.to_list()), strict=True))
+    classes = abc_classes_by_product(revenue, product)
     abc = np.array([classes[p] for p in product], dtype=object)
     level = np.array([rp.ABC_SERVICE_LEVELS[c] for c in abc], float)
     return abc, np.where(np.isnan(override), level, override)

@@ -452,6 +452,12 @@ def _forecast(
     )
 
 
+def abc_classes_by_product(revenue: np.ndarray, product: np.ndarray) -> dict[int, str]:
+    """Each product's ABC class on its pairs' revenue summed (``revenue`` and ``product`` per pair)."""
+    per_product = pd.Series(revenue).groupby(product).sum()
+    return dict(zip(per_product.index, rp.abc_classes(per_product.to_list()), strict=True))
+
+
 def compute_metrics(
     inputs: dict[str, pd.DataFrame],
     today: dt.date,
@@ -517,9 +523,8 @@ def compute_metrics(
         samples = hit["count"].fillna(0).to_numpy().astype(np.int64)
 
     product_revenue = pd.Series(revenue).groupby(pairs["product_id"].to_numpy()).transform("sum").to_numpy()
-    per_product = pd.Series(revenue).groupby(pairs["product_id"].to_numpy()).sum()
     if abc_by_product is None:
-        abc_by_product = dict(zip(per_product.index, rp.abc_classes(per_product.to_list()), strict=True))
+        abc_by_product = abc_classes_by_product(revenue, pairs["product_id"].to_numpy())
     abc = pairs["product_id"].map(abc_by_product).fillna("C").to_numpy()
     # Overrides on stock_level win over computed values (and are shown as overrides).
     overrides = {
@@ -540,12 +545,12 @@ def compute_metrics(
     open_pos: dict[int, list[str]] = defaultdict(list)
     b = inputs["inbound"]
     idx_inbound = _pair_index(pairs, b) if len(b) else np.zeros(0, np.int64)
+    is_draft = b["draft"].astype(bool).to_numpy() if len(b) else np.zeros(0, bool)
     if len(b):
         ok = idx_inbound >= 0
         np.add.at(on_order, idx_inbound[ok], b["open_qty"].to_numpy(np.int64)[ok])
-        drafted = b["draft"].astype(bool).to_numpy()
         for i, number, eta, qty, draft in zip(
-            idx_inbound[ok], b["number"][ok], b["eta"][ok], b["open_qty"][ok], drafted[ok], strict=True
+            idx_inbound[ok], b["number"][ok], b["eta"][ok], b["open_qty"][ok], is_draft[ok], strict=True
         ):
             open_pos[int(i)].append(f"{number} ({int(qty)} drafted)" if draft else f"{number} ({int(qty)} due {eta})")
     allocated = pairs["allocated"].to_numpy(np.int64)
@@ -560,16 +565,16 @@ def compute_metrics(
     position = available + on_order - owed
     # Open PO lines that land within the lead time shorten how much the stock falls short before then;
     # a draft has no date anyone agreed to yet, so it lands nothing.
-    ok = (idx_inbound >= 0) & ~(b["draft"].astype(bool).to_numpy() if len(b) else np.zeros(0, bool))
+    ok = (idx_inbound >= 0) & ~is_draft
     due_in = np.array([(eta - today).days for eta in b["eta"][ok]], np.int64) if len(b) else np.zeros(0, np.int64)
     due_qty = b["open_qty"].to_numpy(float)[ok] if len(b) else np.zeros(0)
     shortfall = rp.lead_time_shortfall_array(available - owed, avg, lead, idx_inbound[ok], due_in, due_qty)
     # Units already drafted answer the shortfall as far as quantity goes (they land no sooner than any
     # new order would): a second "create drafts" must not order them again.
     drafted = np.zeros(n)
+    counted_draft = (idx_inbound >= 0) & is_draft
     if len(b):
-        is_draft = (idx_inbound >= 0) & b["draft"].astype(bool).to_numpy()
-        np.add.at(drafted, idx_inbound[is_draft], b["open_qty"].to_numpy(float)[is_draft])
+        np.add.at(drafted, idx_inbound[counted_draft], b["open_qty"].to_numpy(float)[counted_draft])
     shortfall = np.maximum(shortfall - drafted, 0.0)
     moq = pairs["moq"].fillna(1).to_numpy(np.int64)
     pack = pairs["pack_size"].fillna(1).to_numpy(np.int64)

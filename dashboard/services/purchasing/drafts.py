@@ -35,7 +35,6 @@ from dashboard.db.models import (
 from dashboard.domain import purchasing as rules
 from dashboard.domain.codes import ON_ORDER_PO_STATUSES, POStatus, SalesStatus
 from dashboard.domain.inputs import RefusedError
-from dashboard.domain.replenishment import DEFAULT_LEAD_TIME_DAYS
 from dashboard.services.audit.trail import Actor, record
 from dashboard.services.replenishment.queries import ReplenishmentFilters, filtered
 
@@ -202,7 +201,7 @@ def create_drafts(session: Session, actor: Actor, today: dt.date, scope: DraftSc
     for number, ((supplier_id, warehouse_id), members) in zip(
         _next_numbers(session, today, len(groups)), groups.items(), strict=True
     ):
-        lead = max(int(row.lead_days or DEFAULT_LEAD_TIME_DAYS) for row in members)
+        lead = rules.order_lead_days(row.lead_days for row in members)
         eta = today + dt.timedelta(days=lead)
         po = PurchaseOrder(
             number=number,

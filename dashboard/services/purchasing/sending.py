@@ -21,7 +21,7 @@ from dashboard.db.base import utcnow
 from dashboard.db.models import POLine, Product, ProductSupplier, PurchaseOrder, Supplier, Warehouse
 from dashboard.domain.codes import POStatus
 from dashboard.domain.inputs import RefusedError
-from dashboard.domain.replenishment import DEFAULT_LEAD_TIME_DAYS
+from dashboard.domain.purchasing import order_lead_days
 from dashboard.services.audit.trail import Actor, record
 from dashboard.services.comms import notices
 from dashboard.services.derived.freshness import mark_changed
@@ -119,7 +119,7 @@ def send_po(session: Session, actor: Actor, number: object, today: dt.date, base
     lines = _lines(session, po)
     if not lines:
         raise SendError(f"{po.number} has no lines")
-    lead = max(int(line["lead_days"] or DEFAULT_LEAD_TIME_DAYS) for line in lines)
+    lead = order_lead_days(line["lead_days"] for line in lines)
     before = {"status": po.status.value, "eta": po.eta.isoformat()}
     now = utcnow()
     po.status = POStatus.SENT
