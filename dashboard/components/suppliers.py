@@ -112,6 +112,8 @@ TUNED = {
         _num("lead_time_sd", "σ_L", 90, PLAIN_DAYS, "lead_time_sd"),
         _num("eta_revised_share", "ETA revised", 115, PCT, "eta_revised_share"),
         _num("supplier_fill_rate", "Fill rate", 105, PCT, "supplier_fill_rate"),
+        _num("confirmation_days", "Confirms in", 115, PLAIN_DAYS, "confirmation_days"),
+        _num("confirmed_as_sent", "Confirmed as sent", 150, PCT, "confirmed_as_sent"),
     )
 }
 
@@ -192,6 +194,7 @@ CARDS = {
     "mean_lead_time": "bi-truck",
     "eta_revised_share": "bi-pencil-square",
     "supplier_fill_rate": "bi-box-seam",
+    "confirmation_days": "bi-envelope-check",
 }
 
 
@@ -230,7 +233,7 @@ def _supplier_card(period: SupplierPeriod, key: str, value: str, detail: str) ->
 
 
 def make_supplier_cards(period: SupplierPeriod) -> dbc.Row:
-    """The five scorecard numbers of one supplier, each with its change and (on click) its definition."""
+    """The six scorecard numbers of one supplier, each with its change and (on click) its definition."""
     now = period.current
     p80 = "—" if now["p80_delay"] is None else f"{now['p80_delay']:+.0f} d"
     shown = {
@@ -239,6 +242,10 @@ def make_supplier_cards(period: SupplierPeriod) -> dbc.Row:
         "mean_lead_time": (_days(now["mean_lead_time"], False), f"mean · σ_L {_days(now['lead_time_sd'], False)}"),
         "eta_revised_share": (_pct(now["eta_revised_share"]), "of POs"),
         "supplier_fill_rate": (_pct(now["supplier_fill_rate"]), "of units by the original ETA"),
+        "confirmation_days": (
+            _days(now["confirmation_days"], False),
+            f"mean · {_pct(now['confirmed_as_sent'])} as sent · {int(now['pos_confirmed'] or 0):,} confirmed",
+        ),
     }
     return dbc.Row([_supplier_card(period, key, *shown[key]) for key in CARDS], className="g-3")
 

@@ -331,6 +331,32 @@ _TABLE = (
         formula=ratio_of("units_on_time", "units_ordered"),
         section="suppliers",
     ),
+    Kpi(
+        "confirmation_days",
+        Definition(
+            "Confirmation time",
+            "Days from sending a purchase order to the supplier's confirmation on its link, averaged over the "
+            "confirmations that arrived in the period.",
+        ),
+        unit="days",
+        better="down",
+        basis=SUPPLIERS,
+        formula=ratio_of("confirm_days", "pos_confirmed"),
+        section="suppliers",
+    ),
+    Kpi(
+        "confirmed_as_sent",
+        Definition(
+            "Confirmed as sent",
+            "Confirmations that accepted the date the purchase order was sent with ÷ confirmations that arrived "
+            "in the period (the rest proposed another date).",
+        ),
+        unit="share",
+        better="up",
+        basis=SUPPLIERS,
+        formula=ratio_of("pos_confirmed_as_sent", "pos_confirmed"),
+        section="suppliers",
+    ),
 )
 # Every KPI kind by key, in the order above (the order the pages use).
 KPIS: dict[str, Kpi] = {kpi.key: kpi for kpi in _TABLE}

@@ -74,6 +74,9 @@ class TestKnownAnswers:
             "lead_days_sq": 10**2 + 8**2 + 12**2 + 10**2,
             "units_ordered": 100,
             "units_on_time": 90,
+            "pos_confirmed": 5,
+            "confirm_days": 7.5,
+            "pos_confirmed_as_sent": 4,
         }
         out = kk.compute(kk.SUPPLIERS, sums, {"delay_days": [(-1, 1), (0, 2), (6, 1)]})
         assert out["on_time_receipt"] == 0.75
@@ -83,6 +86,8 @@ class TestKnownAnswers:
         assert out["lead_time_sd"] == pytest.approx(math.sqrt(8 / 3))
         assert out["eta_revised_share"] == 0.25
         assert out["supplier_fill_rate"] == 0.9
+        assert out["confirmation_days"] == 1.5
+        assert out["confirmed_as_sent"] == 0.8
 
     def test_the_detail_lines_word_what_each_rate_is_of(self):
         sums = {"lines_ordered": 1234.0, "backorders_shipped": 2.0, "backorders_cancelled": 1.0}

@@ -148,6 +148,11 @@ class KpiSupplierDaily(Base):
     lead_days_sq: Mapped[float] = mapped_column(Float, default=0.0)
     units_ordered: Mapped[int] = mapped_column(Integer, default=0)
     units_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    # Confirmations through the supplier's link, counted on the day they arrive (delay_days 0):
+    # how many, days from sending to confirming (summed), how many confirmed the date sent with.
+    pos_confirmed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    confirm_days: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    pos_confirmed_as_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class KpiNotifyDaily(Base):

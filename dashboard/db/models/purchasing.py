@@ -35,6 +35,8 @@ class PurchaseOrder(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sent_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The date the supplier confirmed on its link (NULL: not confirmed through the product).
+    confirmed_eta: Mapped[dt.date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     lines: Mapped[list[POLine]] = relationship(back_populates="purchase_order")

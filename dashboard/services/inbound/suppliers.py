@@ -95,9 +95,13 @@ class Counters:
     delays: list[tuple[int, int]] = field(default_factory=list)
 
     def kpis(self) -> dict[str, float | None]:
-        """The scorecard numbers: POs completed, then every supplier KPI of ``domain.kpi_kinds``."""
+        """The scorecard numbers: POs completed and confirmed, then every supplier KPI of ``domain.kpi_kinds``."""
         histograms = {"delay_days": self.delays}
-        return {"pos": self.sums.get("pos", 0), **kpi_kinds.compute(kpi_kinds.SUPPLIERS, self.sums, histograms)}
+        return {
+            "pos": self.sums.get("pos", 0),
+            "pos_confirmed": self.sums.get("pos_confirmed", 0),
+            **kpi_kinds.compute(kpi_kinds.SUPPLIERS, self.sums, histograms),
+        }
 
 
 def counters_statement(filters: SupplierFilters) -> Select:

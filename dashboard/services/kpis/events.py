@@ -6,6 +6,7 @@ Every service that changes what a KPI counts calls one function here before it c
   (``None`` for a new line); the counters move by ``contribution(after) − contribution(before)``;
 - a promise revised → :func:`promise_revised`;
 - a purchase order received complete → :func:`po_completed`;
+- a supplier's confirmation through its link → :func:`po_confirmed`;
 - a notify-me request → :func:`subscribed`.
 
 End-of-day stock and backlog are not events: :func:`close_days` writes them for each day that has
@@ -131,6 +132,21 @@ def po_completed(session: Session, po: PurchaseOrder) -> None:
         "lead_days_sq": float(lead * lead),
         "units_ordered": int(units),
         "units_on_time": int(on_time_units),
+    }
+    add_counters(session, KpiSupplierDaily.__table__, {key: counters})
+
+
+def po_confirmed(session: Session, po: PurchaseOrder) -> None:
+    """Count a supplier's confirmation of ``po`` on the day it arrived; "as sent" is its original ETA.
+
+    The row's delay is 0: confirmations are not deliveries, and their ``pos`` stays 0, so the
+    delay histogram and the receipt KPIs do not see them.
+    """
+    key = (_day(po.confirmed_at), po.supplier_id, po.warehouse_id, 0)
+    counters = {
+        "pos_confirmed": 1,
+        "confirm_days": (po.confirmed_at - po.sent_at).total_seconds() / 86_400,
+        "pos_confirmed_as_sent": int(po.confirmed_eta == po.original_eta),
     }
     add_counters(session, KpiSupplierDaily.__table__, {key: counters})
 

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Integer, and_, case, cast, delete, func, select
+from sqlalchemy import Integer, and_, case, cast, delete, func, literal, select
 from sqlalchemy.orm import Session
 
 from dashboard.db.bulk import insert_rows
@@ -38,7 +38,7 @@ from dashboard.db.models import (
     SalesOrder,
 )
 from dashboard.db.models.kpi import WEEKLY
-from dashboard.db.queries import day_diff, utc_day
+from dashboard.db.queries import day_diff, days_between, utc_day
 from dashboard.domain.codes import POStatus
 from dashboard.domain.kpi import week_start
 from dashboard.domain.unknown import NO_CATEGORY
@@ -173,6 +173,26 @@ def _supplier_frame(session: Session) -> pd.DataFrame:
     )
 
 
+def _confirmation_frame(session: Session) -> pd.DataFrame:
+    """Supplier confirmations through the link, on the day each arrived (delay 0; see ``po_confirmed``)."""
+    po = PurchaseOrder
+    day = utc_day(po.confirmed_at)
+    return kpi_snapshots.frame(
+        session,
+        select(
+            day.label("day"),
+            po.supplier_id,
+            po.warehouse_id,
+            literal(0).label("delay_days"),
+            func.count().label("pos_confirmed"),
+            func.sum(days_between(po.confirmed_at, po.sent_at)).label("confirm_days"),
+            _when(po.confirmed_eta == po.original_eta).label("pos_confirmed_as_sent"),
+        )
+        .where(po.confirmed_at.is_not(None), po.sent_at.is_not(None), po.confirmed_eta.is_not(None))
+        .group_by(day, po.supplier_id, po.warehouse_id),
+    )
+
+
 def _notify_frame(session: Session) -> pd.DataFrame:
     primary = kpi_snapshots.primary_suppliers()
     supplier = func.coalesce(primary.c.supplier_id, 0).label("supplier_id")
@@ -219,7 +239,9 @@ def rebuild_kpis(session: Session, today: dt.date) -> RebuildSummary:
     rows = {
         KpiDaily.__tablename__: _write(session, KpiDaily, _line_frames(session)),
         KpiCauseDaily.__tablename__: _write(session, KpiCauseDaily, [_cause_frame(session)]),
-        KpiSupplierDaily.__tablename__: _write(session, KpiSupplierDaily, [_supplier_frame(session)]),
+        KpiSupplierDaily.__tablename__: _write(
+            session, KpiSupplierDaily, [_supplier_frame(session), _confirmation_frame(session)]
+        ),
         KpiNotifyDaily.__tablename__: _write(session, KpiNotifyDaily, [_notify_frame(session)]),
     }
     first = kpi_snapshots.history_start(session)

@@ -27,6 +27,7 @@ from dashboard.domain.codes import CauseCode, POStatus
 from dashboard.domain.inputs import InputError, RefusedError
 from dashboard.services.audit.trail import Actor, record
 from dashboard.services.inbound import eta as eta_service
+from dashboard.services.kpis import events as kpi_events
 
 SECRET_KEY = "supplier_link_secret"
 SALT = "purchase-order-confirmation"
@@ -159,7 +160,9 @@ def confirm(
     po.status = POStatus.CONFIRMED
     po.eta_confirmed = True
     po.confirmed_at = utcnow()
+    po.confirmed_eta = when
     session.flush()
+    kpi_events.po_confirmed(session, po)
     record(
         session,
         actor,

@@ -229,7 +229,7 @@ class TestScorecard:
 
     def test_every_supplier_kpi_of_the_table_is_scored(self, sdb):
         kpis = scores(sdb)["Slowco"].kpis
-        assert set(kpis) == {"pos"} | {kpi.key for kpi in kpi_kinds.in_section("suppliers")}
+        assert set(kpis) == {"pos", "pos_confirmed"} | {kpi.key for kpi in kpi_kinds.in_section("suppliers")}
 
     def test_a_steady_supplier_has_no_spread(self, sdb):
         kpis = scores(sdb)["Fastco"].kpis
