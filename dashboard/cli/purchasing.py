@@ -2,7 +2,7 @@
 
 `backorder-desk po draft [--supplier CODE] [--warehouse CODE] --user USERNAME`
 `backorder-desk po send NUMBER --user USERNAME`
-`backorder-desk po cancel NUMBER --reason TEXT --user USERNAME`
+`backorder-desk po cancel NUMBER --reason TEXT --user USERNAME [--cause CODE] [--dry-run] [--yes]`
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from dashboard.cli.common import action, database_of, settings_of
+from dashboard.domain.codes import CauseCode
 from dashboard.domain.inputs import RefusedError
 from dashboard.services.derived.partial import refresh_products
 from dashboard.services.purchasing import cancelling, drafts, sending
@@ -70,16 +71,47 @@ def send_command(ctx, number, username) -> None:
 
 @po_group.command("cancel")
 @click.argument("number")
-@click.option("--reason", required=True, help="Why (kept in the audit log).")
+@click.option("--reason", required=True, help="Why (kept in the audit log and told to re-promised customers).")
+@click.option("--cause", type=click.Choice(CauseCode.values()), default=CauseCode.OTHER.value, show_default=True,
+              help="Why the supply is gone (the delay-cause Pareto counts it).")  # fmt: skip
 @click.option("--user", "username", required=True, help="The manager in whose name the PO is cancelled.")
+@click.option("--dry-run", is_flag=True, help="Show what cancelling does to waiting customers; change nothing.")
+@click.option("--yes", "acknowledged", is_flag=True, help="Cancel even though waiting customers count on the PO.")
 @click.pass_context
-def cancel_command(ctx, number, reason, username) -> None:
-    """Cancel a draft, or a placed PO no waiting customer counts on; its units leave the stock position."""
+def cancel_command(ctx, number, reason, cause, username, dry_run, acknowledged) -> None:
+    """Cancel a PO; customers waiting on it get a later promise or a "no restock date" notice (--yes)."""
     try:
         with action(ctx, username) as work:
-            done = cancelling.cancel_po(work.session, work.actor, number, reason)
-            database, today = database_of(ctx), work.today
-            work.after_commit(lambda: refresh_products(database, today, done.product_ids))
+            if dry_run:
+                effect = cancelling.impact(work.session, number, work.today, work.handling_days)
+            else:
+                done = cancelling.cancel_po(
+                    work.session, work.actor, number, reason, work.today, work.handling_days,
+                    cause=CauseCode(cause), acknowledged=acknowledged,
+                )  # fmt: skip
+                database, today = database_of(ctx), work.today
+                work.after_commit(lambda: refresh_products(database, today, done.product_ids))
     except RefusedError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"{done.number}: cancelled (was {done.was.label.lower()})")
+        hint = "" if dry_run or acknowledged else " (see it with --dry-run; confirm with --yes)"
+        raise click.ClickException(f"{error}{hint}") from error
+    if dry_run:
+        click.echo(
+            f"{effect.number}: cancelling would give {len(effect.repromised)} waiting line(s) a later promise and "
+            f"leave {len(effect.without_date)} without a restock date; {effect.customers} customer(s) to tell, "
+            f"${effect.value_at_risk:,.2f} at stake"
+        )
+        for line in effect.repromised:
+            click.echo(
+                f"  {line.order_number} {line.sku} × {line.qty_waiting}: promise {line.promised} → {line.new_promise}"
+            )
+        for line in effect.without_date:
+            click.echo(
+                f"  {line.order_number} {line.sku} × {line.qty_waiting}: promise {line.promised}, no restock date"
+            )
+        return
+    told = (
+        f"; {done.repromised} promise(s) moved, {done.without_date} told no date"
+        if done.repromised or done.without_date
+        else ""
+    )
+    click.echo(f"{done.number}: cancelled (was {done.was.label.lower()}){told}")

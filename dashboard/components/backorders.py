@@ -33,6 +33,7 @@ NOTICE_KINDS = {
     "still_waiting": "Still waiting",
     "ready_to_ship": "Ready to ship",
     "line_cancelled": "Line cancelled",
+    "no_restock_date": "No restock date",
 }
 
 

@@ -13,6 +13,7 @@ from dashboard.components.grids import ROW_CLICK, make_infinite_grid
 from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode, POStatus
 from dashboard.services.inbound.eta import EtaImpact
 from dashboard.services.inbound.purchase_orders import PODetail
+from dashboard.services.purchasing.cancelling import CancelImpact
 
 
 def _date(field: str, header: str, width: int = 115) -> dict[str, Any]:
@@ -207,22 +208,104 @@ def _receive_form(detail: PODetail) -> html.Div:
     )
 
 
-def _cancel_form() -> html.Div:
+def _cancel_form(placed: bool) -> html.Div:
+    cause = dbc.Select(
+        id="po-cancel-cause",
+        # The cause the delay-cause Pareto counts for the customers re-promised.
+        options=[{"label": c.label, "value": c.value} for c in CauseCode],
+        value=CauseCode.OTHER.value,
+        size="sm",
+        # A draft was never supply anyone waited on: no cause to count, but the field stays for the callback.
+        style={"maxWidth": "11rem"} if placed else {"display": "none"},
+    )
     return html.Div(
         [
             html.H6("Cancel", className="mt-3"),
             dbc.InputGroup(
                 [
                     dbc.Input(id="po-cancel-reason", placeholder="Reason (required)", maxLength=500, size="sm"),
+                    cause,
                     dbc.Button("Cancel PO", id="po-cancel", color="danger", outline=True, size="sm"),
                 ],
                 size="sm",
             ),
             html.Div(
-                "Refused while waiting customers are promised against it: revise its ETA instead.",
+                "When waiting customers count on it, you see first who gets a later promise and who is told there "
+                "is no restock date; then confirm."
+                if placed
+                else "Nothing has been sent: cancelling only removes the draft's units from the stock position.",
                 className="form-text",
             ),
+            html.Div(id="po-cancel-impact", className="mt-2"),
+            dbc.Button(
+                "Confirm cancellation",
+                id="po-cancel-confirm",
+                color="danger",
+                size="sm",
+                disabled=True,
+                className="mt-2" if placed else "d-none",
+            ),
         ]
+    )
+
+
+def make_cancel_impact(effect: CancelImpact, limit: int = 15) -> dbc.Card:
+    """What cancelling a PO customers count on does: who gets a later promise, who loses the restock date."""
+    stats = [
+        ("Later promises", f"{len(effect.repromised):,}", "po-cancel-repromised"),
+        ("Left without a date", f"{len(effect.without_date):,}", "po-cancel-without-date"),
+        ("Customers who will be told", f"{effect.customers:,}", "po-cancel-customers"),
+        ("Value at stake", f"${effect.value_at_risk:,.2f}", "po-cancel-value"),
+    ]
+    told = effect.repromised + effect.without_date
+    rows = [
+        html.Tr(
+            [
+                html.Td(line.order_number),
+                html.Td(line.customer_name),
+                html.Td(line.sku),
+                html.Td(
+                    f"{line.promised:%d %b} → {line.new_promise:%d %b}"
+                    if line.new_promise
+                    else f"{line.promised:%d %b}, no restock date"
+                ),
+            ]
+        )
+        for line in told[:limit]
+    ]
+    more = len(told) - limit
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                html.Div(value, className="fs-5 fw-semibold", id=stat_id),
+                                html.Div(label, className="small text-body-secondary"),
+                            ],
+                            width=6,
+                            className="mb-2",
+                        )
+                        for label, value, stat_id in stats
+                    ]
+                ),
+                dbc.Table(
+                    [
+                        html.Thead(
+                            html.Tr([html.Th("Order"), html.Th("Customer"), html.Th("SKU"), html.Th("Promise")])
+                        ),
+                        html.Tbody(rows),
+                    ],
+                    size="sm",
+                    className="small mb-0",
+                ),
+                html.P(f"…and {more} more.", className="small text-body-secondary mb-0") if more > 0 else None,
+            ]
+        ),
+        color="warning",
+        outline=True,
+        id="po-cancel-impact-card",
     )
 
 
@@ -241,11 +324,11 @@ def make_po_panel(detail: PODetail, today: dt.date, can_act: bool) -> html.Div:
                     id="po-draft-note",
                 ),
                 dbc.Button("Send to supplier", id="po-send", color="primary", size="sm", className="mb-3"),
-                _cancel_form(),
+                _cancel_form(placed=False),
             ]
         )
     elif po["status"] in OPEN_PO_STATUSES:
-        actions = html.Div([_receive_form(detail), _revise_form(detail, today), _cancel_form()])
+        actions = html.Div([_receive_form(detail), _revise_form(detail, today), _cancel_form(placed=True)])
     else:
         actions = html.P(f"This PO is {po['status'].label.lower()}.", className="small text-body-secondary")
     late = (today - po["eta"]).days

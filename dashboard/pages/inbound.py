@@ -12,9 +12,9 @@ from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor, user_may
 from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_dropdown, make_filter_row
 from dashboard.components.grids import make_side_panel
-from dashboard.components.inbound import make_grid, make_impact, make_po_panel
+from dashboard.components.inbound import make_cancel_impact, make_grid, make_impact, make_po_panel
 from dashboard.domain import inputs
-from dashboard.domain.codes import Role
+from dashboard.domain.codes import CauseCode, Role
 from dashboard.domain.inputs import InputError, RefusedError
 from dashboard.services.derived.partial import refresh_products
 from dashboard.services.inbound import eta, receiving
@@ -59,6 +59,7 @@ def layout(show: str | None = None, **_query: str) -> html.Div:
             dcc.Store(id="po-selected"),
             dcc.Store(id="po-previewed"),
             dcc.Store(id="po-changed"),
+            dcc.Store(id="po-cancel-previewed"),
             GRID.purge_store(),
             html.H2("Inbound purchase orders", className="mb-3"),
             make_filter_row(
@@ -265,6 +266,31 @@ def receive(_some, _all, selected, quantities, ids):
     return body, selected, dbc.Alert(message, color="success", className="py-2"), time.time()
 
 
+def _cancel_signature(selected: dict, reason: object, cause: object) -> dict:
+    return {"number": selected.get("number"), "version": selected.get("version"), "reason": reason, "cause": cause}
+
+
+def _cause(value: object) -> CauseCode:
+    if value is None:
+        return CauseCode.OTHER
+    if not isinstance(value, str) or value not in CauseCode.values():
+        raise cancelling.CancelError(f"choose a cause: one of {', '.join(CauseCode.values())}")
+    return CauseCode(value)
+
+
+def _preview_cancel(selected: dict, reason: object, cause: object) -> str | None:
+    """Show what cancelling does when customers count on the PO (Confirm then cancels); None: nobody to tell."""
+    app = context.current()
+    with app.db.read_session() as session:
+        effect = cancelling.impact(session, selected.get("number"), app.settings.today(), app.settings.handling_days)
+    if not effect.tells_anyone:
+        return None
+    dash.set_props("po-cancel-impact", {"children": make_cancel_impact(effect)})
+    dash.set_props("po-cancel-confirm", {"disabled": False})
+    dash.set_props("po-cancel-previewed", {"data": _cancel_signature(selected, reason, cause)})
+    return f"Customers count on {effect.number}: check the impact below, then confirm the cancellation."
+
+
 @callback(
     Output("po-panel", "children", allow_duplicate=True),
     Output("po-selected", "data", allow_duplicate=True),
@@ -272,18 +298,34 @@ def receive(_some, _all, selected, quantities, ids):
     Output("po-changed", "data", allow_duplicate=True),
     Input("po-send", "n_clicks"),
     Input("po-cancel", "n_clicks"),
+    Input("po-cancel-confirm", "n_clicks"),
     State("po-selected", "data"),
     State("po-cancel-reason", "value"),
+    State("po-cancel-cause", "value"),
+    State("po-cancel-previewed", "data"),
     prevent_initial_call=True,
 )
 @allow_roles(Role.MANAGER, writes=True)
-def send_or_cancel(_send, _cancel, selected, reason):
-    """Send the draft on screen to its supplier, or cancel the PO on screen with the reason."""
+def send_or_cancel(_send, _cancel, _confirm, selected, reason, cause, previewed):
+    """Send the draft on screen, or cancel the PO on screen (after showing its impact when customers count on it)."""
     if not ctx.triggered_id or not (ctx.triggered and ctx.triggered[0].get("value")):
         raise dash.exceptions.PreventUpdate
     selected = inputs.mapping(selected, "the purchase order on screen")
     app = context.current()
     try:
+        if ctx.triggered_id == "po-cancel":
+            cancelling.check_reason(reason)
+            shown = _preview_cancel(selected, reason, _cause(cause).value)
+            if shown:
+                return (
+                    dash.no_update,
+                    dash.no_update,
+                    dbc.Alert(shown, color="warning", className="py-2"),
+                    dash.no_update,
+                )
+        acknowledged = ctx.triggered_id == "po-cancel-confirm"
+        if acknowledged and previewed != _cancel_signature(selected, reason, cause):
+            raise cancelling.CancelError("The form changed since the preview: press Cancel PO again to see the impact.")
         with app.unit_of_work(current_actor()) as work:
             if ctx.triggered_id == "po-send":
                 sent = sending.send_po(
@@ -292,8 +334,16 @@ def send_or_cancel(_send, _cancel, selected, reason):
                 message = f"Sent to {sent.supplier} <{sent.recipient}>; expected {sent.eta:%d %b %Y}."
                 products: list[int] = []
             else:
-                done = cancelling.cancel_po(work.session, work.actor, selected.get("number"), reason)
+                done = cancelling.cancel_po(
+                    work.session, work.actor, selected.get("number"), reason, work.today, work.handling_days,
+                    cause=_cause(cause), acknowledged=acknowledged, version=selected.get("version"),
+                )  # fmt: skip
                 message = f"{done.number} cancelled (was {done.was.label.lower()})."
+                if done.repromised or done.without_date:
+                    message += (
+                        f" {done.repromised} customer promise(s) moved and {done.without_date} line(s) told there "
+                        "is no restock date for now; notices queued."
+                    )
                 products = done.product_ids
             today = work.today
             if products:

@@ -171,3 +171,52 @@ def test_inbound_sends_and_cancels_drafts_for_managers_only(app, auth):
     done = press(auth.client, app, "po-cancel", second, reason="Ordered elsewhere")
     assert "cancelled (was draft)" in json.dumps(done.json["response"]["po-feedback"])
     assert scalar(app, "SELECT status FROM purchase_order WHERE number = :n", n=second) == "cancelled"
+
+
+def covered_po(app) -> tuple[str, int]:
+    """The placed PO the most waiting lines are projected onto, and its version."""
+    return rows(
+        app,
+        "SELECT p.number, p.version FROM purchase_order p JOIN backorder_triage t ON t.covering_po_id = p.id "
+        "GROUP BY p.number, p.version ORDER BY count(*) DESC, p.number LIMIT 1",
+    )[0]
+
+
+def press_cancel(client, app, button, number, version, reason="Supplier closed", cause="supplier_delay", seen=None):
+    values = {
+        f"{button}.n_clicks": 1,
+        "po-selected.data": {"number": number, "version": version},
+        "po-cancel-reason.value": reason,
+        "po-cancel-cause.value": cause,
+        "po-cancel-previewed.data": seen,
+    }
+    client.get("/_dash-dependencies")
+    return post_callback(client, app, send_cancel_key(app), f"{button}.n_clicks", values)
+
+
+def test_cancelling_a_po_customers_count_on_shows_the_impact_then_tells_them(app, auth):
+    number, version = covered_po(app)
+    notices = "SELECT count(*) FROM notification"
+    before = scalar(app, notices)
+    auth.login("manager")
+    shown = press_cancel(auth.client, app, "po-cancel", number, version)
+    assert shown.status_code == 200
+    side = shown.json.get("sideUpdate") or {}
+    assert "po-cancel-repromised" in json.dumps(side["po-cancel-impact"]) and side["po-cancel-confirm"] == {
+        "disabled": False
+    }
+    seen = side["po-cancel-previewed"]["data"]
+    assert "check the impact" in json.dumps(shown.json["response"]["po-feedback"])
+    assert scalar(app, "SELECT status FROM purchase_order WHERE number = :n", n=number) != "cancelled"
+    # Confirming with a form that changed since the preview (another cause) is refused; nothing changes.
+    changed = press_cancel(auth.client, app, "po-cancel-confirm", number, version, cause="transport", seen=seen)
+    assert "changed since the preview" in json.dumps(changed.json["response"]["po-feedback"])
+    assert scalar(app, notices) == before
+    auth.login("executive")
+    assert press_cancel(auth.client, app, "po-cancel-confirm", number, version, seen=seen).status_code == 403
+    auth.login("manager")
+    done = press_cancel(auth.client, app, "po-cancel-confirm", number, version, seen=seen)
+    feedback = json.dumps(done.json["response"]["po-feedback"])
+    assert "cancelled (was" in feedback and "notices queued" in feedback
+    assert scalar(app, "SELECT status FROM purchase_order WHERE number = :n", n=number) == "cancelled"
+    assert scalar(app, notices) > before

@@ -25,6 +25,7 @@ SUBJECTS = {
     "promise_revised": "Your order {order_number}: new shipping date for {product_name}",
     "back_in_stock": "{product_name} is available again",
     "discontinued": "{product_name} has been discontinued",
+    "no_restock_date": "Your order {order_number}: {product_name} has no restock date for now",
     "purchase_order": "Purchase order {po_number}: {line_count} line(s) for {warehouse_name}",
 }
 _ENV = Environment(

@@ -28,6 +28,7 @@ KINDS = {
     "line_cancelled": "Line cancelled",
     "back_in_stock": "Back in stock",
     "discontinued": "Discontinued",
+    "no_restock_date": "No restock date",
 }
 
 

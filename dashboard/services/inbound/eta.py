@@ -10,6 +10,7 @@ date (at P80, as every promise) and a queued customer notice, and the audit even
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from dashboard.db.models import (
     POLine,
     PurchaseOrder,
 )
+from dashboard.domain import allocation as alloc
 from dashboard.domain import inputs
 from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode
 from dashboard.domain.inputs import InputError, RefusedError
@@ -153,22 +155,30 @@ def load_po(session: Session, request: EtaRequest, today: dt.date, *, lock: bool
     return po
 
 
-def _pairs(session: Session, po: PurchaseOrder) -> list[tuple[int, int]]:
+def pairs_of(session: Session, po: PurchaseOrder) -> list[tuple[int, int]]:
+    """The (product, warehouse) queues ``po`` supplies."""
     products = session.scalars(select(POLine.product_id).where(POLine.po_id == po.id).distinct()).all()
     return [(product_id, po.warehouse_id) for product_id in products]
 
 
-def _impact(session: Session, po: PurchaseOrder, request: EtaRequest, today: dt.date, handling: int) -> EtaImpact:
-    pairs = _pairs(session, po)
+def project_change(
+    session: Session,
+    po: PurchaseOrder,
+    change: Callable[[list[alloc.Supply]], list[alloc.Supply]],
+    today: dt.date,
+    handling: int,
+) -> list[LineImpact]:
+    """The waiting lines of ``po``'s queues whose projection moves when their inbound supply becomes ``change(supply)``.
+
+    Each line's new promise is its new P80 ship date when that breaks the current promise; a line
+    left with no supply at all has neither (``new_p80`` None).
+    """
+    pairs = pairs_of(session, po)
     inputs = triage.load_inputs(session, pairs)
     before = {row["id"]: row for row in triage.compute_rows(inputs, today, handling)}
-    moved_inbound = {
-        pair: [replace(s, eta=request.new_eta) if s.po_id == po.id else s for s in supplies]
-        for pair, supplies in inputs.inbound.items()
-    }
-    after_rows = triage.compute_rows(replace(inputs, inbound=moved_inbound), today, handling)
+    changed = {pair: change(supplies) for pair, supplies in inputs.inbound.items()}
     lines = []
-    for row in after_rows:
+    for row in triage.compute_rows(replace(inputs, inbound=changed), today, handling):
         old = before[row["id"]]
         if (old["ship_p80"], old["covering_po_id"]) == (row["ship_p80"], row["covering_po_id"]):
             continue
@@ -188,11 +198,18 @@ def _impact(session: Session, po: PurchaseOrder, request: EtaRequest, today: dt.
                 old["ship_p80"],
                 new_p80,
                 new_p80 if breaks else None,
-                breaks and was_ok,
+                (breaks or new_p80 is None) and was_ok,
             )
         )
     lines.sort(key=lambda line: (line.new_promise is None, line.order_number))
-    return EtaImpact(po.number, po.eta, request.new_eta, lines)
+    return lines
+
+
+def _impact(session: Session, po: PurchaseOrder, request: EtaRequest, today: dt.date, handling: int) -> EtaImpact:
+    def moved(supplies: list[alloc.Supply]) -> list[alloc.Supply]:
+        return [replace(s, eta=request.new_eta) if s.po_id == po.id else s for s in supplies]
+
+    return EtaImpact(po.number, po.eta, request.new_eta, project_change(session, po, moved, today, handling))
 
 
 def preview(session: Session, request: EtaRequest, today: dt.date, handling_days: int) -> EtaImpact:
@@ -235,7 +252,7 @@ def revise_eta(session: Session, actor: Actor, request: EtaRequest, today: dt.da
         promises.revise_promise(
             session, actor, line.line_id, line.new_promise, request.cause, reason, today, eta_revision_id=revision.id
         )
-    pairs = _pairs(session, po)
+    pairs = pairs_of(session, po)
     triage.refresh_queue(session, pairs, today, handling_days)
     advice.refresh_advice(session, today, handling_days, [product_id for product_id, _ in pairs])
     freshness.mark_changed(session)

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dashboard.db.base import utcnow
 from dashboard.db.models import KpiSupplierDaily, PurchaseOrder
 from dashboard.domain.codes import POStatus
 from dashboard.services.audit.trail import Actor
@@ -63,8 +64,21 @@ def _confirmation_counters(session: Session) -> dict[tuple, tuple]:
     return {(str(r[0]), r[1], r[2], r[3]): (r[4], round(r[5], 4), r[6]) for r in rows}
 
 
+def _scores(db, day: dt.date) -> dict[int, dict]:
+    """The scorecard of the one day ``day`` by supplier id."""
+    with db.read_session() as session:
+        return {
+            score.supplier_id: score.kpis
+            for score in sup.scorecard(session, sup.SupplierFilters(start=day, end=day), TODAY)
+        }
+
+
 def test_confirmation_time_and_the_share_confirmed_as_sent_per_supplier(sdb):
     db, first, second = sdb
+    # Confirmations are counted on the (wall-clock) day they arrive; the demo's end before it.
+    day = utcnow().date()
+    before = _scores(db, day)
+    assert all(not before.get(s, {}).get("pos_confirmed") for s in (first.supplier_id, second.supplier_id))
     _answer(db, first.number, 0)  # the date it was sent with, two days after sending
     _answer(db, second.number, 6)  # another date, at once
     with db.read_session() as session:
@@ -74,11 +88,7 @@ def test_confirmation_time_and_the_share_confirmed_as_sent_per_supplier(sdb):
                 select(PurchaseOrder).where(PurchaseOrder.number.in_([first.number, second.number]))
             )
         }
-        end = max(po.confirmed_at for po in confirmed.values()).date()
-        scores = {
-            score.supplier_id: score.kpis
-            for score in sup.scorecard(session, sup.SupplierFilters(start=end - dt.timedelta(days=7), end=end), TODAY)
-        }
+    scores = _scores(db, day)
     assert confirmed[first.number].confirmed_eta == confirmed[first.number].original_eta
     assert confirmed[second.number].confirmed_eta == confirmed[second.number].original_eta + dt.timedelta(days=6)
     on_time, delayed = scores[first.supplier_id], scores[second.supplier_id]
@@ -90,6 +100,8 @@ def test_confirmation_time_and_the_share_confirmed_as_sent_per_supplier(sdb):
 
 def test_the_counters_kept_at_each_confirmation_equal_a_rebuild(sdb):
     db, first, second = sdb
+    with db.write_session() as session:
+        kpi_rebuild.rebuild_kpis(session, TODAY)  # the counters as the first start builds them
     _answer(db, first.number, 0)
     _answer(db, second.number, 3)
     with Session(db.engine) as session:

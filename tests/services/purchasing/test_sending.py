@@ -144,11 +144,21 @@ def test_cancelling_a_draft_or_an_uncounted_po_and_refusing_one_customers_count_
     assert event.reason == "Wrong supplier" and event.before == {"status": "draft"}
     again = run(main, ["po", "cancel", draft.number, "--reason", "x", "--user", "manager"], obj={"settings": settings})
     assert again.exit_code != 0 and "only an open PO or a draft" in again.output
-    # A placed PO waiting customers are promised against is refused, with how many, and stays open.
+    # A placed PO waiting customers are promised against: shown first, refused without --yes, then cancelled.
+    preview = run(main, ["po", "cancel", covering, "--reason", "x", "--dry-run", "--user", "manager"],
+                  obj={"settings": settings})  # fmt: skip
+    assert preview.exit_code == 0 and "cancelling would give" in preview.output, preview.output
     refused = run(main, ["po", "cancel", covering, "--reason", "x", "--user", "manager"], obj={"settings": settings})
-    assert refused.exit_code != 0 and "waiting customer line(s)" in refused.output
+    assert refused.exit_code != 0 and "covers waiting customers" in refused.output and "--yes" in refused.output
     with sdb.read_session() as session:
         assert session.scalar(select(PurchaseOrder.status).where(PurchaseOrder.number == covering)) != (
+            POStatus.CANCELLED
+        )
+    done = run(main, ["po", "cancel", covering, "--reason", "Supplier closed", "--cause", "supplier_delay", "--yes",
+                      "--user", "manager"], obj={"settings": settings})  # fmt: skip
+    assert done.exit_code == 0 and "cancelled (was" in done.output, done.output
+    with sdb.read_session() as session:
+        assert session.scalar(select(PurchaseOrder.status).where(PurchaseOrder.number == covering)) == (
             POStatus.CANCELLED
         )
 
@@ -165,29 +175,35 @@ def test_inbound_lists_drafts_and_pos_awaiting_confirmation_with_their_age(sdb):
         expected_drafts = set(
             session.scalars(select(PurchaseOrder.number).where(PurchaseOrder.status == POStatus.DRAFT))
         )
+        expected_awaiting = set(
+            session.scalars(select(PurchaseOrder.number).where(PurchaseOrder.status == POStatus.SENT))
+        )
     assert {row["number"] for row in drafts} == expected_drafts and expected_drafts
     assert all(row["status"] == "Draft" and row["lines"] > 0 for row in drafts)
-    assert [(row["number"], row["status"]) for row in awaiting] == [(draft.number, "Sent")]
+    assert {row["number"] for row in awaiting} == expected_awaiting and draft.number in expected_awaiting
+    assert {row["status"] for row in awaiting} == {"Sent"}
     # Age counts from the sending (today here); drafts are not placed, so "all open POs" leaves them out.
-    assert awaiting[0]["age_days"] == 0
+    assert next(row for row in awaiting if row["number"] == draft.number)["age_days"] == 0
     numbers = {row["number"] for row in placed}
     assert draft.number in numbers and numbers.isdisjoint(expected_drafts)
 
 
 def test_the_overview_warns_of_pos_sent_days_ago_and_still_unconfirmed(sdb):
     draft = _draft(sdb)
+    with sdb.read_session() as session:
+        already = overview_counts(session, TODAY).sent_unconfirmed  # the demo's own
     with sdb.write_session() as session:
         send_po(session, MANAGER, draft.number, TODAY, "https://desk.example.com")
     with sdb.read_session() as session:
-        assert overview_counts(session, TODAY).sent_unconfirmed == 0  # sent today: not yet a worry
+        assert overview_counts(session, TODAY).sent_unconfirmed == already  # sent today: not yet a worry
     four_days_ago = dt.datetime.combine(TODAY - dt.timedelta(days=4), dt.time(9), dt.UTC)
     with sdb.write_session() as session:
         session.execute(update(PurchaseOrder).where(PurchaseOrder.number == draft.number).values(sent_at=four_days_ago))
     with sdb.read_session() as session:
-        assert overview_counts(session, TODAY).sent_unconfirmed == 1
+        assert overview_counts(session, TODAY).sent_unconfirmed == already + 1
     with sdb.write_session() as session:
         session.execute(
             update(PurchaseOrder).where(PurchaseOrder.number == draft.number).values(status=POStatus.CONFIRMED)
         )
     with sdb.read_session() as session:
-        assert overview_counts(session, TODAY).sent_unconfirmed == 0
+        assert overview_counts(session, TODAY).sent_unconfirmed == already
