@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import dash_ag_grid as dag
@@ -10,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.components.grids import ROW_CLICK, make_infinite_grid
+from dashboard.components.purchasing import make_draft_editor
 from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode, POStatus
 from dashboard.services.inbound.eta import EtaImpact
 from dashboard.services.inbound.purchase_orders import PODetail
@@ -309,12 +311,17 @@ def make_cancel_impact(effect: CancelImpact, limit: int = 15) -> dbc.Card:
     )
 
 
-def make_po_panel(detail: PODetail, today: dt.date, can_act: bool) -> html.Div:
-    """The selected PO: header, lines, ETA history, and (for managers) the Revise-ETA form."""
+def make_po_panel(detail: PODetail, today: dt.date, can_act: bool, draft_lines: Sequence[Any] = ()) -> html.Div:
+    """The selected PO: header, lines, ETA history, and (for managers) the Revise-ETA form.
+
+    A draft shows ``draft_lines`` (value and days of cover) instead of the received quantities; a
+    manager edits them there.
+    """
     po = detail.po
+    draft = po["status"] == POStatus.DRAFT
     if not can_act:
         actions = html.P("Read-only: managers receive stock and revise ETAs.", className="small text-body-secondary")
-    elif po["status"] == POStatus.DRAFT:
+    elif draft:
         actions = html.Div(
             [
                 html.P(
@@ -376,9 +383,8 @@ def make_po_panel(detail: PODetail, today: dt.date, can_act: bool) -> html.Div:
         [
             facts,
             html.H6("Lines"),
-            _lines_table(detail),
-            html.H6("ETA history"),
-            _history(detail),
+            make_draft_editor(draft_lines, can_act) if draft else _lines_table(detail),
+            *([] if draft else [html.H6("ETA history"), _history(detail)]),
             actions,
         ]
     )

@@ -87,3 +87,93 @@ def make_draft_report(purchase_orders: Sequence[Any], skipped: Sequence[str]) ->
             )
         )
     return html.Div(parts)
+
+
+def _cover(days: float | None) -> str:
+    return "—" if days is None else f"{days:,.0f} d"
+
+
+def make_draft_editor(views: Sequence[Any], editable: bool) -> html.Div:
+    """A draft's lines with their value and days of cover; for managers, units and supplier to edit and a SKU to add."""
+    head = ["SKU", "Units", "Supplier", "Unit cost", "Value", "Cover"]
+    rows = []
+    for view in views:
+        units: Any = f"{view.qty:,}"
+        supplier: Any = view.suppliers[0][1] if view.suppliers else "—"
+        if editable:
+            units = dbc.Input(
+                id={"type": "draft-qty", "sku": view.sku}, type="number", min=0, step=1, value=view.qty, size="sm",
+                style={"width": "6.5rem"},
+            )  # fmt: skip
+            supplier = dbc.Select(
+                id={"type": "draft-supplier", "sku": view.sku},
+                options=[{"label": name, "value": code} for code, name in view.suppliers],
+                value=view.suppliers[0][0] if view.suppliers else None,
+                size="sm",
+            )
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(html.A(view.sku, href=f"/sku/{view.sku}", title=view.name), className="text-nowrap"),
+                    html.Td(units, className="text-end"),
+                    html.Td(supplier),
+                    html.Td("—" if view.unit_cost is None else f"${view.unit_cost:,.2f}", className="text-end"),
+                    html.Td("—" if view.value is None else f"${view.value:,.0f}", className="text-end"),
+                    html.Td(_cover(view.days_of_cover), className="text-end text-nowrap"),
+                ]
+            )
+        )
+    value = sum(view.value for view in views if view.value is not None)
+    unpriced = sum(view.value is None for view in views)
+    parts: list[Any] = [
+        dbc.Table(
+            [
+                html.Thead(
+                    html.Tr(
+                        [
+                            html.Th(h, className="text-end" if h in {"Unit cost", "Value", "Cover"} else None)
+                            for h in head
+                        ]
+                    )
+                ),
+                html.Tbody(rows),
+            ],
+            size="sm",
+            className="small mb-1 align-middle",
+            id="draft-lines",
+        ),
+        html.P(
+            [
+                html.Strong(f"Order value {_money(value, unpriced)}"),
+                " · cover: days of this warehouse's demand a line buys",
+            ],
+            className="small mb-2",
+            id="draft-value",
+        ),
+    ]
+    if editable:
+        parts += [
+            dbc.InputGroup(
+                [
+                    dbc.Input(id="draft-add-sku", placeholder="Add a SKU this supplier sells", maxLength=64, size="sm"),
+                    dbc.Input(
+                        id="draft-add-qty",
+                        type="number",
+                        min=1,
+                        step=1,
+                        placeholder="Units",
+                        size="sm",
+                        style={"maxWidth": "6.5rem"},
+                    ),
+                    dbc.Button("Save changes", id="draft-save", color="primary", outline=True, size="sm"),
+                ],
+                size="sm",
+                className="mb-1",
+            ),
+            html.Div(
+                "Units round up to the supplier's minimum order and whole packs; 0 removes a line; another supplier "
+                "moves the line to that supplier's draft.",
+                className="form-text mb-3",
+            ),
+        ]
+    return html.Div(parts, id="draft-editor")

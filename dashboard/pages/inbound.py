@@ -14,12 +14,12 @@ from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_drop
 from dashboard.components.grids import make_side_panel
 from dashboard.components.inbound import make_cancel_impact, make_grid, make_impact, make_po_panel
 from dashboard.domain import inputs
-from dashboard.domain.codes import CauseCode, Role
+from dashboard.domain.codes import CauseCode, POStatus, Role
 from dashboard.domain.inputs import InputError, RefusedError
 from dashboard.services.derived.partial import refresh_products
 from dashboard.services.inbound import eta, receiving
 from dashboard.services.inbound import purchase_orders as ib
-from dashboard.services.purchasing import cancelling, sending
+from dashboard.services.purchasing import cancelling, editing, sending
 
 ROLES = (Role.MANAGER, Role.EXECUTIVE)
 dash.register_page(
@@ -112,9 +112,10 @@ def _panel(number: str):
     app = context.current()
     with app.db.read_session() as session:
         detail = ib.po_detail(session, number)
+        lines = editing.draft_lines(session, number) if detail and detail.po["status"] == POStatus.DRAFT else []
     if detail is None:
         return "Purchase order", html.P("No such purchase order."), None
-    body = make_po_panel(detail, app.settings.today(), user_may(Role.MANAGER))
+    body = make_po_panel(detail, app.settings.today(), user_may(Role.MANAGER), lines)
     return (
         f"{detail.po['number']} · {detail.po['supplier']}",
         body,
@@ -351,6 +352,71 @@ def send_or_cancel(_send, _cancel, _confirm, selected, reason, cause, previewed)
     except RefusedError as exc:
         return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
     _title, body, selected = _panel(selected.get("number"))
+    return body, selected, dbc.Alert(message, color="success", className="py-2"), time.time()
+
+
+def _draft_changes(quantities: object, qty_ids: object, suppliers: object, supplier_ids: object) -> list:
+    """The lines as the form has them (units and supplier per SKU), checked as any request body would be."""
+    quantities, qty_ids = inputs.items(quantities, "the units"), inputs.items(qty_ids, "the unit fields")
+    suppliers, supplier_ids = (
+        inputs.items(suppliers, "the suppliers"),
+        inputs.items(supplier_ids, "the supplier fields"),
+    )
+    chosen = {
+        inputs.mapping(component, "a supplier field").get("sku"): value
+        for value, component in zip(suppliers, supplier_ids, strict=False)
+    }
+    raw = []
+    for value, component in zip(quantities, qty_ids, strict=False):
+        sku = inputs.mapping(component, "a unit field").get("sku")
+        if value in (None, ""):  # a cleared field is no instruction; 0 removes the line
+            continue
+        raw.append({"sku": sku, "qty": value, "supplier": chosen.get(sku)})
+    return editing.parse_changes(raw)
+
+
+@callback(
+    Output("po-panel", "children", allow_duplicate=True),
+    Output("po-selected", "data", allow_duplicate=True),
+    Output("po-feedback", "children", allow_duplicate=True),
+    Output("po-changed", "data", allow_duplicate=True),
+    Input("draft-save", "n_clicks"),
+    State("po-selected", "data"),
+    State({"type": "draft-qty", "sku": ALL}, "value"),
+    State({"type": "draft-qty", "sku": ALL}, "id"),
+    State({"type": "draft-supplier", "sku": ALL}, "value"),
+    State({"type": "draft-supplier", "sku": ALL}, "id"),
+    State("draft-add-sku", "value"),
+    State("draft-add-qty", "value"),
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER, writes=True)
+def save_draft(clicks, selected, quantities, qty_ids, suppliers, supplier_ids, add_sku, add_qty):
+    """Save the draft's edited units and suppliers and the SKU added, in one transaction."""
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
+    selected = inputs.mapping(selected, "the purchase order on screen")
+    app = context.current()
+    try:
+        changes = _draft_changes(quantities, qty_ids, suppliers, supplier_ids)
+        additions = []
+        if add_sku not in (None, ""):
+            sku = inputs.text(add_sku, "the SKU to add", max_length=64)
+            additions.append((sku, inputs.integer(add_qty, f"the units of {sku}", minimum=1)))
+        with app.unit_of_work(current_actor()) as work:
+            done = editing.edit_draft(
+                work.session, work.actor, selected.get("number"), changes, additions, work.today,
+                selected.get("version"),
+            )  # fmt: skip
+            today, products = work.today, done.product_ids
+            if products:
+                work.after_commit(lambda: refresh_products(app.db, today, products))
+    except RefusedError as exc:
+        return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
+    _title, body, selected = _panel(done.number)
+    message = " ".join(
+        [f"{done.number} saved.", *(f"Moved to {n}." for n in done.moved_to), *(f"{note}." for note in done.notes)]
+    )
     return body, selected, dbc.Alert(message, color="success", className="py-2"), time.time()
 
 

@@ -220,3 +220,73 @@ def test_cancelling_a_po_customers_count_on_shows_the_impact_then_tells_them(app
     assert "cancelled (was" in feedback and "notices queued" in feedback
     assert scalar(app, "SELECT status FROM purchase_order WHERE number = :n", n=number) == "cancelled"
     assert scalar(app, notices) > before
+
+
+def save_key(app) -> str:
+    return next(key for key, entry in app.callback_map.items() if any(i["id"] == "draft-save" for i in entry["inputs"]))
+
+
+def save_draft(client, app, number, version, lines, add=(None, None)):
+    """Press Save on draft ``number`` with ``lines`` = {sku: (units, supplier code)} and a SKU to add."""
+    from tests.conftest import callback_payload
+
+    values = {
+        "draft-save.n_clicks": 1,
+        "po-selected.data": {"number": number, "version": version},
+        "draft-add-sku.value": add[0],
+        "draft-add-qty.value": add[1],
+    }
+    client.get("/_dash-dependencies")
+    body = callback_payload(app, save_key(app), "draft-save.n_clicks", values)
+    # Pattern-matching states carry their concrete ids and values as lists, as the browser sends them.
+    for index, (kind, prop, pick) in enumerate(
+        [
+            ("draft-qty", "value", 0),
+            ("draft-qty", "id", None),
+            ("draft-supplier", "value", 1),
+            ("draft-supplier", "id", None),
+        ],
+        start=1,
+    ):
+        body["state"][index] = [
+            {
+                "id": {"type": kind, "sku": sku},
+                "property": prop,
+                "value": {"type": kind, "sku": sku} if pick is None else v[pick],
+            }
+            for sku, v in lines.items()
+        ]
+    return client.post("/_dash-update-component", json=body)
+
+
+def test_managers_edit_a_draft_from_its_panel_and_forged_edits_change_nothing(app, auth):
+    db = context.current_for(app.server).db
+    with db.write_session() as session:
+        made = create_drafts(session, Actor("manager"), TODAY, DraftScope(ReplenishmentFilters(warehouse_id=1)))
+    number = max(made.purchase_orders, key=lambda po: len(po.lines)).number
+    current = rows(
+        app,
+        "SELECT pr.sku, l.qty, s.code, p.version FROM po_line l JOIN purchase_order p ON p.id = l.po_id "
+        "JOIN product pr ON pr.id = l.product_id JOIN supplier s ON s.id = p.supplier_id WHERE p.number = :n "
+        "ORDER BY pr.sku",
+        n=number,
+    )
+    version = current[0].version
+    lines = {r.sku: (r.qty, r.code) for r in current}
+    first = current[0].sku
+    edited = {**lines, first: (0, lines[first][1])}  # remove the first line
+    line_count = "SELECT count(*) FROM po_line l JOIN purchase_order p ON p.id = l.po_id WHERE p.number = :n"
+    auth.login("executive")
+    assert save_draft(auth.client, app, number, version, edited).status_code == 403
+    auth.login("manager")
+    for forged in ({first: ("many", lines[first][1])}, {first: (-3, lines[first][1])}, {first: (2, 17)}):
+        bad = save_draft(auth.client, app, number, version, forged)
+        assert bad.status_code == 200 and "po-changed" not in bad.json["response"]
+        assert scalar(app, line_count, n=number) == len(lines)
+    done = save_draft(auth.client, app, number, version, edited)
+    assert f"{number} saved" in json.dumps(done.json["response"]["po-feedback"])
+    assert scalar(app, line_count, n=number) == len(lines) - 1
+    # The panel it sends back shows the order value and each line's days of cover.
+    assert "Order value" in json.dumps(done.json["response"]["po-panel"])
+    stale = save_draft(auth.client, app, number, version, {k: v for k, v in edited.items() if k != first})
+    assert "after you loaded it" in json.dumps(stale.json["response"]["po-feedback"])

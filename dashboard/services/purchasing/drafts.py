@@ -109,7 +109,7 @@ class DraftResult:
     product_ids: list[int]
 
 
-def _lock(session: Session) -> None:
+def lock_drafting(session: Session) -> None:
     """Serialise drafting across processes for this transaction (SQLite's writer already is serial)."""
     if session.connection().dialect.name == "postgresql":
         key = int.from_bytes(hashlib.sha256(DRAFT_LOCK.encode()).digest()[:8], "big", signed=True)
@@ -167,7 +167,8 @@ def _ordered_since(session: Session, rows: list) -> dict[tuple[int, int], str]:
     return {(p, w): number for p, w, number, at in found if (p, w) in computed and at >= computed[(p, w)]}
 
 
-def _next_numbers(session: Session, today: dt.date, count: int) -> list[str]:
+def next_numbers(session: Session, today: dt.date, count: int) -> list[str]:
+    """The next ``count`` free draft numbers of ``today`` (the caller holds the drafting lock or a row lock)."""
     prefix = rules.po_number(today, 1)[:-3]
     taken = session.scalar(select(func.count()).where(PurchaseOrder.number.like(f"{prefix}%"))) or 0
     return [rules.po_number(today, taken + i) for i in range(1, count + 1)]
@@ -180,7 +181,7 @@ def create_drafts(session: Session, actor: Actor, today: dt.date, scope: DraftSc
         NothingToDraftError: Nothing in scope is left to draft (nothing suggested, or all of it
             drafted or ordered since the numbers were computed); nothing was written.
     """
-    _lock(session)
+    lock_drafting(session)
     rows = _suggestions(session, scope)
     if not rows:
         raise NothingToDraftError("no suggestion to draft in these filters: nothing is below its reorder point")
@@ -199,7 +200,7 @@ def create_drafts(session: Session, actor: Actor, today: dt.date, scope: DraftSc
     now = utcnow()
     drafted = []
     for number, ((supplier_id, warehouse_id), members) in zip(
-        _next_numbers(session, today, len(groups)), groups.items(), strict=True
+        next_numbers(session, today, len(groups)), groups.items(), strict=True
     ):
         lead = rules.order_lead_days(row.lead_days for row in members)
         eta = today + dt.timedelta(days=lead)
