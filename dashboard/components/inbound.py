@@ -335,7 +335,16 @@ def make_po_panel(detail: PODetail, today: dt.date, can_act: bool, draft_lines: 
             ]
         )
     elif po["status"] in OPEN_PO_STATUSES:
-        actions = html.Div([_receive_form(detail), _revise_form(detail, today), _cancel_form(placed=True)])
+        actions = html.Div(
+            [
+                _receive_form(detail),
+                _revise_form(detail, today),
+                _cancel_form(placed=True),
+                # Send and Cancel share one callback, and Dash will not run a callback with an Input missing
+                # from the page: a placed PO keeps an (unseen) Send button.
+                html.Button(id="po-send", hidden=True, disabled=True),
+            ]
+        )
     else:
         actions = html.P(f"This PO is {po['status'].label.lower()}.", className="small text-body-secondary")
     late = (today - po["eta"]).days
