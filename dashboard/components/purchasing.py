@@ -177,3 +177,41 @@ def make_draft_editor(views: Sequence[Any], editable: bool) -> html.Div:
             ),
         ]
     return html.Div(parts, id="draft-editor")
+
+
+def make_sku_draft_card(suggested: int, suppliers: Sequence[tuple[int, str]], primary: int | None) -> html.Div:
+    """The SKU page's reorder box (managers): the suggestion, the supplier to buy it from, and a button to draft it."""
+    if suggested <= 0:
+        return html.P(
+            "Nothing to reorder here now: the stock position is above the reorder point and no shortfall is projected.",
+            className="small text-body-secondary mb-0",
+            id="sku-draft-none",
+        )
+    return html.Div(
+        [
+            html.P(
+                [html.Strong(f"Suggested: {suggested:,} units"), " (whole packs of the primary supplier)."],
+                className="small mb-2",
+            ),
+            dbc.InputGroup(
+                [
+                    dbc.InputGroupText("From", className="small"),
+                    dbc.Select(
+                        id="sku-draft-supplier",
+                        options=[{"label": name, "value": str(sid)} for sid, name in suppliers],
+                        value=str(primary) if primary is not None else None,
+                        size="sm",
+                    ),
+                    dbc.Button("Draft a purchase order", id="sku-draft", color="primary", size="sm"),
+                ],
+                size="sm",
+            ),
+            html.Div(
+                "One line on a new draft for this warehouse and supplier, at its cost and pack rules; edit or send "
+                "it on Inbound.",
+                className="form-text",
+            ),
+            html.Div(id="sku-draft-feedback", className="mt-2"),
+        ],
+        id="sku-draft-card",
+    )

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor, user_may
+from dashboard.components.purchasing import make_sku_draft_card
 from dashboard.components.sku import (
     forecast_summary,
     make_demand_chart,
@@ -20,13 +21,16 @@ from dashboard.components.sku import (
     make_why_panel,
 )
 from dashboard.components.status import make_status_panel
-from dashboard.db.models import Product, StatusAdvice
+from dashboard.db.models import Product, ProductSupplier, StatusAdvice, Supplier
 from dashboard.domain import forecast, inputs, unknown
 from dashboard.domain.codes import Role
 from dashboard.domain.inputs import RefusedError
 from dashboard.domain.projection import project_available
 from dashboard.services.catalog import status as status_service
 from dashboard.services.catalog.sku import load_sku
+from dashboard.services.derived.partial import refresh_products
+from dashboard.services.purchasing import drafts
+from dashboard.services.replenishment.queries import ReplenishmentFilters
 
 dash.register_page(__name__, path_template="/sku/<sku>", name="SKU", title="SKU · Backorder Desk")
 
@@ -39,6 +43,20 @@ def _card(title: str, body, **kwargs) -> dbc.Card:
         className="mb-3",
         **kwargs,
     )
+
+
+def _reorder_card(product_id: int, metrics) -> dbc.Card:
+    with context.current().db.read_session() as session:
+        suppliers = session.execute(
+            select(Supplier.id, Supplier.name)
+            .join(ProductSupplier, ProductSupplier.supplier_id == Supplier.id)
+            .where(ProductSupplier.product_id == product_id)
+            .order_by(ProductSupplier.is_primary.desc(), Supplier.name)
+        ).all()
+    body = make_sku_draft_card(
+        int(metrics.suggested_order_qty or 0), [tuple(row) for row in suppliers], metrics.supplier_id
+    )
+    return _card("Reorder", body)
 
 
 def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) -> html.Div:
@@ -140,11 +158,21 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
     return html.Div(
         [
             dcc.Store(id="status-sku", data={"sku": product.sku, "version": product.version}),
+            dcc.Store(
+                id="sku-pair", data={"sku": product.sku, "warehouse": metrics.warehouse_code if metrics else None}
+            ),
             header,
             dbc.Row(
                 [
                     dbc.Col([_card("Stock: last 180 days and the projection ahead", chart), demand], xl=7),
-                    dbc.Col(make_why_panel(metrics, view.explain, product.unit_cost), xl=5, className="mb-3"),
+                    dbc.Col(
+                        [
+                            make_why_panel(metrics, view.explain, product.unit_cost),
+                            _reorder_card(product.id, metrics) if user_may(Role.MANAGER) and metrics else None,
+                        ],
+                        xl=5,
+                        className="mb-3",
+                    ),
                 ]
             ),
             dbc.Row(
@@ -217,3 +245,39 @@ def save_status(clicks, selected, new_status, reason, override, backorder_action
         done += f" {result.cancelled_lines} open backorder(s) cancelled and notified."
     version = {"sku": product.sku, "version": product.version}
     return panel, result.new.label, result.new.colour, version, dbc.Alert(done, color="success", className="py-2 small")
+
+
+@callback(
+    Output("sku-draft-feedback", "children"),
+    Input("sku-draft", "n_clicks"),
+    State("sku-pair", "data"),
+    State("sku-draft-supplier", "value"),
+    prevent_initial_call=True,
+)
+@allow_roles(Role.MANAGER, writes=True)
+def draft_from_sku(clicks, pair, supplier):
+    """Draft this SKU-warehouse's suggestion from the chosen supplier, in one transaction."""
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
+    app = context.current()
+    try:
+        pair = inputs.mapping(pair, "the SKU on screen")
+        supplier_id = inputs.integer(supplier, "the supplier", minimum=1)
+        with app.unit_of_work(current_actor()) as work:
+            ids = drafts.ticked_metric_ids(work.session, [pair])
+            scope = drafts.DraftScope(ReplenishmentFilters(condition="all"), ids, supplier_id)
+            made = drafts.create_drafts(work.session, work.actor, work.today, scope)
+            today, products = work.today, made.product_ids
+            work.after_commit(lambda: refresh_products(app.db, today, products))
+    except RefusedError as exc:
+        return dbc.Alert(str(exc), color="danger", className="py-2 small")
+    po = made.purchase_orders[0]
+    return dbc.Alert(
+        [
+            f"Drafted {po.number}: {po.units:,} units from {po.supplier}, ${po.value:,.0f}. ",
+            html.A("Edit or send it on Inbound", href="/inbound?show=drafts", className="alert-link"),
+            ".",
+        ],
+        color="success",
+        className="py-2 small",
+    )

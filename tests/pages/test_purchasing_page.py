@@ -290,3 +290,55 @@ def test_managers_edit_a_draft_from_its_panel_and_forged_edits_change_nothing(ap
     assert "Order value" in json.dumps(done.json["response"]["po-panel"])
     stale = save_draft(auth.client, app, number, version, {k: v for k, v in edited.items() if k != first})
     assert "after you loaded it" in json.dumps(stale.json["response"]["po-feedback"])
+
+
+def sku_draft_key(app) -> str:
+    return next(key for key, entry in app.callback_map.items() if any(i["id"] == "sku-draft" for i in entry["inputs"]))
+
+
+def draft_from_sku(client, app, sku, warehouse, supplier):
+    values = {
+        "sku-draft.n_clicks": 1,
+        "sku-pair.data": {"sku": sku, "warehouse": warehouse},
+        "sku-draft-supplier.value": supplier,
+    }
+    client.get("/_dash-dependencies")
+    return post_callback(client, app, sku_draft_key(app), "sku-draft.n_clicks", values)
+
+
+def test_a_manager_drafts_one_sku_from_its_page_from_another_of_its_suppliers(app, auth):
+    pick = rows(
+        app,
+        "SELECT m.sku, m.warehouse_code, m.supplier_id, ps.supplier_id AS other, ps.moq, ps.pack_size "
+        "FROM sku_metrics m JOIN product_supplier ps "
+        "ON ps.product_id = m.product_id AND ps.supplier_id <> m.supplier_id "
+        "WHERE m.suggested_order_qty > 0 ORDER BY m.sku, m.warehouse_code LIMIT 1",
+    )[0]
+    auth.login("manager")
+    page = open_sku(auth, app, pick.sku, pick.warehouse_code, role="manager")
+    assert "sku-draft" in page.by_id and "sku-draft-supplier" in page.by_id
+    for role in ("executive", "support"):
+        assert "sku-draft" not in open_sku(auth, app, pick.sku, pick.warehouse_code, role=role).by_id
+        assert draft_from_sku(auth.client, app, pick.sku, pick.warehouse_code, str(pick.other)).status_code == 403
+    auth.login("manager")
+    before = drafts_of(app, pick.other)
+    forged = draft_from_sku(auth.client, app, pick.sku, pick.warehouse_code, "not-a-supplier")
+    assert "supplier" in json.dumps(forged.json["response"]) and drafts_of(app, pick.other) == before
+    done = draft_from_sku(auth.client, app, pick.sku, pick.warehouse_code, str(pick.other))
+    assert "Drafted" in json.dumps(done.json["response"]), done.text
+    new = {po: lines for po, lines in drafts_of(app, pick.other).items() if po not in before}
+    [[qty]] = new.values()
+    assert qty >= pick.moq and qty % pick.pack_size == 0
+
+
+def drafts_of(app, supplier_id) -> dict[int, list[int]]:
+    """The supplier's drafts: {PO id: line quantities}."""
+    found: dict[int, list[int]] = {}
+    for po_id, qty in rows(
+        app,
+        "SELECT p.id, l.qty FROM purchase_order p JOIN po_line l ON l.po_id = p.id "
+        "WHERE p.status = 'draft' AND p.supplier_id = :s",
+        s=supplier_id,
+    ):
+        found.setdefault(po_id, []).append(qty)
+    return found

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.orm import Session
@@ -53,6 +54,8 @@ class DraftScope:
 
     filters: ReplenishmentFilters = field(default_factory=lambda: ReplenishmentFilters(condition="below_rop"))
     metric_ids: tuple[int, ...] | None = None
+    # Another of the products' suppliers instead of the primary (the SKU page offers it for one SKU).
+    supplier_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.metric_ids is not None:
@@ -148,6 +151,33 @@ def _suggestions(session: Session, scope: DraftScope) -> list:
     ).all()
 
 
+def _from_supplier(session: Session, rows: list, supplier_id: int) -> list:
+    """The suggestions bought from ``supplier_id`` instead: its cost and lead time, its minimum and packs."""
+    supplier = session.get(Supplier, supplier_id)
+    if supplier is None:
+        raise NothingToDraftError("no such supplier")
+    terms = {
+        t.product_id: t
+        for t in session.scalars(
+            select(ProductSupplier).where(
+                ProductSupplier.supplier_id == supplier_id,
+                ProductSupplier.product_id.in_({row.product_id for row in rows}),
+            )
+        )
+    }
+    out = []
+    for row in rows:
+        found = terms.get(row.product_id)
+        if found is None:
+            raise NothingToDraftError(f"{row.sku} is not sold by {supplier.name}")
+        cost = found.unit_cost if found.unit_cost is not None else row.unit_cost
+        qty = rules.whole_packs(int(row.suggested_order_qty), found.moq or 1, found.pack_size or 1)
+        lead = found.quoted_lead_time_days or supplier.quoted_lead_time_days
+        changed = {"supplier_id": supplier.id, "supplier_name": supplier.name, "unit_cost": cost, "lead_days": lead}
+        out.append(SimpleNamespace(**{**row._asdict(), **changed, "suggested_order_qty": qty}))
+    return out
+
+
 def _ordered_since(session: Session, rows: list) -> dict[tuple[int, int], str]:
     """Pairs with a PO drafted or placed after their metrics were computed: number and who drafted it."""
     if not rows:
@@ -185,6 +215,8 @@ def create_drafts(session: Session, actor: Actor, today: dt.date, scope: DraftSc
     rows = _suggestions(session, scope)
     if not rows:
         raise NothingToDraftError("no suggestion to draft in these filters: nothing is below its reorder point")
+    if scope.supplier_id is not None:
+        rows = _from_supplier(session, rows, scope.supplier_id)
     recent = _ordered_since(session, rows)
     skipped = [f"{row.sku} @ {row.warehouse_code} ({recent[(row.product_id, row.warehouse_id)]})" for row in rows
                if (row.product_id, row.warehouse_id) in recent]  # fmt: skip
