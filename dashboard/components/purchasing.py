@@ -103,7 +103,7 @@ def make_draft_editor(views: Sequence[Any], editable: bool) -> html.Div:
         if editable:
             units = dbc.Input(
                 id={"type": "draft-qty", "sku": view.sku}, type="number", min=0, step=1, value=view.qty, size="sm",
-                style={"width": "6.5rem"},
+                style={"width": "5rem"},
             )  # fmt: skip
             supplier = dbc.Select(
                 id={"type": "draft-supplier", "sku": view.sku},

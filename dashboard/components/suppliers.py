@@ -176,7 +176,8 @@ def _delta(period: SupplierPeriod, key: str) -> html.Div:
     """'+3.0 pts vs previous period', green when better and red when worse (the KPI says which way is better)."""
     change = period.change(key)
     if change is None:
-        return html.Div("no comparison: a period without completed POs", className="small text-body-secondary")
+        what = "confirmations" if key == "confirmation_days" else "completed POs"
+        return html.Div(f"no comparison: a period without {what}", className="small text-body-secondary")
     better = KPIS[key].better == "up"
     text = f"{change * 100:+.1f} pts" if KPIS[key].unit == "share" else f"{change:+.1f} d"
     colour = "secondary" if abs(change) < 1e-9 else ("success" if (change > 0) == better else "danger")

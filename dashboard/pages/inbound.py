@@ -82,7 +82,7 @@ def layout(show: str | None = None, **_query: str) -> html.Div:
                 className="text-body-secondary small mb-2",
             ),
             make_grid(GRID.grid_id),
-            make_side_panel("po", "Purchase order", "560px"),
+            make_side_panel("po", "Purchase order", "600px"),
         ]
     )
 
