@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
@@ -14,7 +15,7 @@ from dash import html
 from dashboard.domain import forecast
 from dashboard.domain import lead_time_demand as ltd
 from dashboard.domain import replenishment as rp
-from dashboard.domain.codes import CustomerPriority, DemandBasis, POStatus
+from dashboard.domain.codes import OPEN_PO_STATUSES, CustomerPriority, DemandBasis, POStatus
 from dashboard.domain.projection import ProjectionPoint, first_stockout
 
 
@@ -330,13 +331,12 @@ def make_po_table(rows: Sequence[dict[str, Any]], today: dt.date) -> dbc.Table |
     body = []
     for r in rows:
         status = POStatus(r["status"])
-        late = status.value in ("open", "partially_received") and r["eta"] < today
+        late = status in OPEN_PO_STATUSES and r["eta"] < today
         body.append(
             html.Tr(
                 [
-                    html.Td(r["number"]),
+                    html.Td(r["number"], className="text-nowrap"),
                     html.Td(r["supplier"]),
-                    html.Td(r["warehouse"]),
                     html.Td(
                         f"{r['eta']:%d %b %Y}" + (" ✓" if r["eta_confirmed"] else " (unconfirmed)"),
                         className="text-danger fw-semibold" if late else "",
@@ -349,7 +349,8 @@ def make_po_table(rows: Sequence[dict[str, Any]], today: dt.date) -> dbc.Table |
                 ]
             )
         )
-    header = html.Thead(html.Tr([html.Th(h) for h in ("PO", "Supplier", "WH", "ETA", "Status", "Received")]))
+    # One warehouse's POs (the page's): no warehouse column.
+    header = html.Thead(html.Tr([html.Th(h) for h in ("PO", "Supplier", "ETA", "Status", "Received")]))
     return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, className="mb-0", id="sku-pos")
 
 
@@ -388,3 +389,27 @@ def make_waiting_table(rows: Sequence[dict[str, Any]], today: dt.date) -> dbc.Ta
         html.Tr([html.Th(h) for h in ("Queue", "Order", "Customer", "Allocated", "Waiting", "Promised")])
     )
     return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, className="mb-0", id="sku-waiting")
+
+
+def warehouse_stock(code: str, metrics: Any) -> str:
+    """This warehouse's stock in one line, beside the product-wide sales status."""
+    if metrics is None:
+        return f"{code}: no numbers yet"
+    available = max(int(metrics.on_hand) - int(metrics.allocated), 0)
+    owed = int(getattr(metrics, "owed", 0) or 0)
+    text = f"{code}: {int(metrics.on_hand):,} on hand · {available:,} available"
+    return text + (f" · {owed:,} owed to waiting customers" if owed else "")
+
+
+def make_elsewhere(sku: str, elsewhere: Mapping[str, Mapping[str, int]]) -> html.P | None:
+    """Links to the other warehouses that have customers waiting for this SKU or POs bringing it."""
+    if not elsewhere:
+        return None
+    parts: list[Any] = ["Other warehouses: "]
+    for i, (code, counts) in enumerate(elsewhere.items()):
+        what = [f"{counts['waiting']} waiting"] if counts["waiting"] else []
+        what += [f"{counts['open_pos']} open PO(s)"] if counts["open_pos"] else []
+        if i:
+            parts.append(" · ")
+        parts += [html.A(code, href=f"/sku/{quote(sku, safe='')}?warehouse={quote(code)}"), f" {', '.join(what)}"]
+    return html.P(parts, className="small text-body-secondary", id="sku-elsewhere")

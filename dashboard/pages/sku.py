@@ -15,10 +15,12 @@ from dashboard.components.purchasing import make_sku_draft_card
 from dashboard.components.sku import (
     forecast_summary,
     make_demand_chart,
+    make_elsewhere,
     make_po_table,
     make_stock_chart,
     make_waiting_table,
     make_why_panel,
+    warehouse_stock,
 )
 from dashboard.components.status import make_status_panel
 from dashboard.db.models import Product, ProductSupplier, StatusAdvice, Supplier
@@ -98,6 +100,7 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
         for wid, code in view.warehouses
     ]
     status = product.sales_status
+    here = next((code for wid, code in view.warehouses if wid == view.warehouse_id), "this warehouse")
     header = html.Div(
         [
             html.Div(
@@ -106,6 +109,8 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
             ),
             html.Div(
                 [
+                    # The sales status is the product's, in every warehouse; the line below is this warehouse's stock.
+                    html.Span("All warehouses:", className="small text-body-secondary me-1"),
                     dbc.Badge(status.label, color=status.colour, className="me-2", id="sku-status"),
                     html.Span(product.status_reason or "", className="text-body-secondary me-3"),
                     html.Span(
@@ -121,7 +126,10 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
                 ],
                 className="mt-1",
             ),
-            html.Div(wh_links, className="d-flex gap-2 mt-2"),
+            html.Div(
+                [*wh_links, html.Span(warehouse_stock(here, metrics), id="sku-here", className="small ms-2")],
+                className="d-flex gap-2 mt-2 align-items-center flex-wrap",
+            ),
         ],
         className="mb-3",
     )
@@ -178,13 +186,21 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
             dbc.Row(
                 [
                     dbc.Col(
-                        _card(f"Waiting customers ({len(view.waiting)})", make_waiting_table(view.waiting, today)), xl=6
+                        _card(
+                            f"Waiting customers in {here} ({len(view.waiting)})",
+                            make_waiting_table(view.waiting, today),
+                        ),
+                        xl=6,
                     ),
                     dbc.Col(
-                        _card("Purchase orders (latest 12)", make_po_table(view.purchase_orders[:12], today)), xl=6
+                        _card(
+                            f"Purchase orders for {here} (latest 12)", make_po_table(view.purchase_orders[:12], today)
+                        ),
+                        xl=6,
                     ),
                 ]
             ),
+            make_elsewhere(product.sku, view.elsewhere),
             _card(
                 "Sales status",
                 [

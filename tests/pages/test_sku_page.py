@@ -11,6 +11,7 @@ from dashboard.db.models import (
     OrderLine,
     POLine,
     Product,
+    PurchaseOrder,
     RestockSubscription,
     SalesOrder,
     SkuMetrics,
@@ -314,3 +315,34 @@ class TestDemandChart:
             f"stocked, blended with 4 weeks of its category's typical {terms['category_rate']:.2f}/day"
         )
         assert page.text("sku-forecast").startswith("Forecast by New item (category prior)")
+
+
+def test_the_page_shows_one_warehouse_and_links_to_the_others(app, auth):
+    """Issue 22: the queue and the POs are the chosen warehouse's, beside the product-wide status (labelled so)."""
+    db = db_of(app)
+    with db.read_session() as session:
+        product_id = session.scalar(
+            select(OrderLine.product_id)
+            .where(line_is_waiting())
+            .group_by(OrderLine.product_id)
+            .having(func.count(func.distinct(OrderLine.warehouse_id)) >= 2)
+            .order_by(OrderLine.product_id)
+            .limit(1)
+        )
+        sku = session.scalar(select(Product.sku).where(Product.id == product_id))
+        codes = session.scalars(
+            select(Warehouse.code)
+            .join(OrderLine, OrderLine.warehouse_id == Warehouse.id)
+            .where(OrderLine.product_id == product_id, line_is_waiting())
+            .distinct()
+            .order_by(Warehouse.code)
+        ).all()
+    here, there = codes[0], codes[1]
+    page = open_sku(auth, app, sku, here)
+    queue = page.rows("sku-waiting")
+    assert queue and all(row[0].startswith(here) for row in queue)
+    with db.read_session() as session:
+        where = dict(session.execute(select(PurchaseOrder.number, Warehouse.code).join(Warehouse)).all())
+    assert page.rows("sku-pos") and all(where[row[0]] == here for row in page.rows("sku-pos"))
+    assert page.text("sku-here").startswith(f"{here}:")
+    assert there in page.text("sku-elsewhere") and "waiting" in page.text("sku-elsewhere")

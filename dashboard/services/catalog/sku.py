@@ -26,7 +26,7 @@ from dashboard.db.models import (
     Warehouse,
 )
 from dashboard.db.queries import line_is_waiting, po_is_open, utc_day
-from dashboard.domain.codes import POStatus, SubscriptionStatus
+from dashboard.domain.codes import ON_ORDER_PO_STATUSES, OPEN_PO_STATUSES, POStatus, SubscriptionStatus
 from dashboard.domain.replenishment import DEFAULT_LEAD_TIME_DAYS, IN_TRANSIT
 from dashboard.services.derived.metrics import daily_demand
 
@@ -47,6 +47,8 @@ class SkuView:
     inbound: list[dict[str, Any]] = field(default_factory=list)
     purchase_orders: list[dict[str, Any]] = field(default_factory=list)
     waiting: list[dict[str, Any]] = field(default_factory=list)
+    # The other warehouses' waiting lines and open POs of this product, by warehouse code.
+    elsewhere: dict[str, dict[str, int]] = field(default_factory=dict)
     explain: dict[str, Any] = field(default_factory=dict)
     notify_me: int = 0
     suppliers: list[dict[str, Any]] = field(default_factory=list)
@@ -54,6 +56,32 @@ class SkuView:
 
 def _dicts(session: Session, stmt: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in session.execute(stmt).mappings()]
+
+
+def _elsewhere(session: Session, product_id: int, chosen: int | None, with_drafts: bool) -> dict[str, dict[str, int]]:
+    """Per other warehouse code: its waiting lines and open POs of this product (the page shows one warehouse)."""
+    out: dict[str, dict[str, int]] = {}
+    waiting = session.execute(
+        select(Warehouse.code, func.count())
+        .join(OrderLine, OrderLine.warehouse_id == Warehouse.id)
+        .where(OrderLine.product_id == product_id, OrderLine.warehouse_id != chosen, line_is_waiting())
+        .group_by(Warehouse.code)
+    )
+    for code, count in waiting:
+        out.setdefault(code, {"waiting": 0, "open_pos": 0})["waiting"] = int(count)
+    statuses = ON_ORDER_PO_STATUSES if with_drafts else OPEN_PO_STATUSES
+    pos = session.execute(
+        select(Warehouse.code, func.count(func.distinct(PurchaseOrder.id)))
+        .join(PurchaseOrder, PurchaseOrder.warehouse_id == Warehouse.id)
+        .join(POLine, POLine.po_id == PurchaseOrder.id)
+        .where(
+            POLine.product_id == product_id, PurchaseOrder.warehouse_id != chosen, PurchaseOrder.status.in_(statuses)
+        )
+        .group_by(Warehouse.code)
+    )
+    for code, count in pos:
+        out.setdefault(code, {"waiting": 0, "open_pos": 0})["open_pos"] = int(count)
+    return dict(sorted(out.items()))
 
 
 def load_sku(
@@ -119,7 +147,11 @@ def load_sku(
         .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
         .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
         .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
-        .where(POLine.product_id == product.id, *([] if with_drafts else [PurchaseOrder.status != POStatus.DRAFT]))
+        .where(
+            POLine.product_id == product.id,
+            PurchaseOrder.warehouse_id == chosen,
+            *([] if with_drafts else [PurchaseOrder.status != POStatus.DRAFT]),
+        )
         .order_by(PurchaseOrder.ordered_at.desc())
         .limit(25),
     )
@@ -142,7 +174,7 @@ def load_sku(
         .join(SalesOrder, SalesOrder.id == OrderLine.order_id)
         .join(Customer, Customer.id == SalesOrder.customer_id)
         .join(Warehouse, Warehouse.id == OrderLine.warehouse_id)
-        .where(OrderLine.product_id == product.id, line_is_waiting())
+        .where(OrderLine.product_id == product.id, OrderLine.warehouse_id == chosen, line_is_waiting())
         # The allocation queue's order: priority pin, then VIP, then order time.
         .order_by(
             OrderLine.warehouse_id,
@@ -153,6 +185,7 @@ def load_sku(
             OrderLine.id,
         ),
     )
+    view.elsewhere = _elsewhere(session, product.id, chosen, with_drafts)
     if chosen is None:
         return view
     view.metrics = session.scalar(
