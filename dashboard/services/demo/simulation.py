@@ -6,6 +6,8 @@ stock is sold first come first served; what cannot be filled waits in the alloca
 leaving a notify-me subscription) if it does not. Planners reorder weekly against a reorder
 point built on their (biased) demand estimate; suppliers deliver late according to their
 reliability tier and sometimes revise the ETA, which revises the promises of waiting lines.
+Over the last weeks the shop sends its POs through the product and suppliers confirm them on
+their link, some late, some with a later date (a revision like any other).
 
 The state is vectorised over (product, warehouse) pairs; only waiting lines are Python
 objects, and they are a small minority, so 100,000 SKUs simulate in a few minutes.
@@ -21,6 +23,8 @@ import numpy as np
 
 from dashboard.services.demo.catalog import TIERS, Catalog
 from dashboard.services.demo.state import (
+    ADOPTED_DAYS_AGO,
+    AWAITING_DAYS,
     CAUSES_DOMESTIC,
     CAUSES_FOREIGN,
     DAY,
@@ -29,7 +33,12 @@ from dashboard.services.demo.state import (
     HOUR,
     HOUR_WEIGHTS,
     PEAK_CONGESTION_DAYS,
+    PROMPT_DAYS,
+    PROMPT_SHARE,
     REVIEW_DAYS,
+    SLOW_DAYS,
+    UNANSWERED,
+    UNANSWERED_OLD,
     SimState,
     Waiting,
     day_multipliers,
@@ -51,6 +60,9 @@ class Simulation:
     ) -> None:
         """Prepare state for ``days`` days; ``now_sec`` is the moment the data ends."""
         self.rng = rng
+        # The purchasing loop draws from its own stream (spawned: ``rng`` itself does not advance), so
+        # the rest of the story — demand, stock, deliveries, backorders — is what it was without it.
+        self.purchasing_rng = rng.spawn(1)[0]
         self.c = catalog
         self.days = days
         self.start_weekday = start_weekday
@@ -70,6 +82,9 @@ class Simulation:
         self.arrivals: dict[int, list[int]] = defaultdict(list)
         self.revisions_due: dict[int, list[tuple[int, int, str, bool]]] = defaultdict(list)
         self.cancels_due: dict[int, list[int]] = defaultdict(list)
+        self.confirms_due: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
+        # The day each supplier's POs began to go through the product; drawn when the first might.
+        self.adopted: np.ndarray | None = None
         self._po_lines: dict[int, list[int]] = defaultdict(list)
         self.s = SimState()
         self.pair_cat = catalog.category[self.pairs.product]
@@ -93,6 +108,7 @@ class Simulation:
         for t in range(self.days):
             touched = self._launch(t)
             touched |= self._receive(t)
+            self._confirm(t)
             touched |= self._revise_etas(t)
             touched |= self._cancel(t)
             touched |= self._discontinue(t)
@@ -102,6 +118,7 @@ class Simulation:
             self._reorder(t)
             if progress:
                 progress(t + 1)
+        self._unanswered()
         return self.s
 
     def _launch(self, t: int) -> set[int]:
@@ -126,34 +143,85 @@ class Simulation:
             self.pipeline[pair].remove(pol)
             sec = t * DAY + 9 * HOUR + int(self.rng.integers(0, 4 * HOUR))
             self.s.pol_received_sec[pol] = sec
-            reference = f"PO-{self.s.pol_po[pol] + 1:06d}"
-            self.s.movements.append((np.array([pair]), np.array([sec]), np.array([qty]), "receipt", reference))
+            po = self.s.pol_po[pol]
+            self.s.movements.append((np.array([pair]), np.array([sec]), np.array([qty]), "receipt", po))
             touched.add(pair)
         return touched
 
     def _revise_etas(self, t: int) -> set[int]:
         for po, new_eta, cause, confirmed in self.revisions_due.pop(t, []):
-            old = self.s.po_eta[po]
-            if new_eta == old:
-                continue
-            self.s.po_eta[po] = new_eta
-            self.s.po_confirmed[po] = confirmed
-            rev_id = len(self.s.eta_revisions)
-            sec = t * DAY + 14 * HOUR
-            self.s.eta_revisions.append((po, old, new_eta, cause, sec, confirmed))
-            promise = new_eta + HANDLING_DAYS
-            pairs = {self.s.pol_pair[pol] for pol in self._open_lines_of(po)}
-            for pair in pairs:
-                for w in self.queues.get(pair, ()):
-                    if self.s.bo_promise[w.line] < promise:
-                        self.s.promise_revisions.append((w.line, self.s.bo_promise[w.line], promise, cause, rev_id))
-                        self.s.promise_revision_sec.append(sec + 1800)
-                        self.s.bo_promise[w.line] = promise
-                        self.s.bo_revisions[w.line] += 1
+            if new_eta != self.s.po_eta[po]:
+                self._revise(po, new_eta, cause, confirmed, t * DAY + 14 * HOUR, 1800)
         return set()
+
+    def _revise(self, po: int, new_eta: int, cause: str, confirmed: bool, sec: int, told_after: int) -> int:
+        """Move a PO's ETA and the promises of the lines waiting on it (``told_after`` seconds later)."""
+        old = self.s.po_eta[po]
+        self.s.po_eta[po] = new_eta
+        self.s.po_confirmed[po] = confirmed
+        rev_id = len(self.s.eta_revisions)
+        self.s.eta_revisions.append((po, old, new_eta, cause, sec, confirmed))
+        promise = new_eta + HANDLING_DAYS
+        pairs = {self.s.pol_pair[pol] for pol in self._open_lines_of(po)}
+        for pair in pairs:
+            for w in self.queues.get(pair, ()):
+                if self.s.bo_promise[w.line] < promise:
+                    self.s.promise_revisions.append((w.line, self.s.bo_promise[w.line], promise, cause, rev_id))
+                    self.s.promise_revision_sec.append(sec + told_after)
+                    self.s.bo_promise[w.line] = promise
+                    self.s.bo_revisions[w.line] += 1
+        return rev_id
+
+    def _confirm(self, t: int) -> None:
+        """Suppliers answer the confirmation link of POs sent through the product.
+
+        An answer due after the data ends has not come yet (the PO is still ``sent``); one due after
+        goods arrived never comes (receiving moves the PO on, and the link no longer works). A later
+        date is an ETA revision with cause ``supplier_delay``, told to waiting customers at once.
+        """
+        for po, at, later in self.confirms_due.pop(t, []):
+            if at > self.now_sec or any(self.s.pol_received_sec.get(pol, at + 1) <= at for pol in self._po_lines[po]):
+                continue
+            self.s.po_confirmed_before[po] = self.s.po_confirmed[po]
+            if later is not None and later > self.s.po_eta[po]:
+                self.s.confirm_revisions.add(self._revise(po, later, "supplier_delay", True, at, 0))
+            self.s.po_confirmed[po] = True
+            self.s.po_confirm_sec[po] = at
+            self.s.po_confirmed_eta[po] = self.s.po_eta[po]
 
     def _open_lines_of(self, po: int) -> list[int]:
         return [pol for pol in self._po_lines[po] if pol not in self.s.pol_received_sec]
+
+    def _unanswered(self) -> None:
+        """Leave a few of the last week's POs unanswered: the Overview's list of suppliers to chase.
+
+        Answers come at random, so the last days may hold too few still unanswered (fewer than
+        UNANSWERED), or too few sent more than three days before the end. Then the newest POs
+        confirmed with the date sent, with nothing received and no revision, have not been answered yet.
+        """
+        last = self.days - 1
+        # More than three days before the data ends (the Overview counts from the start of today − 2).
+        chase_before = min(self.now_sec - 3 * DAY, (last - 2) * DAY)
+        revised = {r[0] for r in self.s.eta_revisions}
+        received = {self.s.pol_po[pol] for pol in self.s.pol_received_sec}
+        recent = [
+            po
+            for po in range(len(self.s.po_sec) - 1, -1, -1)  # newest first
+            if self.s.po_sent[po] and self.s.po_sec[po] >= (last - AWAITING_DAYS) * DAY and po not in received
+        ]
+        waiting = [po for po in recent if po not in self.s.po_confirm_sec]
+        movable = [po for po in recent if po in self.s.po_confirm_sec and po not in revised]
+        old = [po for po in movable if self.s.po_sec[po] < chase_before]
+        for po in old[: max(0, UNANSWERED_OLD - sum(self.s.po_sec[p] < chase_before for p in waiting))]:
+            self._unconfirm(po)
+            waiting.append(po)
+        for po in [p for p in movable if p in self.s.po_confirm_sec][: max(0, UNANSWERED - len(waiting))]:
+            self._unconfirm(po)
+
+    def _unconfirm(self, po: int) -> None:
+        del self.s.po_confirm_sec[po]
+        del self.s.po_confirmed_eta[po]
+        self.s.po_confirmed[po] = self.s.po_confirmed_before.pop(po)
 
     def _cancel(self, t: int) -> set[int]:
         touched = set()
@@ -313,6 +381,8 @@ class Simulation:
     def _reorder(self, t: int) -> None:
         """Weekly review per supplier: order up to target where the position is at or below ROP."""
         rng, pairs, c = self.rng, self.pairs, self.c
+        if t * DAY + 15 * HOUR > self.now_sec:  # today's review happens after the data ends
+            return
         weekday = (self.start_weekday + t) % 7
         position = self.available - self.queue_units + self.on_order
         due = np.flatnonzero(
@@ -370,15 +440,56 @@ class Simulation:
         causes = CAUSES_DOMESTIC if self.c.supplier_country[supplier] == "US" else CAUSES_FOREIGN
         names, probs = zip(*causes, strict=True)
         silent = rng.random() < (0.5 if peak else 0.4 if p_late > 0.5 else 0.15)
+        admitted = arrival  # the earliest later ETA the supplier announces
         if delay > 2 and not silent:
             cause = str(rng.choice(names, p=probs)) if not disrupted else str(rng.choice(["customs", "transport"]))
             # Suppliers often admit a delay only once the ETA has already passed.
             first = max(t + 1, eta + int(rng.integers(-5, 5)))
             if delay > 8 and rng.random() < 0.35:
-                self.revisions_due[first].append((po, eta + delay // 2, cause, bool(rng.random() < 0.8)))
+                admitted = eta + delay // 2
+                self.revisions_due[first].append((po, admitted, cause, bool(rng.random() < 0.8)))
                 second_day = max(first + 1, eta + delay // 2 - 2)
                 self.revisions_due[second_day].append((po, arrival, cause, True))
             else:
                 self.revisions_due[first].append((po, arrival, cause, bool(rng.random() < 0.8)))
         if extra.max() > 0:  # short shipment: the rest is re-promised when the first part lands
             self.revisions_due[max(arrival, t + 1)].append((po, arrival + int(extra.max()), "supplier_delay", True))
+        sent = self._through_the_product(t, supplier)
+        self.s.po_sent.append(sent)
+        if sent:
+            self._plan_confirmation(po, t, eta, delay, admitted)
+
+    def _through_the_product(self, t: int, supplier: int) -> bool:
+        """Whether a PO placed on day ``t`` was drafted and sent in the product (its supplier had moved over).
+
+        One supplier is still ordered from the old way (by phone), so placed-elsewhere POs stay in the story.
+        """
+        if t < self.days - ADOPTED_DAYS_AGO[1]:
+            return False
+        if self.adopted is None:
+            low, high = ADOPTED_DAYS_AGO
+            n = len(self.c.supplier_code)
+            self.adopted = self.days - self.purchasing_rng.integers(low, high + 1, size=n)
+            self.adopted[self.purchasing_rng.integers(n)] = self.days  # never
+        return t >= self.adopted[supplier]
+
+    def _plan_confirmation(self, po: int, t: int, eta: int, delay: int, admitted: int) -> None:
+        """When the supplier will answer the link, and with which date (None: the date it was sent with).
+
+        Most answer within two days with the date sent. The others take days, or give a later date
+        when the order will be late (never later than the delay they announce afterwards), or both.
+        """
+        rng = self.purchasing_rng
+        self.s.po_confirmed[po] = False  # nothing is confirmed until the supplier answers
+        later = None
+        slow = False
+        if rng.random() >= PROMPT_SHARE:
+            slow = delay < 3 or rng.random() < 0.6
+            if delay >= 3:
+                later = eta + max(1, min(admitted - eta, round(delay * rng.uniform(0.4, 1.0))))
+        if slow:
+            at = self.s.po_sec[po] + int(rng.integers(SLOW_DAYS[0] * DAY, SLOW_DAYS[1] * DAY + 1))
+        else:
+            # The next day or the one after (POs are placed last in the day, so today's answers are past).
+            at = (t + 1) * DAY + int(rng.integers(0, PROMPT_DAYS * DAY))
+        self.confirms_due[at // DAY].append((po, at, later))

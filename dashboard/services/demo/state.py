@@ -24,6 +24,20 @@ DISRUPTION_RATE = 0.05
 PEAK_CONGESTION_DAYS = 45
 CAUSES_FOREIGN = (("supplier_delay", 0.55), ("transport", 0.2), ("customs", 0.2), ("other", 0.05))
 CAUSES_DOMESTIC = (("supplier_delay", 0.7), ("transport", 0.25), ("other", 0.05))
+# The purchasing loop (issue 21): the shop began drafting and sending its POs through the product
+# supplier by supplier, between ADOPTED_DAYS_AGO days before the data ends. Suppliers answer the
+# confirmation link promptly (within PROMPT_DAYS) with the date the PO was sent with, or, the rest
+# of the time, slowly (SLOW_DAYS after sending) and/or with a later date when the order will be late.
+# One supplier is still ordered from the old way, so POs placed outside the product (``open``) remain.
+ADOPTED_DAYS_AGO = (35, 60)
+PROMPT_SHARE = 0.82
+PROMPT_DAYS = 2
+SLOW_DAYS = (4, 9)
+# When the data ends, at least UNANSWERED of the POs sent in the last AWAITING_DAYS days are still
+# unanswered, UNANSWERED_OLD of them sent more than three days before (the Overview's chase list).
+AWAITING_DAYS = 8
+UNANSWERED = 3
+UNANSWERED_OLD = 2
 # Order hours (UTC) weighted towards US afternoon and evening.
 HOUR_WEIGHTS = np.array([6, 5, 4, 3, 2, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7], float)
 
@@ -67,6 +81,12 @@ class SimState:
     po_sec: list[int] = field(default_factory=list)
     po_eta: list[int] = field(default_factory=list)  # current ETA (day index)
     po_confirmed: list[bool] = field(default_factory=list)
+    # Drafted and sent through the product by the manager (False: placed outside it, status ``open``).
+    po_sent: list[bool] = field(default_factory=list)
+    po_confirm_sec: dict[int, int] = field(default_factory=dict)  # po -> when the supplier confirmed its link
+    po_confirmed_eta: dict[int, int] = field(default_factory=dict)  # po -> the date it confirmed
+    po_confirmed_before: dict[int, bool] = field(default_factory=dict)  # po -> eta_confirmed just before the answer
+    confirm_revisions: set[int] = field(default_factory=set)  # ETA revisions a supplier's later date made
     pol_po: list[int] = field(default_factory=list)
     pol_pair: list[int] = field(default_factory=list)
     pol_product: list[int] = field(default_factory=list)
@@ -81,7 +101,8 @@ class SimState:
     )  # line, old, new, cause, eta rev
     promise_revision_sec: list[int] = field(default_factory=list)
     # stock
-    movements: list[tuple[np.ndarray, np.ndarray, np.ndarray, str, list[str] | str]] = field(default_factory=list)
+    # (pairs, seconds, quantities, kind, reference); a receipt's reference is its PO's index, numbered in ``tables``.
+    movements: list[tuple[np.ndarray, np.ndarray, np.ndarray, str, str | int]] = field(default_factory=list)
     subscriptions: list[tuple[int, int, int]] = field(default_factory=list)  # product, customer, sec
     restocks: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))  # product -> days
     discontinued_day: dict[int, int] = field(default_factory=dict)
