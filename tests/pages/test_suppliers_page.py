@@ -50,6 +50,10 @@ def known_counters(app) -> tuple[dict, dict]:
                 lead_days_sq=900.0 * pos,
                 units_ordered=10 * pos,
                 units_on_time=10 * on_time,
+                # Each of these days also brought a confirmation, a day after sending, with the date sent.
+                pos_confirmed=1,
+                confirm_days=1.0,
+                pos_confirmed_as_sent=1,
             )
 
         s.add_all(

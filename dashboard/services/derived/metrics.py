@@ -248,7 +248,9 @@ def load_inputs(
         # Drafts count as on order (design §3: a second draft for the same shortage proposes nothing).
         .where(
             PurchaseOrder.status.in_(ON_ORDER_PO_STATUSES), POLine.qty > POLine.qty_received, *only(POLine.product_id)
-        ),
+        )
+        # One order whatever the plan: "on order from" lists read the same after a full and a partial refresh.
+        .order_by(PurchaseOrder.eta, PurchaseOrder.number, POLine.product_id),
     )
     # A stock level created inside the window may still have older movements (a receipt booked
     # before the row existed): its first stock evidence is the earlier of the two.
