@@ -5,6 +5,31 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+# What a verdict looks like (docs/ui.md): a colour, and never the colour alone — an icon and a word too.
+VERDICTS = {
+    "good": ("success", "bi-check-circle-fill", "on target"),
+    "watch": ("warning", "bi-exclamation-triangle-fill", "watch"),
+    "bad": ("danger", "bi-x-octagon-fill", "off target"),
+}
+NEUTRAL = "secondary"
+
+
+def verdict_colour(verdict: str | None) -> str:
+    """The colour of a verdict (neutral without one)."""
+    return VERDICTS[verdict][0] if verdict else NEUTRAL
+
+
+def make_verdict(verdict: str | None, note: str, element_id: str | None = None) -> html.Div | None:
+    """'✓ on target · target ≥ 95 %' in the verdict's colour; None without a verdict."""
+    if verdict is None:
+        return None
+    colour, icon, word = VERDICTS[verdict]
+    return html.Div(
+        [html.I(className=f"bi {icon} me-1"), word, html.Span(f" · {note}", className="fw-normal")],
+        className=f"small fw-semibold text-{colour}",
+        id=element_id or "",
+    )
+
 
 def make_kpi_card(
     title: str,
@@ -15,12 +40,20 @@ def make_kpi_card(
     href: str | None = None,
     card_id: str | None = None,
     icon: str = "bi-graph-up",
+    verdict: tuple[str | None, str] | None = None,
 ) -> dbc.Card:
-    """A headline number with a line of context; the whole card links onward when ``href`` is set."""
+    """A headline number with a line of context; the whole card links onward when ``href`` is set.
+
+    ``verdict`` (good / watch / bad and the threshold it was judged by) sets the colour and adds
+    its icon and word, so the colour is never the only signal.
+    """
+    if verdict is not None:
+        colour = verdict_colour(verdict[0])
     body = dbc.CardBody(
         [
             html.Div([html.I(className=f"bi {icon} me-2"), title], className="kpi-title text-body-secondary"),
             html.Div(value, className=f"kpi-value text-{colour}", id=f"{card_id}-value" if card_id else None),
+            make_verdict(*verdict, element_id=f"{card_id}-verdict" if card_id else None) if verdict else None,
             html.Div(detail, className="kpi-detail small text-body-secondary"),
         ]
     )

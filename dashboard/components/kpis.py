@@ -16,6 +16,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.components.cards import make_verdict, verdict_colour
 from dashboard.domain.kpi_kinds import DEFINITIONS, KPIS, breakdown_kpis, in_section, sections_on
 from dashboard.services.kpis.filters import DIMENSIONS
 from dashboard.services.kpis.report import BreakdownRow, CauseShare, Headline, OpenBackorders
@@ -54,6 +55,19 @@ def format_delta(key: str, delta: float | None) -> tuple[str, str]:
     return ("▲ " if delta > 0 else "▼ ") + amount, "success" if improved else "danger"
 
 
+def target_text(key: str) -> str:
+    """'target ≥ 95.0 %' — the threshold a KPI's verdict is judged by ("" without a target)."""
+    kpi = KPIS[key]
+    if kpi.target is None:
+        return ""
+    return f"target {'≥' if kpi.better == 'up' else '≤'} {_amount(kpi.unit, kpi.target.good)}"
+
+
+def verdict(key: str, value: float | None) -> tuple[str | None, str]:
+    """The KPI's verdict on ``value`` and the threshold it is judged by, for :func:`make_kpi_card`."""
+    return KPIS[key].judge(value), target_text(key)
+
+
 def day_text(day: dt.date, year: bool = True) -> str:
     """'9 Nov 2026' (no leading zero, on any platform)."""
     return f"{day.day} {day:%b}" + (f" {day.year}" if year else "")
@@ -89,9 +103,12 @@ def make_definition(key: str, anchor_id: str) -> list[Any]:
     ]
 
 
-def make_kpi_stat(key: str, value: str, delta: tuple[str, str], detail: str, *, colour: str = "primary") -> dbc.Card:
-    """A KPI card in the look of ``make_kpi_card``, with its definition one click away and its change."""
+def make_kpi_stat(
+    key: str, value: str, delta: tuple[str, str], detail: str, *, judged: tuple[str | None, str] | None = None
+) -> dbc.Card:
+    """A KPI card in the look of ``make_kpi_card``: its verdict, its definition one click away, its change."""
     delta_text, delta_colour = delta
+    colour = verdict_colour(judged[0] if judged else None)
     body = dbc.CardBody(
         [
             html.Div(
@@ -99,6 +116,7 @@ def make_kpi_stat(key: str, value: str, delta: tuple[str, str], detail: str, *, 
                 className="kpi-title text-body-secondary",
             ),
             html.Div(value, className=f"kpi-value text-{colour}", id=f"kpi-{key}-value"),
+            make_verdict(*judged, element_id=f"kpi-{key}-verdict") if judged and judged[0] else None,
             html.Div(delta_text, className=f"small fw-semibold text-{delta_colour}", id=f"kpi-{key}-delta"),
             html.Div(detail, className="kpi-detail small text-body-secondary"),
         ]
@@ -129,7 +147,7 @@ def make_headline(headline: Headline) -> html.Div:
                         format_value(key, headline.current.get(key)),
                         (text, colour),
                         _detail(key, headline),
-                        colour=group.accent,
+                        judged=verdict(key, headline.current.get(key)),
                     ),
                     md=6,
                     lg=True,

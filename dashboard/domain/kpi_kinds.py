@@ -33,7 +33,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from dashboard.domain.kpi import histogram_quantile, ratio, spread
-from dashboard.domain.kpi_spec import Basis, Card, Definition, Formula, Histogram, Kpi, Reading, Section, ratio_of
+from dashboard.domain.kpi_spec import (
+    Basis,
+    Card,
+    Definition,
+    Formula,
+    Histogram,
+    Kpi,
+    Reading,
+    Section,
+    Target,
+    ratio_of,
+)
 
 # Amounts the stock basis has beside the kpi_stock_daily counters.
 CLOSED_DAYS = "closed_days"  # closed days in the range: stock counters exist for those only
@@ -110,6 +121,7 @@ _TABLE = (
         detail="of {base:,.0f} lines ordered",
         breakdown="Fill rate",
         overview=Card("First-pass fill rate", "bi-check2-circle"),
+        target=Target(0.95, 0.85),
     ),
     Kpi(
         "fill_rate_units",
@@ -123,6 +135,7 @@ _TABLE = (
         formula=ratio_of("units_first_pass", "units_ordered"),
         section="orders",
         detail="of {base:,.0f} units ordered",
+        target=Target(0.95, 0.85),
     ),
     Kpi(
         "backorder_rate",
@@ -135,6 +148,7 @@ _TABLE = (
         detail="of {base:,.0f} lines ordered",
         breakdown="Backorder rate",
         overview=Card("Backorder rate", "bi-hourglass"),
+        target=Target(0.05, 0.15),
     ),
     Kpi(
         "otif_original",
@@ -151,6 +165,7 @@ _TABLE = (
         detail="of {base:,.0f} lines shipped",
         breakdown="OTIF orig.",
         overview=Card("Shipped by first promise", "bi-calendar-check"),
+        target=Target(0.95, 0.85),
     ),
     Kpi(
         "otif_current",
@@ -164,6 +179,7 @@ _TABLE = (
         formula=ratio_of("shipped_on_time_current", "lines_shipped"),
         section="promises",
         detail="of {base:,.0f} lines shipped",
+        target=Target(0.95, 0.85),
     ),
     Kpi(
         "cancellation_rate",
@@ -178,6 +194,7 @@ _TABLE = (
         section="orders",
         detail="of {base:,.0f} backordered lines closed",
         breakdown="Cancelled",
+        target=Target(0.05, 0.15),
     ),
     Kpi(
         "backorder_wait",
@@ -191,6 +208,7 @@ _TABLE = (
         formula=ratio_of("backorder_wait_days", "backorders_shipped"),
         section="promises",
         detail="over {base:,.0f} backordered lines shipped",
+        target=Target(7, 21),
     ),
     Kpi(
         "stockout_rate",
@@ -207,6 +225,7 @@ _TABLE = (
         section="stock",
         detail=_STOCK_DETAIL,
         breakdown="Stockout",
+        target=Target(0.02, 0.08),
     ),
     Kpi(
         "lost_sales",
@@ -270,6 +289,7 @@ _TABLE = (
         formula=ratio_of("pos_on_time", "pos"),
         section="suppliers",
         overview=Card("Supplier POs on time", "bi-truck"),
+        target=Target(0.9, 0.75),
     ),
     Kpi(
         "mean_delay",
@@ -279,6 +299,7 @@ _TABLE = (
         basis=SUPPLIERS,
         formula=Formula(("delay_days", "pos"), _mean_delay),
         section="suppliers",
+        target=Target(1, 5),
     ),
     Kpi(
         "p80_delay",
@@ -318,6 +339,7 @@ _TABLE = (
         basis=SUPPLIERS,
         formula=ratio_of("pos_revised", "pos"),
         section="suppliers",
+        target=Target(0.1, 0.3),
     ),
     Kpi(
         "supplier_fill_rate",
@@ -330,6 +352,7 @@ _TABLE = (
         basis=SUPPLIERS,
         formula=ratio_of("units_on_time", "units_ordered"),
         section="suppliers",
+        target=Target(0.95, 0.85),
     ),
     Kpi(
         "confirmation_days",
@@ -343,6 +366,7 @@ _TABLE = (
         basis=SUPPLIERS,
         formula=ratio_of("confirm_days", "pos_confirmed"),
         section="suppliers",
+        target=Target(2, 5),
     ),
     Kpi(
         "confirmed_as_sent",
@@ -356,6 +380,7 @@ _TABLE = (
         basis=SUPPLIERS,
         formula=ratio_of("pos_confirmed_as_sent", "pos_confirmed"),
         section="suppliers",
+        target=Target(0.9, 0.75),
     ),
 )
 # Every KPI kind by key, in the order above (the order the pages use).

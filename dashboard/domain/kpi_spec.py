@@ -114,6 +114,29 @@ class Section:
     accent: str = "primary"
 
 
+Verdict = Literal["good", "watch", "bad"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a KPI's value turns from good to watch to bad, in its unit (see ``docs/ui.md``).
+
+    With ``better="up"``: at or above ``good`` is good, below ``bad`` is bad, between is watch;
+    with ``better="down"`` the other way round.
+    """
+
+    good: float
+    bad: float
+
+    def judge(self, value: float | None, better: Better) -> Verdict | None:
+        """The verdict on ``value`` (None when there is no value)."""
+        if value is None:
+            return None
+        if better == "up":
+            return "good" if value >= self.good else ("bad" if value < self.bad else "watch")
+        return "good" if value <= self.good else ("bad" if value > self.bad else "watch")
+
+
 @dataclass(frozen=True)
 class Card:
     """A KPI's card in the Overview's four-week headline, linking to its section's page."""
@@ -139,6 +162,7 @@ class Kpi:
             notify-me demand is included, worded).
         breakdown: Its column header in the /kpis breakdown table (None: not a column there).
         overview: Its card on the Overview (None: not there).
+        target: Its good / watch / bad thresholds (None: no judgement, shown in a neutral colour).
     """
 
     key: str
@@ -151,11 +175,16 @@ class Kpi:
     detail: str | None = None
     breakdown: str | None = None
     overview: Card | None = None
+    target: Target | None = None
 
     @property
     def label(self) -> str:
         """Its name as the cards show it."""
         return self.definition.label
+
+    def judge(self, value: float | None) -> Verdict | None:
+        """Good, watch or bad against its target (None: no target or no value)."""
+        return None if self.target is None else self.target.judge(value, self.better)
 
     def value(self, sums: Mapping[str, float], histograms: Mapping[str, Histogram] | None = None) -> float | None:
         """The KPI from summed counters of its basis (and its histograms)."""

@@ -70,7 +70,8 @@ COLUMN_DEFS = [
 
 
 def _cards(counts: dict[NotificationStatus, int]) -> dbc.Row:
-    colours = {"pending": "info", "sent": "success", "failed": "warning", "dead": "danger"}
+    # Pending and sent are traffic, not trouble; failed and dead are judged (none is good).
+    judged = {"failed": ("watch", "retrying"), "dead": ("bad", "need a look")}
     details = {
         "pending": "waiting for the delivery worker",
         "sent": "handed to the mail server",
@@ -82,7 +83,10 @@ def _cards(counts: dict[NotificationStatus, int]) -> dbc.Row:
             status.label,
             f"{counts[status]:,}",
             details[status.value],
-            colour=colours[status.value],
+            colour="primary",
+            verdict=(
+                (judged[status.value] if counts[status] else ("good", "none")) if status.value in judged else None
+            ),
             card_id=f"nt-card-{status.value}",
             icon="bi-envelope",
         )

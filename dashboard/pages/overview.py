@@ -11,7 +11,7 @@ from dashboard import context
 from dashboard.auth.roles import user_may
 from dashboard.components.cards import make_alert_list, make_kpi_card
 from dashboard.components.feedback import make_database_unavailable
-from dashboard.components.kpis import format_delta, format_value
+from dashboard.components.kpis import format_delta, format_value, verdict
 from dashboard.domain.codes import Role
 from dashboard.domain.kpi_kinds import KPIS, overview_kpis, section
 from dashboard.services.overview import (
@@ -40,7 +40,7 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
             "Open backorders",
             f"{counts.open_backorder_lines:,}",
             f"{counts.open_backorder_units:,} units · ${counts.open_backorder_value:,.0f} waiting to ship",
-            colour="warning",
+            colour="primary",  # a workload, neither good nor bad in itself
             href=_href("/backorders"),
             card_id="card-open-backorders",
             icon="bi-hourglass-split",
@@ -49,7 +49,7 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
             "Past promised date",
             f"{counts.lines_past_promise:,}",
             "waiting lines whose promise has passed",
-            colour="danger",
+            verdict=("bad", "promises broken") if counts.lines_past_promise else ("good", "no promise broken"),
             href=_href("/backorders?state=past_promise"),
             card_id="card-past-promise",
             icon="bi-exclamation-octagon",
@@ -59,7 +59,7 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
             f"{counts.pairs_stocked_out:,}",
             f"SKU-warehouse pairs of {counts.pairs:,} with nothing available there; "
             f"{counts.skus_stocked_out:,} of {counts.active_skus:,} active SKUs have nothing in any warehouse",
-            colour="danger" if counts.pairs_stocked_out else "success",
+            verdict=("watch", "reorder to cover") if counts.pairs_stocked_out else ("good", "nothing stocked out"),
             href=_href("/replenishment?condition=stocked_out"),
             card_id="card-stocked-out",
             icon="bi-box",
@@ -68,7 +68,7 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
             "POs past ETA",
             f"{counts.pos_past_eta:,}",
             f"of {counts.open_pos:,} open purchase orders",
-            colour="warning" if counts.pos_past_eta else "success",
+            verdict=("watch", "chase the suppliers") if counts.pos_past_eta else ("good", "all on time"),
             href=_href("/inbound?late=1"),
             card_id="card-late-pos",
             icon="bi-truck",
@@ -85,20 +85,14 @@ def _value_text(key: str, value: float | None) -> str:
 
 
 def _delta_text(recent: RecentKpis, key: str) -> str:
+    """The period the number covers (the same words as /kpis), then its change from the one before."""
+    period = f"last {recent.days} days"
     delta = recent.delta(key)
     if delta is None:
-        return f"last {recent.days} days"
+        return period
     if KPIS[key].unit != "share":
-        return f"{format_delta(key, delta)[0]} vs the {recent.days} days before"
-    return f"{delta * 100:+.1f} pts vs the {recent.days} days before"
-
-
-def _delta_colour(recent: RecentKpis, key: str) -> str:
-    delta = recent.delta(key)
-    if delta is None or abs(delta) < 0.0005:
-        return "secondary"
-    better = KPIS[key].better == "up"
-    return "success" if (delta > 0) == better else "danger"
+        return f"{period} · {format_delta(key, delta)[0]} vs the {recent.days} days before"
+    return f"{period} · {delta * 100:+.1f} pts vs the {recent.days} days before"
 
 
 def make_kpi_row(recent: RecentKpis) -> dbc.Row:
@@ -108,7 +102,7 @@ def make_kpi_row(recent: RecentKpis) -> dbc.Row:
             kpi.overview.title,
             _value_text(kpi.key, recent.current.get(kpi.key)),
             _delta_text(recent, kpi.key),
-            colour=_delta_colour(recent, kpi.key),
+            verdict=verdict(kpi.key, recent.current.get(kpi.key)),
             href=_href(section(kpi.section).page),
             card_id=f"card-kpi-{kpi.key.replace('_', '-')}",
             icon=kpi.overview.icon,

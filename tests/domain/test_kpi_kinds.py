@@ -168,3 +168,38 @@ class TestSectionsAndViews:
     def test_notes_are_definitions_of_numbers_that_are_not_kinds(self):
         assert not set(kk.NOTES) & set(kk.KPIS)
         assert set(kk.DEFINITIONS) == set(kk.KPIS) | set(kk.NOTES)
+
+
+class TestTargets:
+    """Colour means good / watch / bad against a stated threshold, in the KPI's good direction (docs/ui.md)."""
+
+    @pytest.mark.parametrize(
+        ("key", "value", "expected"),
+        [
+            ("fill_rate_lines", 0.96, "good"),
+            ("fill_rate_lines", 0.95, "good"),
+            ("fill_rate_lines", 0.90, "watch"),
+            ("fill_rate_lines", 0.80, "bad"),
+            ("backorder_rate", 0.04, "good"),
+            ("backorder_rate", 0.10, "watch"),
+            ("backorder_rate", 0.20, "bad"),
+            ("confirmation_days", 1.5, "good"),
+            ("confirmation_days", 6.0, "bad"),
+            ("fill_rate_lines", None, None),
+            ("inventory_value", 1e6, None),  # money in stock: no good or bad by itself
+        ],
+    )
+    def test_a_value_is_judged_by_its_kpis_target_and_direction(self, key, value, expected):
+        assert kk.KPIS[key].judge(value) == expected
+
+    def test_every_share_target_is_a_share_and_good_is_on_the_good_side_of_bad(self):
+        for kpi in kk.KPIS.values():
+            if kpi.target is None:
+                continue
+            good, bad = kpi.target.good, kpi.target.bad
+            assert (good > bad) if kpi.better == "up" else (good < bad), kpi.key
+            if kpi.unit == "share":
+                assert 0 <= bad <= 1 and 0 <= good <= 1, kpi.key
+
+    def test_every_overview_kpi_has_a_target(self):
+        assert all(kpi.target is not None for kpi in kk.overview_kpis())

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from dashboard import context
-from dashboard.components.kpis import day_text, format_delta, format_value
+from dashboard.components.cards import VERDICTS, verdict_colour
+from dashboard.components.kpis import day_text, format_delta, format_value, target_text
 from dashboard.domain.kpi_kinds import DEFINITIONS, KPIS, SECTIONS, breakdown_kpis, in_section, sections_on
 from dashboard.services.kpis import filters as kf
 from dashboard.services.kpis import report as kr
@@ -209,7 +210,12 @@ class TestEveryKpiOfTheTable:
             cards = [node for node in components(row) if node["type"] == "Card"]
             assert [card["props"]["id"] for card in cards] == [f"kpi-{kpi.key}" for kpi in in_section(section.key)]
             for card, kpi in zip(cards, in_section(section.key), strict=True):
-                assert f"border-{section.accent}" in card["props"]["className"]
+                # Colour says good / watch / bad against the KPI's target, with its icon and word (neutral without one).
+                judged = kpi.judge(expected.current.get(kpi.key))
+                assert f"border-{verdict_colour(judged)}" in card["props"]["className"], kpi.key
+                if judged:
+                    text = json.dumps(card, ensure_ascii=False)
+                    assert VERDICTS[judged][2] in text and target_text(kpi.key) in text
                 detail = kpi.describe(
                     expected.sums, through=f"through {day_text(expected.stock_through)}", notify="incl."
                 )
