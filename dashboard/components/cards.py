@@ -19,6 +19,11 @@ def verdict_colour(verdict: str | None) -> str:
     return VERDICTS[verdict][0] if verdict else NEUTRAL
 
 
+def text_class(colour: str) -> str:
+    """Text in ``colour``: the darker "emphasis" shade for verdict colours, which read on white (amber does not)."""
+    return f"text-{colour}-emphasis" if colour in {"success", "warning", "danger"} else f"text-{colour}"
+
+
 def make_verdict(verdict: str | None, note: str, element_id: str | None = None) -> html.Div | None:
     """'✓ on target · target ≥ 95 %' in the verdict's colour; None without a verdict."""
     if verdict is None:
@@ -26,7 +31,7 @@ def make_verdict(verdict: str | None, note: str, element_id: str | None = None) 
     colour, icon, word = VERDICTS[verdict]
     return html.Div(
         [html.I(className=f"bi {icon} me-1"), word, html.Span(f" · {note}", className="fw-normal")],
-        className=f"small fw-semibold text-{colour}",
+        className=f"small fw-semibold {text_class(colour)}",
         id=element_id or "",
     )
 
@@ -52,7 +57,7 @@ def make_kpi_card(
     body = dbc.CardBody(
         [
             html.Div([html.I(className=f"bi {icon} me-2"), title], className="kpi-title text-body-secondary"),
-            html.Div(value, className=f"kpi-value text-{colour}", id=f"{card_id}-value" if card_id else None),
+            html.Div(value, className=f"kpi-value {text_class(colour)}", id=f"{card_id}-value" if card_id else None),
             make_verdict(*verdict, element_id=f"{card_id}-verdict" if card_id else None) if verdict else None,
             html.Div(detail, className="kpi-detail small text-body-secondary"),
         ]

@@ -16,7 +16,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.components.cards import make_verdict, verdict_colour
+from dashboard.components.cards import make_verdict, text_class, verdict_colour
 from dashboard.domain.kpi_kinds import DEFINITIONS, KPIS, breakdown_kpis, in_section, sections_on
 from dashboard.services.kpis.filters import DIMENSIONS
 from dashboard.services.kpis.report import BreakdownRow, CauseShare, Headline, OpenBackorders
@@ -115,7 +115,7 @@ def make_kpi_stat(
                 [html.Span(KPIS[key].label), *make_definition(key, f"kpi-def-{key}")],
                 className="kpi-title text-body-secondary",
             ),
-            html.Div(value, className=f"kpi-value text-{colour}", id=f"kpi-{key}-value"),
+            html.Div(value, className=f"kpi-value {text_class(colour)}", id=f"kpi-{key}-value"),
             make_verdict(*judged, element_id=f"kpi-{key}-verdict") if judged and judged[0] else None,
             html.Div(delta_text, className=f"small fw-semibold text-{delta_colour}", id=f"kpi-{key}-delta"),
             html.Div(detail, className="kpi-detail small text-body-secondary"),
@@ -206,14 +206,15 @@ def make_open_cards(backlog: OpenBackorders) -> dbc.Row:
             dbc.CardBody(
                 [
                     html.Div([html.Span("Open backorders"), *definition], className="kpi-title text-body-secondary"),
-                    html.Div(f"{backlog.lines:,}", className="kpi-value text-warning", id="kpi-open-lines"),
+                    html.Div(f"{backlog.lines:,}", className="kpi-value text-primary", id="kpi-open-lines"),
                     html.Div(
                         f"{backlog.units:,} units · ${backlog.value:,.0f} waiting to ship",
                         className="kpi-detail small text-body-secondary",
                     ),
                 ]
             ),
-            className="kpi-card h-100 border-0 border-start border-4 border-warning",
+            # Today's backlog is a workload with no target: neutral, as docs/ui.md says.
+            className="kpi-card h-100 border-0 border-start border-4 border-primary",
             id="kpi-open-backorders",
         ),
         dbc.Card(
@@ -225,13 +226,13 @@ def make_open_cards(backlog: OpenBackorders) -> dbc.Row:
                     ),
                     html.Div(
                         "—" if backlog.median_age is None else f"{backlog.median_age:,.1f} d",
-                        className="kpi-value text-warning",
+                        className="kpi-value text-primary",
                         id="kpi-open-median",
                     ),
                     html.Div(ages, className="kpi-detail small text-body-secondary"),
                 ]
             ),
-            className="kpi-card h-100 border-0 border-start border-4 border-warning",
+            className="kpi-card h-100 border-0 border-start border-4 border-primary",
             id="kpi-open-age",
         ),
     ]

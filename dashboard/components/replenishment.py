@@ -30,7 +30,7 @@ def make_summary_cards(summary: ReplenishmentSummary) -> dbc.Row:
             f"${summary.suggested_value:,.0f} suggested to order"
             # A value that left SKUs out says so: their cost is unknown, not 0.
             + (f" ({note})" if (note := unknown.left_out(summary.unpriced, "SKU", "a cost")) else ""),
-            colour="warning",
+            colour="primary",  # the page's work list: a count to act on, judged below by what is critical
             card_id="repl-card-rop",
             icon="bi-arrow-repeat",
         ),
@@ -38,7 +38,7 @@ def make_summary_cards(summary: ReplenishmentSummary) -> dbc.Row:
             "Below safety stock",
             f"{summary.below_safety_stock:,}",
             "stock position under its safety buffer (all also in Reorder now)",
-            colour="danger",
+            verdict=("bad", "order first") if summary.below_safety_stock else ("good", "none under its buffer"),
             card_id="repl-card-ss",
             icon="bi-shield-exclamation",
         ),
@@ -46,7 +46,7 @@ def make_summary_cards(summary: ReplenishmentSummary) -> dbc.Row:
             "Stocked out",
             f"{summary.stocked_out:,}",
             "SKU-warehouse pairs with nothing available to sell there",
-            colour="danger",
+            verdict=("bad", "losing sales") if summary.stocked_out else ("good", "none stocked out"),
             card_id="repl-card-out",
             icon="bi-x-octagon",
         ),
