@@ -31,11 +31,11 @@ BREAKDOWN_CHART_ROWS = 15
 
 
 def graph_config(filename: str) -> dict[str, Any]:
-    """Chart toolbar always shown, with a PNG download named after the chart."""
+    """Every chart's toolbar: only a PNG download named after the chart (zoom and pan were noise; docs/ui.md)."""
     return {
         "displayModeBar": True,
         "displaylogo": False,
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+        "modeBarButtons": [["toImage"]],
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
     }
 

@@ -18,19 +18,6 @@ SECTION = "suppliers"  # the scorecard's section in the KPI table
 ON_TIME = "#0d6efd"
 DELAY = "#dc3545"
 
-# Charts keep the plotly toolbar visible so any chart can be saved as a PNG for a report.
-GRAPH_CONFIG: dict[str, Any] = {
-    "displaylogo": False,
-    "displayModeBar": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-    "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "supplier-scorecard"},
-}
-
-
-def graph_config(filename: str) -> dict[str, Any]:
-    """:data:`GRAPH_CONFIG` with the file name a downloaded image gets."""
-    return {**GRAPH_CONFIG, "toImageButtonOptions": {**GRAPH_CONFIG["toImageButtonOptions"], "filename": filename}}
-
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f} %"

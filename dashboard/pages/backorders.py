@@ -26,6 +26,7 @@ from dashboard.components.grid_page import (
     make_grid_toolbar,
 )
 from dashboard.components.grids import make_side_panel
+from dashboard.components.kpi_charts import graph_config
 from dashboard.domain import inputs
 from dashboard.domain.codes import PromiseState, Role
 from dashboard.domain.inputs import InputError, RefusedError
@@ -109,7 +110,10 @@ def layout(state: str | None = None, bucket: str | None = None, **_query: str) -
                         dbc.Card(
                             [
                                 dbc.CardHeader("Open backorders by age", className="fw-semibold"),
-                                dbc.CardBody(dcc.Graph(id="bo-aging", config={"displaylogo": False}), className="p-2"),
+                                dbc.CardBody(
+                                    dcc.Graph(id="bo-aging", config=graph_config("backorders-age")),
+                                    className="p-2",
+                                ),
                             ],
                             className="h-100",
                         ),

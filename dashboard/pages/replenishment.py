@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor, user_may
 from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_dropdown, make_filter_row, make_grid_toolbar
+from dashboard.components.kpi_charts import graph_config
 from dashboard.components.purchasing import FILTERS, TICKED, make_draft_modal, make_draft_report
 from dashboard.components.replenishment import make_grid, make_summary_cards, make_urgency_chart
 from dashboard.components.status import make_mismatch_list, make_status_fields
@@ -94,7 +95,9 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
                     dbc.CardHeader(
                         "Most urgent: stock position against safety stock and reorder point", className="fw-semibold"
                     ),
-                    dbc.CardBody(dcc.Graph(id="repl-chart", config={"displaylogo": False}), className="p-2"),
+                    dbc.CardBody(
+                        dcc.Graph(id="repl-chart", config=graph_config("replenishment-urgency")), className="p-2"
+                    ),
                 ],
                 className="mb-3",
             ),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor, user_may
+from dashboard.components.kpi_charts import graph_config
 from dashboard.components.purchasing import make_sku_draft_card
 from dashboard.components.sku import (
     forecast_summary,
@@ -141,7 +142,7 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
             metrics.reorder_point if metrics else None,
         ),
         id="sku-chart",
-        config={"displaylogo": False},
+        config=graph_config(f"{product.sku}-stock"),
     )
     demand = (
         _card(
@@ -155,7 +156,7 @@ def layout(sku: str | None = None, warehouse: str | None = None, **_query: str) 
                         forecast.METHOD_LABELS.get(metrics.forecast_method, metrics.forecast_method),
                     ),
                     id="sku-demand-chart",
-                    config={"displaylogo": False},
+                    config=graph_config(f"{product.sku}-demand"),
                 ),
                 html.Div(forecast_summary(metrics), id="sku-forecast", className="small text-body-secondary"),
             ],

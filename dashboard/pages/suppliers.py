@@ -8,8 +8,8 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles
+from dashboard.components.kpi_charts import graph_config
 from dashboard.components.suppliers import (
-    graph_config,
     make_at_risk_explainer,
     make_at_risk_table,
     make_definitions,

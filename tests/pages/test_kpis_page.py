@@ -192,7 +192,7 @@ class TestReport:
             config = graph["props"]["config"]
             assert config["displayModeBar"] is True
             assert config["toImageButtonOptions"]["filename"]
-            assert "toImage" not in config.get("modeBarButtonsToRemove", [])
+            assert config["modeBarButtons"] == [["toImage"]]  # a download, and no zoom or pan chrome
 
 
 class TestEveryKpiOfTheTable:

@@ -346,3 +346,16 @@ def test_the_page_shows_one_warehouse_and_links_to_the_others(app, auth):
     assert page.rows("sku-pos") and all(where[row[0]] == here for row in page.rows("sku-pos"))
     assert page.text("sku-here").startswith(f"{here}:")
     assert there in page.text("sku-elsewhere") and "waiting" in page.text("sku-elsewhere")
+
+
+def test_every_chart_on_the_operational_pages_offers_only_a_download(app, auth):
+    """Issue 22: Plotly's toolbar was on every chart; each keeps its PNG download and nothing else."""
+    auth.login("manager")
+    sku = db_of(app).engine.connect().exec_driver_sql("SELECT sku FROM product ORDER BY sku LIMIT 1").scalar()
+    for path, query in ((f"/sku/{sku}", ""), ("/replenishment", ""), ("/backorders", "")):
+        content = route(auth.client, path, query).json["response"]["_pages_content"]["children"]
+        graphs = [node for node in components(content) if node["type"] == "Graph"]
+        assert graphs, path
+        for graph in graphs:
+            config = graph["props"]["config"]
+            assert config["modeBarButtons"] == [["toImage"]] and config["toImageButtonOptions"]["filename"], path

@@ -288,7 +288,7 @@ class TestLayout:
         assert props["sup-dates"]["max_date_allowed"] == TODAY
         for graph in ("sup-trend", "sup-delays"):
             config = props[graph]["config"]
-            assert config["displayModeBar"] is True and "toImage" not in config.get("modeBarButtonsToRemove", [])
+            assert config["displayModeBar"] is True and config["modeBarButtons"] == [["toImage"]]  # download only
         assert [c["field"] for c in props["sup-grid"]["columnDefs"]][:4] == ["rank", "name", "pos", "on_time_receipt"]
         text = json.dumps(props["sup-definitions"])
         assert "On-time receipt" in text and "Supplier fill rate" in text and "P80" in text
