@@ -35,7 +35,6 @@ GRID = FilteredGrid(
     parse=audit_log.AuditFilters.parse,
     allow_list=audit_log.GRID_COLUMNS,
 )
-JSON_CELL = {"function": "params.value ? params.value.replace(/[{}\"]/g, '').replace(/,/g, ', ') : ''"}
 COLUMN_DEFS = [
     {
         "field": "at",
@@ -53,7 +52,6 @@ COLUMN_DEFS = [
         "headerName": "Before",
         "width": 230,
         "filter": "agTextColumnFilter",
-        "valueFormatter": JSON_CELL,
         "tooltipField": "before",
         "sortable": False,
     },
@@ -62,7 +60,6 @@ COLUMN_DEFS = [
         "headerName": "After",
         "width": 260,
         "filter": "agTextColumnFilter",
-        "valueFormatter": JSON_CELL,
         "tooltipField": "after",
         "sortable": False,
     },

@@ -163,9 +163,19 @@ class TestAudit:
     def test_filters_by_entity_and_date(self, app, auth):
         auth.login("manager")
         answer = self.rows(auth.client, app, entity="product").json["response"]["audit-grid"]["getRowsResponse"]
-        assert {row["entity_type"] for row in answer["rowData"]} == {"product"}
+        assert {row["entity_type"] for row in answer["rowData"]} == {"SKU"}  # shown in words
         bad = self.rows(auth.client, app, since="2026-12-01", until="2026-11-01")
         assert "start date is after the end date" in json.dumps(bad.json["sideUpdate"])
+
+    def test_actions_and_coded_values_read_as_words(self, app, auth):
+        """Issue 22: the log showed purchase_order, revise_eta and supplier_delay as stored."""
+        auth.login("manager")
+        answer = self.rows(auth.client, app, entity="purchase_order").json["response"]["audit-grid"]["getRowsResponse"]
+        revised = [row for row in answer["rowData"] if row["action"] == "ETA revised"]
+        assert revised and {row["entity_type"] for row in answer["rowData"]} == {"Purchase order"}
+        text = json.dumps(answer["rowData"])
+        assert "revise_eta" not in text and "supplier_delay" not in text and "purchase_order" not in text
+        assert any("cause: Supplier delay" in row["after"] for row in revised)
 
     @pytest.mark.parametrize("role", ["support", "executive"])
     def test_the_audit_log_is_for_managers(self, app, auth, role):

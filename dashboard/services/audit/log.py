@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, case, cast, select
 from sqlalchemy.orm import Session
 
 from dashboard.db.grid import GridColumn, GridPage, fetch_rows, with_default_sort
 from dashboard.db.models import AuditEvent
 from dashboard.domain import inputs
+from dashboard.domain.codes import CauseCode, POStatus, SalesStatus
 from dashboard.domain.inputs import InputError
 
 A = AuditEvent
@@ -21,6 +23,34 @@ ENTITY_TYPES = {
     "purchase_order": "Purchase order",
     "order_line": "Order line",
     "user": "User",
+    "notification": "Notice",
+    "import": "Import",
+    "import_mapping": "Import mapping",
+}
+# What the log shows for each action the services record (an action not listed shows as recorded).
+ACTIONS = {
+    "set_status": "Sales status set",
+    "draft": "Drafted",
+    "edit": "Draft edited",
+    "send": "Sent to the supplier",
+    "confirm": "Confirmed by the supplier",
+    "cancel": "Cancelled",
+    "revise_eta": "ETA revised",
+    "receive": "Goods received",
+    "revise_promise": "Promise revised",
+    "ship": "Shipped",
+    "log_contact": "Contact logged",
+    "customer_accepts_date": "Customer accepts the new date",
+    "customer_cancels": "Customer cancels",
+    "cancel_discontinued": "Cancelled (discontinued)",
+    "pin_priority": "Priority pinned",
+    "resend": "Notice resent",
+    "save_mapping": "Mapping saved",
+    "delete_mapping": "Mapping deleted",
+    "create_user": "User created",
+    "set_role": "Role changed",
+    "deactivate": "Deactivated",
+    "activate": "Activated",
 }
 
 
@@ -55,9 +85,10 @@ GRID_COLUMNS: dict[str, GridColumn] = {
     for c in (
         GridColumn("at", A.at, "date"),
         GridColumn("actor", A.actor, "text"),
-        GridColumn("entity_type", A.entity_type, "text"),
+        # Words, not codes, sorted and filtered in SQL as shown.
+        GridColumn("entity_type", case(ENTITY_TYPES, value=A.entity_type, else_=A.entity_type), "text"),
         GridColumn("entity_id", A.entity_id, "text"),
-        GridColumn("action", A.action, "text"),
+        GridColumn("action", case(ACTIONS, value=A.action, else_=A.action), "text"),
         GridColumn("before", cast(A.before, String), "text", sortable=False),
         GridColumn("after", cast(A.after, String), "text", sortable=False),
         GridColumn("reason", A.reason, "text"),
@@ -66,8 +97,34 @@ GRID_COLUMNS: dict[str, GridColumn] = {
 DEFAULT_SORT = [{"colId": "at", "sort": "desc"}]
 
 
+# Coded values inside before/after shown by their labels ("supplier_delay" → "Supplier delay").
+_LABELS = {code.value: code.label for kind in (CauseCode, POStatus, SalesStatus) for code in kind}
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + describe(value) + "}"
+    if isinstance(value, list):
+        return ", ".join(_value(item) for item in value)
+    if isinstance(value, bool) or value is None:
+        return {True: "yes", False: "no", None: "—"}[value]
+    return _LABELS.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+def describe(change: Any) -> str:
+    """A before/after JSON object in words: "status: Cancelled, repromised: 2"."""
+    if isinstance(change, str):
+        try:
+            change = json.loads(change)
+        except ValueError:
+            return change
+    if not isinstance(change, dict):
+        return "" if change is None else _value(change)
+    return ", ".join(f"{key.replace('_', ' ')}: {_value(value)}" for key, value in change.items())
+
+
 def grid_rows(session: Session, filters: AuditFilters, request: Mapping[str, Any] | None) -> GridPage:
-    """Newest first unless sorted otherwise."""
+    """Newest first unless sorted otherwise; before and after in words."""
     stmt = select(
         A.id.label("id"),
         *[(cast(c.expr, String) if key == "at" else c.expr).label(key) for key, c in GRID_COLUMNS.items()],
@@ -80,7 +137,10 @@ def grid_rows(session: Session, filters: AuditFilters, request: Mapping[str, Any
         stmt = stmt.where(A.at >= dt.datetime.combine(filters.since, dt.time(), dt.UTC))
     if filters.until:
         stmt = stmt.where(A.at < dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), dt.UTC))
-    return fetch_rows(session, stmt, GRID_COLUMNS, with_default_sort(request, DEFAULT_SORT), A.id)
+    page = fetch_rows(session, stmt, GRID_COLUMNS, with_default_sort(request, DEFAULT_SORT), A.id)
+    for row in page.rows:
+        row["before"], row["after"] = describe(row["before"]), describe(row["after"])
+    return page
 
 
 def actors(session: Session) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.domain.codes import (
+    CauseCode,
     Channel,
     LineStatus,
     POStatus,
@@ -648,7 +649,9 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
                 rev_note[i],
             )
         else:
-            add(at, manager, ("purchase_order", numbers[po]), "revise_eta", {"eta": old}, {"eta": new}, cause)
+            # As ``revise_eta`` records it: the cause with the new date; the reason is the buyer's note.
+            add(at, manager, ("purchase_order", numbers[po]), "revise_eta", {"eta": old}, {"eta": new, "cause": cause},
+                f"{CauseCode(cause).label} reported by the supplier")  # fmt: skip
     # Confirmations on the link, after the revision a later date made (same moment, so listed after it;
     # as in ``confirm``, that revision has confirmed the ETA by the time the confirmation is recorded).
     answered = sorted(s.po_confirm_sec)
