@@ -73,8 +73,19 @@ def _card_link(child: object, href: str) -> html.A:
     return html.A(child, href=href, className="stretched-link-card text-reset text-decoration-none")
 
 
-def make_alert_list(title: str, rows: list[tuple[str, str, str]], empty: str, *, list_id: str) -> dbc.Card:
-    """A short titled list of (primary text, secondary text, badge) rows, or a calm empty message."""
+def make_alert_list(
+    title: str,
+    rows: list[tuple[str, str, str]],
+    empty: str,
+    *,
+    list_id: str,
+    total: int | None = None,
+    see_all: str | None = None,
+) -> dbc.Card:
+    """A short titled list of (primary text, secondary text, badge) rows, or a calm empty message.
+
+    With ``total`` above the rows shown, the header says "8 of 14" and ``see_all`` links to the rest.
+    """
     if rows:
         items = [
             dbc.ListGroupItem(
@@ -91,4 +102,11 @@ def make_alert_list(title: str, rows: list[tuple[str, str, str]], empty: str, *,
         content = dbc.ListGroup(items, flush=True)
     else:
         content = dbc.CardBody(html.P(empty, className="text-body-secondary mb-0"))
-    return dbc.Card([dbc.CardHeader(title, className="fw-semibold"), content], id=list_id, className="h-100")
+    header: list = [html.Span(title, className="fw-semibold")]
+    if total is not None and total > len(rows):
+        header.append(html.Span(f"{len(rows)} of {total:,}", className="text-body-secondary small ms-2"))
+        if see_all:
+            header.append(html.A("See all", href=see_all, className="small ms-auto", id=f"{list_id}-all"))
+    return dbc.Card(
+        [dbc.CardHeader(header, className="d-flex align-items-baseline"), content], id=list_id, className="h-100"
+    )

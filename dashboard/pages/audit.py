@@ -81,7 +81,9 @@ def layout(**_query: str) -> html.Div:
     return html.Div(
         [
             GRID.purge_store(),
-            html.H2("Audit log", className="mb-3"),
+            html.H2(
+                ["Audit log", html.Small(id="audit-count", className="text-body-secondary fs-6 ms-2")], className="mb-3"
+            ),
             make_filter_row(
                 [
                     filter_dropdown("audit-actor", people, "Anyone"),
@@ -117,6 +119,8 @@ def grid_rows(request, actor, entity, since, until):
     except InputError as exc:
         dash.set_props("audit-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
         return {"rowData": [], "rowCount": 0}
+    # The count of the whole filtered set, beside the title (the grid loads it a block at a time).
+    dash.set_props("audit-count", {"children": f"{page.row_count:,} change{'' if page.row_count == 1 else 's'}"})
     return page.as_response()
 
 

@@ -61,7 +61,10 @@ def layout(show: str | None = None, **_query: str) -> html.Div:
             dcc.Store(id="po-changed"),
             dcc.Store(id="po-cancel-previewed"),
             GRID.purge_store(),
-            html.H2("Inbound purchase orders", className="mb-3"),
+            html.H2(
+                ["Inbound purchase orders", html.Small(id="in-count", className="text-body-secondary fs-6 ms-2")],
+                className="mb-3",
+            ),
             make_filter_row(
                 [
                     filter_dropdown("in-warehouse", options["warehouse"], "All warehouses"),
@@ -105,6 +108,8 @@ def grid_rows(request, warehouse, supplier, show):
     except InputError as exc:
         dash.set_props("in-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
         return {"rowData": [], "rowCount": 0}
+    # The count of the whole filtered set, beside the title (the grid loads it a block at a time).
+    dash.set_props("in-count", {"children": f"{page.row_count:,} purchase order{'' if page.row_count == 1 else 's'}"})
     return page.as_response()
 
 

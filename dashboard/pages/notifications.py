@@ -106,7 +106,13 @@ def layout(status: str | None = None, **_query: str) -> html.Div:
             dcc.Store(id="nt-changed"),
             html.Div(
                 [
-                    html.H2("Customer notifications", className="mb-0"),
+                    html.H2(
+                        [
+                            "Customer notifications",
+                            html.Small(id="nt-count", className="text-body-secondary fs-6 ms-2"),
+                        ],
+                        className="mb-0",
+                    ),
                     dbc.Button(
                         [html.I(className="bi bi-send me-1"), "Send pending now"],
                         id="nt-send",
@@ -155,6 +161,8 @@ def grid_rows(request, status, kind):
     except RefusedError as exc:
         dash.set_props("nt-alert", {"children": dbc.Alert(str(exc), color="danger", dismissable=True)})
         return {"rowData": [], "rowCount": 0}
+    # The count of the whole filtered set, beside the title (the grid loads it a block at a time).
+    dash.set_props("nt-count", {"children": f"{page.row_count:,} notice{'' if page.row_count == 1 else 's'}"})
     return page.as_response()
 
 

@@ -219,3 +219,12 @@ def test_executives_cannot_receive(app, auth):
     number = open_po_with_waiting(app)
     response = post_receive(auth.client, app, receive_payload(number, None, "rcv-all"), "rcv-all")
     assert response.status_code == 403
+
+
+def test_the_title_counts_the_whole_filtered_set(app, auth):
+    """Issue 22: /inbound was a bare grid; the count of what the filters select sits beside the title."""
+    auth.login("manager")
+    values = {"in-grid.getRowsRequest": FIRST, "in-warehouse.value": None, "in-supplier.value": None}
+    response = post_callback(auth.client, app, GRID, "in-grid.getRowsRequest", {**values, "in-show.value": "late"})
+    total = response.json["response"]["in-grid"]["getRowsResponse"]["rowCount"]
+    assert response.json["sideUpdate"]["in-count"]["children"] == f"{total:,} purchase order{'' if total == 1 else 's'}"

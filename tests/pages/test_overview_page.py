@@ -1,11 +1,14 @@
 """Overview over HTTP: executives and managers get the KPI headline from the counters; support does not."""
 
+import json
 import re
 
 import pytest
 
+from dashboard import context
 from dashboard.domain import kpi_kinds
 from dashboard.domain.kpi_spec import Card, Definition, ratio_of
+from tests.conftest import TODAY
 from tests.pages.dash_http import components, route
 
 
@@ -67,3 +70,17 @@ def test_support_gets_the_work_lists_without_the_kpi_headline(app, auth):
     found = _by_id(route(auth.client, "/"))
     assert "overview-kpis" not in found
     assert "card-open-backorders" in found
+
+
+def test_a_list_longer_than_it_shows_says_so_and_links_to_all(app, auth):
+    """Issue 22: the Overview listed 8 of 14 late POs with no way to the rest."""
+    from dashboard.services.overview import overview_counts
+
+    auth.login("manager")
+    content = route(auth.client, "/").json["response"]["_pages_content"]["children"]
+    ids = {c["props"].get("id"): c for c in components(content) if isinstance(c.get("props"), dict)}
+    with context.current_for(app.server).db.read_session() as session:
+        late = overview_counts(session, TODAY).pos_past_eta
+    assert late > 8, "the demo has more late POs than the list shows"
+    assert ids["list-late-pos-all"]["props"]["href"] == "/inbound?show=late"
+    assert f"8 of {late}" in json.dumps(ids["list-late-pos"])
