@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
+import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Input, Output, html
 
 from dashboard.domain.codes import SalesStatus
 from dashboard.services.catalog.status import BACKORDER_ACTIONS
@@ -84,22 +85,51 @@ def make_status_fields(prefix: str, value: str) -> list:
             ],
             className="g-2 mb-2",
         ),
-        dbc.Input(
-            id=f"{prefix}-override",
-            placeholder="Override reason (only to take backorders without a confirmed ETA)",
-            maxLength=500,
-            className="mb-2",
+        # Each field only for the status it applies to (shown and hidden in the browser by
+        # :func:`show_fields_for_status`; the server checks them whatever is shown).
+        html.Div(
+            dbc.Input(
+                id=f"{prefix}-override",
+                placeholder="Override reason (only to take backorders without a confirmed ETA)",
+                maxLength=500,
+                className="mb-2",
+            ),
+            id=f"{prefix}-override-box",
+            style=_shown(value == SalesStatus.BACKORDER.value),
         ),
-        dbc.RadioItems(
-            id=f"{prefix}-backorders",
-            options=[{"label": label, "value": key} for key, label in BACKORDER_ACTIONS.items()],
-            value=None,
-            className="small mb-1",
-        ),
-        html.Small(
-            "When discontinuing: what happens to open backorders.", className="text-body-secondary d-block mb-2"
+        html.Div(
+            [
+                html.Small("Open backorders of a discontinued SKU:", className="text-body-secondary d-block"),
+                dbc.RadioItems(
+                    id=f"{prefix}-backorders",
+                    options=[{"label": label, "value": key} for key, label in BACKORDER_ACTIONS.items()],
+                    value=None,
+                    className="small mb-2",
+                ),
+            ],
+            id=f"{prefix}-discontinue-box",
+            style=_shown(value == SalesStatus.DISCONTINUED.value),
         ),
     ]
+
+
+def _shown(visible: bool) -> dict[str, str]:
+    return {} if visible else {"display": "none"}
+
+
+def show_fields_for_status(prefix: str) -> None:
+    """Show the override field for Backorder and the backorder choice for Discontinued only (browser-side)."""
+    dash.clientside_callback(
+        f"""
+        function(status) {{
+            const show = (wanted) => (status === wanted ? {{}} : {{display: "none"}});
+            return [show("{SalesStatus.BACKORDER.value}"), show("{SalesStatus.DISCONTINUED.value}")];
+        }}
+        """,
+        Output(f"{prefix}-override-box", "style"),
+        Output(f"{prefix}-discontinue-box", "style"),
+        Input(f"{prefix}-new", "value"),
+    )
 
 
 def make_mismatch_list(rows: Sequence[Any], total: int) -> html.Div:

@@ -14,7 +14,7 @@ from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_drop
 from dashboard.components.kpi_charts import graph_config
 from dashboard.components.purchasing import FILTERS, TICKED, make_draft_modal, make_draft_report
 from dashboard.components.replenishment import make_grid, make_summary_cards, make_urgency_chart
-from dashboard.components.status import make_mismatch_list, make_status_fields
+from dashboard.components.status import make_mismatch_list, make_status_fields, show_fields_for_status
 from dashboard.domain import inputs
 from dashboard.domain.codes import Role, SalesStatus
 from dashboard.domain.inputs import InputError, RefusedError
@@ -363,3 +363,6 @@ def create_drafts(clicks, scope, rows, *filter_values):
 
 # After a bulk change or new drafts the grid re-reads its blocks and forgets the selection.
 GRID.reload_after(Input("repl-changed", "data"), deselect=True)
+
+
+show_fields_for_status("bulk")

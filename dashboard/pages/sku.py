@@ -23,7 +23,7 @@ from dashboard.components.sku import (
     make_why_panel,
     warehouse_stock,
 )
-from dashboard.components.status import make_status_panel
+from dashboard.components.status import make_status_panel, show_fields_for_status
 from dashboard.db.models import Product, ProductSupplier, StatusAdvice, Supplier
 from dashboard.domain import forecast, inputs, unknown
 from dashboard.domain.codes import Role
@@ -298,3 +298,6 @@ def draft_from_sku(clicks, pair, supplier):
         color="success",
         className="py-2 small",
     )
+
+
+show_fields_for_status("status")

@@ -38,3 +38,19 @@ def test_sku001_switching_warehouse_switches_stock_queue_and_pos_together(dash_d
     assert _queue_cells(dash_duo) and all(cell.startswith(there) for cell in _queue_cells(dash_duo))
     assert here in dash_duo.find_element("#sku-elsewhere").text
     assert dash_duo.get_logs() == []
+
+
+def test_sku002_the_status_form_shows_each_field_only_for_its_status(dash_duo, signed_in, demo_app):
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    with context.current_for(demo_app.server).db.read_session() as session:
+        sku = session.scalar(select(Product.sku).order_by(Product.sku).limit(1))
+    signed_in("manager")
+    dash_duo.driver.get(f"{dash_duo.server.url}/sku/{sku}")
+    dash_duo.wait_for_element("#status-new", timeout=15)
+    boxes = {name: dash_duo.find_element(f"#status-{name}-box") for name in ("override", "discontinue")}
+    wait = WebDriverWait(dash_duo.driver, 10)
+    for status, visible in (("discontinued", "discontinue"), ("backorder", "override"), ("in_stock", None)):
+        Select(dash_duo.find_element("#status-new")).select_by_value(status)
+        wait.until(lambda d, v=visible: all(box.is_displayed() == (name == v) for name, box in boxes.items()))
+    assert dash_duo.get_logs() == []
