@@ -138,7 +138,11 @@ def layout(**_query: str) -> html.Div:
                                             ),
                                             dbc.Col(
                                                 dbc.Button(
-                                                    "Save mapping", id="imp-save", color="secondary", outline=True
+                                                    "Save mapping",
+                                                    id="imp-save",
+                                                    color="secondary",
+                                                    outline=True,
+                                                    disabled=True,  # until a file's columns are matched
                                                 ),
                                                 md=3,
                                             ),
@@ -156,8 +160,14 @@ def layout(**_query: str) -> html.Div:
                             _card(
                                 "4 · Check and import",
                                 [
-                                    html.Div(id="imp-preview-summary", className="mb-2 small"),
-                                    ui.make_preview_grid("imp-preview"),
+                                    html.Div(
+                                        "The first rows of your file appear here, as the import would treat "
+                                        "them, once a file is uploaded and its columns matched.",
+                                        id="imp-preview-summary",
+                                        className="mb-2 small text-body-secondary",
+                                    ),
+                                    # No empty grid before there is something to show in it.
+                                    html.Div(ui.make_preview_grid("imp-preview"), id="imp-preview-wrap", hidden=True),
                                     html.Div(
                                         [
                                             dbc.Button(
@@ -283,6 +293,7 @@ def match_columns(upload, kind, saved):
     header = upload.get("header") if isinstance(upload, dict) else None
     if not isinstance(header, list) or not _known_kind(kind):
         hint = html.P("Upload a file to match its columns.", className="text-body-secondary")
+        set_props("imp-save", {"disabled": True})
         return hint, None, "mb-2 d-none", "g-2 mb-2"
     header = [str(column) for column in header]
     shop = importing.automatic_kind(kind, header)
@@ -300,6 +311,7 @@ def match_columns(upload, kind, saved):
     form = ui.make_mapping_form(importing.describe(kind), header, mapping)
     # A file of sales totals may name no warehouse: the user picks the one of all its rows.
     warehouse_row = "mb-2" if kind == "sales_periods" else "mb-2 d-none"
+    set_props("imp-save", {"disabled": False})
     return form, None, warehouse_row, "g-2 mb-2"
 
 
@@ -329,7 +341,8 @@ def preview(upload, kind, values, warehouse, fixed, ids, fixed_ids):
     """The first rows as the import would treat them; nothing is written."""
     token = upload.get("token") if isinstance(upload, dict) else None
     if not token or not _known_kind(kind):
-        return [], [], None, True
+        set_props("imp-preview-wrap", {"hidden": True})
+        return [], [], dash.no_update, True
     app = context.current()
     automatic = importing.automatic_kind(kind, upload.get("header") or [])
     try:
@@ -348,6 +361,7 @@ def preview(upload, kind, values, warehouse, fixed, ids, fixed_ids):
                 limit=PREVIEW_ROWS,
             )
     except (importing.ImportFileError, importing.MappingError, import_jobs.UploadError) as exc:
+        set_props("imp-preview-wrap", {"hidden": True})
         return [], [], dbc.Alert(str(exc), color="warning", className="mb-0", id="imp-preview-error"), True
     fields = list(dict.fromkeys(name for row in rows for name in row.values))
     data = [
@@ -369,6 +383,7 @@ def preview(upload, kind, values, warehouse, fixed, ids, fixed_ids):
         ],
         id="imp-preview-counts",
     )
+    set_props("imp-preview-wrap", {"hidden": not data})
     return data, ui.preview_columns(fields), summary, False
 
 

@@ -18,7 +18,7 @@ from dashboard.services import imports as importing
 from dashboard.services.audit.trail import Actor
 from dashboard.services.imports import jobs as import_jobs
 from tests.conftest import post_callback
-from tests.pages.dash_http import route
+from tests.pages.dash_http import components, route
 
 # A WMS stock count with its own column names (matched by alias) and the demo's warehouses and SKUs.
 WMS = "Item No;Location;Qty On Hand;Last Counted\n{sku};NJ1;31;2026-11-26\nNO-SUCH-SKU;NJ1;4;2026-11-26\n"
@@ -415,3 +415,13 @@ def test_sales_totals_are_offered_and_may_take_one_warehouse_for_the_whole_file(
     values["imp-kind.value"] = "stock"
     body = post_callback(auth.client, app, MATCH, "imp-upload.data", values).json["response"]
     assert body["imp-warehouse-row"]["className"] == "mb-2 d-none"
+
+
+def test_before_any_file_there_is_no_empty_grid_and_nothing_to_save(app, auth):
+    """Issue 22: step 4 showed "No Rows To Show" and Save mapping was active before a file was uploaded."""
+    auth.login("manager")
+    content = route(auth.client, "/import").json["response"]["_pages_content"]["children"]
+    ids = {c["props"].get("id"): c["props"] for c in components(content) if isinstance(c.get("props"), dict)}
+    assert ids["imp-preview-wrap"]["hidden"] is True
+    assert ids["imp-save"]["disabled"] is True
+    assert "once a file is uploaded" in json.dumps(ids["imp-preview-summary"])
