@@ -120,7 +120,7 @@ _TABLE = (
         section="orders",
         detail="of {base:,.0f} lines ordered",
         breakdown="Fill rate",
-        overview=Card("First-pass fill rate", "bi-check2-circle"),
+        overview=Card("First-pass fill rate (lines)", "bi-check2-circle"),
         target=Target(0.95, 0.85),
     ),
     Kpi(
@@ -164,7 +164,7 @@ _TABLE = (
         section="promises",
         detail="of {base:,.0f} lines shipped",
         breakdown="OTIF orig.",
-        overview=Card("Shipped by first promise", "bi-calendar-check"),
+        overview=Card("Promise adherence (original promise)", "bi-calendar-check"),
         target=Target(0.95, 0.85),
     ),
     Kpi(
@@ -288,7 +288,7 @@ _TABLE = (
         basis=SUPPLIERS,
         formula=ratio_of("pos_on_time", "pos"),
         section="suppliers",
-        overview=Card("Supplier POs on time", "bi-truck"),
+        overview=Card("On-time receipt", "bi-truck"),
         target=Target(0.9, 0.75),
     ),
     Kpi(

@@ -159,11 +159,15 @@ class TestSectionsAndViews:
 
     def test_overview_cards_in_order(self):
         assert [kpi.overview.title for kpi in kk.overview_kpis()] == [
-            "First-pass fill rate",
+            "First-pass fill rate (lines)",
             "Backorder rate",
-            "Shipped by first promise",
-            "Supplier POs on time",
+            "Promise adherence (original promise)",
+            "On-time receipt",
         ]
+
+    def test_an_overview_card_has_the_kpis_own_name(self):
+        """Issue 22: one name, one definition: the Overview said "Shipped by first promise" for /kpis' adherence."""
+        assert all(kpi.overview.title == kpi.label for kpi in kk.overview_kpis())
 
     def test_notes_are_definitions_of_numbers_that_are_not_kinds(self):
         assert not set(kk.NOTES) & set(kk.KPIS)
