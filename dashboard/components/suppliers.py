@@ -12,7 +12,7 @@ from dash import html
 
 from dashboard.domain.kpi_kinds import DEFINITIONS, KPIS, in_section
 from dashboard.domain.kpi_spec import Kpi
-from dashboard.services.inbound.suppliers import AtRiskPO, SupplierPeriod, SupplierScore, TrendWeek
+from dashboard.services.inbound.suppliers import TREND_WINDOW_WEEKS, AtRiskPO, SupplierPeriod, SupplierScore, TrendWeek
 
 SECTION = "suppliers"  # the scorecard's section in the KPI table
 ON_TIME = "#0d6efd"
@@ -96,7 +96,7 @@ TUNED = {
         _num("mean_delay", "Mean delay", 115, DAYS, "mean_delay"),
         _num("p80_delay", "P80 delay", 105, "(params.value > 0 ? '+' : '') + params.value + ' d'", "p80_delay"),
         _num("mean_lead_time", "Lead time", 110, PLAIN_DAYS, "mean_lead_time"),
-        _num("lead_time_sd", "σ_L", 90, PLAIN_DAYS, "lead_time_sd"),
+        _num("lead_time_sd", "Lead-time spread", 140, PLAIN_DAYS, "lead_time_sd"),
         _num("eta_revised_share", "ETA revised", 115, PCT, "eta_revised_share"),
         _num("supplier_fill_rate", "Fill rate", 105, PCT, "supplier_fill_rate"),
         _num("confirmation_days", "Confirms in", 115, PLAIN_DAYS, "confirmation_days"),
@@ -227,7 +227,7 @@ def make_supplier_cards(period: SupplierPeriod) -> dbc.Row:
     shown = {
         "on_time_receipt": (_pct(now["on_time_receipt"]), f"of {int(now['pos'] or 0):,} POs"),
         "mean_delay": (_days(now["mean_delay"]), f"mean · P80 {p80}"),
-        "mean_lead_time": (_days(now["mean_lead_time"], False), f"mean · σ_L {_days(now['lead_time_sd'], False)}"),
+        "mean_lead_time": (_days(now["mean_lead_time"], False), f"mean · spread {_days(now['lead_time_sd'], False)}"),
         "eta_revised_share": (_pct(now["eta_revised_share"]), "of POs"),
         "supplier_fill_rate": (_pct(now["supplier_fill_rate"]), "of units by the original ETA"),
         "confirmation_days": (
@@ -251,54 +251,85 @@ def _empty(layout: dict[str, Any], text: str) -> None:
     layout["annotations"] = [{"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}]
 
 
+def _aligned_zero(delays: Sequence[float]) -> tuple[list[float], list[float]]:
+    """Ranges of the share axis (0–100 %) and the delay axis that put both zeros on one line."""
+    low, high = min([0.0, *delays]), max([1.0, *delays]) * 1.1
+    low = low * 1.1
+    zero_at = -low / (high - low)  # where 0 sits on the delay axis, as a fraction of its height
+    return [-105 * zero_at / (1 - zero_at), 105], [low, high]
+
+
 def make_trend_chart(weeks: Sequence[TrendWeek], supplier: str) -> dict[str, Any]:
-    """Weekly on-time receipt (bars, left axis) and mean delay (line, right axis), change from the week before."""
+    """On-time receipt (bars) and mean delay (line) over the rolling window ending each week, with its sample.
+
+    A window with no completed PO says "no POs" instead of drawing nothing; a 0 % window gets a
+    visible red mark, so the two never look alike. Both axes have their zero on one line.
+    """
     x = [week.week.isoformat() for week in weeks]
-
-    def pts(value: float | None) -> str:
-        return "" if value is None else f" ({value * 100:+.1f} pts on the week before)"
-
-    def days(value: float | None) -> str:
-        return "" if value is None else f" ({value:+.1f} d on the week before)"
-
+    shares = [None if w.on_time_receipt is None else round(w.on_time_receipt * 100, 1) for w in weeks]
+    delays = [None if w.mean_delay is None else round(w.mean_delay, 2) for w in weeks]
+    window = f"{TREND_WINDOW_WEEKS} weeks"
     data = [
         {
             "type": "bar",
             "x": x,
-            "y": [None if w.on_time_receipt is None else round(w.on_time_receipt * 100, 1) for w in weeks],
-            "name": "On-time receipt %",
+            "y": shares,
+            "name": f"On time, last {window} (%)",
             "marker": {"color": ON_TIME, "opacity": 0.75},
-            "customdata": [[w.pos, pts(w.on_time_change)] for w in weeks],
-            "hovertemplate": "Week of %{x|%d %b %Y}: %{y:.1f} % on time%{customdata[1]}"
-            "<br>%{customdata[0]} PO(s) completed<extra></extra>",
+            "customdata": [[w.window_pos, w.pos] for w in weeks],
+            "hovertemplate": f"{window} to the week of %{{x|%d %b %Y}}: %{{y:.0f}} % on time of %{{customdata[0]}} "
+            "PO(s)<br>%{customdata[1]} completed that week<extra></extra>",
         },
         {
             "type": "scatter",
             "mode": "lines+markers",
             "x": x,
-            "y": [None if w.mean_delay is None else round(w.mean_delay, 2) for w in weeks],
-            "name": "Mean delay (days)",
+            "y": delays,
+            "name": f"Mean delay, last {window} (days)",
             "yaxis": "y2",
             "connectgaps": False,
             "line": {"color": DELAY, "width": 2},
-            "customdata": [days(w.delay_change) for w in weeks],
-            "hovertemplate": "Week of %{x|%d %b %Y}: mean delay %{y:+.1f} d%{customdata}<extra></extra>",
+            "hovertemplate": "Mean delay %{y:+.1f} d<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers+text",
+            "x": [w.week.isoformat() for w in weeks if w.window_pos and w.on_time_receipt == 0],
+            "y": [0 for w in weeks if w.window_pos and w.on_time_receipt == 0],
+            "text": ["0 %" for w in weeks if w.window_pos and w.on_time_receipt == 0],
+            "textposition": "top center",
+            "marker": {"symbol": "line-ew-open", "size": 14, "color": DELAY, "line": {"width": 3}},
+            "name": "none on time",
+            "showlegend": False,
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "mode": "text",
+            "x": [w.week.isoformat() for w in weeks if not w.window_pos],
+            "y": [4 for w in weeks if not w.window_pos],
+            "text": ["no POs" for w in weeks if not w.window_pos],
+            "textfont": {"color": "#6c757d", "size": 10},
+            "name": "no completed POs",
+            "showlegend": False,
+            "hoverinfo": "skip",
         },
     ]
+    share_range, delay_range = _aligned_zero([d for d in delays if d is not None])
     layout: dict[str, Any] = {
         "height": 340,
         "margin": {"l": 55, "r": 55, "t": 40, "b": 45},
         "legend": {"orientation": "h", "y": 1.14, "x": 0},
-        "xaxis": {"type": "date", "title": {"text": f"week (Monday) · {supplier}"}, "gridcolor": "#eee"},
-        "yaxis": {"title": {"text": "on time %"}, "range": [0, 105], "gridcolor": "#eee"},
+        "xaxis": {"type": "date", "title": {"text": f"week · {supplier}"}, "gridcolor": "#eee"},
+        "yaxis": {"title": {"text": "on time %"}, "range": share_range, "gridcolor": "#eee", "zeroline": True},
         "yaxis2": {
             "title": {"text": "mean delay (days)"},
             "overlaying": "y",
             "side": "right",
+            "range": delay_range,
             "zeroline": True,
             "zerolinecolor": "#ccc",
             "showgrid": False,
-            "tickmode": "auto",
         },
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
@@ -309,33 +340,55 @@ def make_trend_chart(weeks: Sequence[TrendWeek], supplier: str) -> dict[str, Any
     return {"data": data, "layout": layout}
 
 
+# Delay bands in words (days after the original ETA): a PO or two a week fills no 1-day bins.
+DELAY_BANDS = (
+    ("early", None, -1),
+    ("on time", 0, 0),
+    ("1–3 d late", 1, 3),
+    ("4–7 d late", 4, 7),
+    ("1–2 wk late", 8, 14),
+    ("2–4 wk late", 15, 28),
+    ("over 4 wk late", 29, None),
+)
+
+
+def delay_bands(delays: Sequence[tuple[int, int]]) -> list[tuple[str, int]]:
+    """POs per delay band, every band listed."""
+    return [
+        (label, sum(n for days, n in delays if (low is None or days >= low) and (high is None or days <= high)))
+        for label, low, high in DELAY_BANDS
+    ]
+
+
 def make_delay_histogram(delays: Sequence[tuple[int, int]], p80: float | None) -> dict[str, Any]:
-    """How many POs arrived how many days after their original ETA, with the P80 marked."""
+    """How many POs arrived early, on time and how late, in bands named in words, with the P80 said in words."""
+    bands = delay_bands(delays)
     data = [
         {
             "type": "bar",
-            "x": [days for days, _ in delays],
-            "y": [count for _, count in delays],
+            "x": [label for label, _ in bands],
+            "y": [count for _, count in bands],
             "name": "Purchase orders",
-            "marker": {"color": [DELAY if days > 0 else ON_TIME for days, _ in delays]},
-            "hovertemplate": "%{x:+d} d: %{y} PO(s)<extra></extra>",
+            "marker": {"color": [ON_TIME if i < 2 else DELAY for i in range(len(bands))]},
+            "text": [count or "" for _, count in bands],
+            "textposition": "outside",
+            "hovertemplate": "%{x}: %{y} PO(s)<extra></extra>",
         }
     ]
     layout: dict[str, Any] = {
         "height": 340,
         "margin": {"l": 45, "r": 15, "t": 40, "b": 45},
         "showlegend": False,
-        "xaxis": {"title": {"text": "days after the original ETA (negative: early)"}, "zeroline": False},
+        "xaxis": {"title": {"text": "arrival against the ETA given when ordered"}, "type": "category"},
         "yaxis": {"title": {"text": "purchase orders"}, "rangemode": "tozero", "gridcolor": "#eee"},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
         "bargap": 0.15,
     }
     if p80 is not None:
-        line = {"color": "#212529", "dash": "dash", "width": 1.5}
-        layout["shapes"] = [{"type": "line", "x0": p80, "x1": p80, "y0": 0, "y1": 1, "yref": "paper", "line": line}]
-        label = {"x": p80, "y": 1.06, "yref": "paper", "text": f"P80 {p80:+.0f} d", "showarrow": False}
-        layout["annotations"] = [label]
+        text = f"8 in 10 arrived no later than {p80:+.0f} d" if p80 else "8 in 10 arrived on time or early"
+        layout["annotations"] = [{"x": 0, "y": 1.08, "xref": "paper", "yref": "paper", "text": text,
+                                  "showarrow": False, "xanchor": "left"}]  # fmt: skip
     if not delays:
         _empty(layout, "No completed purchase orders")
     return {"data": data, "layout": layout}

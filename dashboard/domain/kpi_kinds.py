@@ -97,7 +97,7 @@ _SUPPLIER_DELAY = Definition(
     "P80: 80 % of purchase orders arrived no later than this.",
 )
 _LEAD_TIME = Definition(
-    "Lead time and spread (σ_L)",
+    "Lead time and its spread",
     "Days from placing the purchase order to receiving it complete: mean and standard deviation.",
 )
 

@@ -198,13 +198,22 @@ class TestOneSupplier:
         assert cards["sup-card-mean-delay-value"]["children"] == "+2.8 d"
         assert cards["sup-card-mean-delay-detail"]["children"] == "mean · P80 +9 d"
         assert cards["sup-card-mean-lead-time-value"]["children"] == "30.0 d"
-        assert cards["sup-card-mean-lead-time-detail"]["children"] == "mean · σ_L 0.0 d"
-        on_time, delay = body["sup-trend"]["figure"]["data"]
+        assert cards["sup-card-mean-lead-time-detail"]["children"] == "mean · spread 0.0 d"  # words, not σ_L
+        on_time, delay, zero, nothing = body["sup-trend"]["figure"]["data"]
         assert on_time["x"] == ["2026-11-02", "2026-11-09"]
-        assert on_time["y"] == [100.0, 0.0] and delay["y"] == [-0.5, 6.0]
-        assert on_time["customdata"][1] == [2, " (-100.0 pts on the week before)"]
+        # Over the 4 weeks ending each week: 2 of 2 on time, then 2 of 4; the sample rides along.
+        assert on_time["y"] == [100.0, 50.0] and delay["y"] == [-0.5, 2.75]
+        assert on_time["customdata"] == [[2, 2], [4, 2]]
+        assert zero["x"] == [] and nothing["x"] == []  # no 0 % window, no window without POs
+        layout = body["sup-trend"]["figure"]["layout"]
+        share, days = layout["yaxis"]["range"], layout["yaxis2"]["range"]
+        assert -share[0] / (share[1] - share[0]) == pytest.approx(-days[0] / (days[1] - days[0]))  # one zero line
         delays = body["sup-delays"]["figure"]
-        assert delays["data"][0]["x"] == [-1, 0, 3, 9] and delays["layout"]["annotations"][0]["text"] == "P80 +9 d"
+        assert dict(zip(delays["data"][0]["x"], delays["data"][0]["y"], strict=True)) == {
+            "early": 1, "on time": 1, "1–3 d late": 1, "4–7 d late": 0, "1–2 wk late": 1, "2–4 wk late": 0,
+            "over 4 wk late": 0,
+        }  # fmt: skip
+        assert delays["layout"]["annotations"][0]["text"] == "8 in 10 arrived no later than +9 d"
 
     def test_the_change_from_the_previous_period(self, app, auth):
         worst, _ = known_counters(app)
@@ -336,3 +345,17 @@ class TestLayout:
         auth.login("executive")
         props = by_id(route(auth.client, "/suppliers", query).json["response"]["_pages_content"]["children"])
         assert props["sup-supplier"]["value"] == chosen
+
+
+def test_a_window_without_deliveries_and_a_zero_percent_window_look_different():
+    """Issue 22: a 0 % week had no bar and looked like a week with no deliveries."""
+    from dashboard.components.suppliers import make_trend_chart
+    from dashboard.services.inbound.suppliers import TrendWeek
+
+    weeks = [
+        TrendWeek(dt.date(2026, 11, 2), 0, None, None, None, None, 0),
+        TrendWeek(dt.date(2026, 11, 9), 3, 0.0, 6.0, None, None, 3),
+    ]
+    _bars, _line, zero, nothing = make_trend_chart(weeks, "Slowco")["data"]
+    assert (nothing["x"], nothing["text"]) == (["2026-11-02"], ["no POs"])
+    assert (zero["x"], zero["text"]) == (["2026-11-09"], ["0 %"])

@@ -250,7 +250,11 @@ def supplier_period(session: Session, filters: SupplierFilters) -> SupplierPerio
 
 @dataclass(frozen=True)
 class TrendWeek:
-    """One week (Monday start) of a supplier's completed POs, with the change from the week before."""
+    """A week (Monday start) of a supplier's completed POs, judged over the ``window`` weeks ending with it.
+
+    A supplier completes a PO or two a week: one week's on-time share jumps 0 / 50 / 100 %, so the
+    numbers are over the rolling window, with ``window_pos`` (its sample) beside them.
+    """
 
     week: dt.date
     pos: int
@@ -258,12 +262,18 @@ class TrendWeek:
     mean_delay: float | None
     on_time_change: float | None
     delay_change: float | None
+    window_pos: int = 0
 
 
-def weekly_trend(session: Session, filters: SupplierFilters) -> list[TrendWeek]:
-    """Weekly on-time receipt and mean delay of the chosen supplier, every week of the range (empty weeks too).
+TREND_WINDOW_WEEKS = 4
 
-    Weeks are clipped to the range: with a start or end mid-week, that week counts only its days in the range.
+
+def weekly_trend(session: Session, filters: SupplierFilters, window: int = TREND_WINDOW_WEEKS) -> list[TrendWeek]:
+    """On-time receipt and mean delay of the chosen supplier over the ``window`` weeks ending each week of the range.
+
+    Every week of the range is listed (empty ones too). Weeks are clipped to the range: with a start
+    or end mid-week, that week counts only its days in the range; the first weeks' windows start
+    at the range's start.
     """
     if filters.supplier_id is None:
         raise InputError("Choose a supplier.")
@@ -286,10 +296,14 @@ def weekly_trend(session: Session, filters: SupplierFilters) -> list[TrendWeek]:
         for row in session.execute(statement)
     }
     weeks: list[TrendWeek] = []
+    recent: list[tuple[int, float, float]] = []  # the window's weeks: (POs, on time, delay total)
     monday, last = kpi.week_start(filters.start), kpi.week_start(filters.end)
     while monday <= last:
         pos, on_time_pos, delay_total = by_week.get(monday, (0, 0, 0))
-        on_time, delay = kpi.ratio(on_time_pos, pos), kpi.ratio(delay_total, pos)
+        recent = [*recent, (pos, float(on_time_pos or 0), float(delay_total or 0))][-window:]
+        n = sum(week[0] for week in recent)
+        on_time = kpi.ratio(sum(week[1] for week in recent), n)
+        delay = kpi.ratio(sum(week[2] for week in recent), n)
         before = weeks[-1] if weeks else None
         weeks.append(
             TrendWeek(
@@ -299,6 +313,7 @@ def weekly_trend(session: Session, filters: SupplierFilters) -> list[TrendWeek]:
                 delay,
                 kpi.change(on_time, before.on_time_receipt) if before else None,
                 kpi.change(delay, before.mean_delay) if before else None,
+                n,
             )
         )
         monday += dt.timedelta(weeks=1)

@@ -302,9 +302,9 @@ class TestSupplierPeriod:
 
 
 class TestWeeklyTrend:
-    def trend(self, sdb, **overrides):
+    def trend(self, sdb, window=1, **overrides):
         with sdb.read_session() as s:
-            return sup.weekly_trend(s, filters(**overrides))
+            return sup.weekly_trend(s, filters(**overrides), window)
 
     def test_weekly_on_time_and_delay_with_the_change_from_the_week_before(self, sdb):
         weeks = self.trend(sdb, supplier_id=SLOWCO)
@@ -319,6 +319,16 @@ class TestWeeklyTrend:
         weeks = self.trend(sdb, supplier_id=FASTCO)
         assert [w.pos for w in weeks] == [4, 0, 0]
         assert weeks[1].on_time_receipt is None and weeks[1].on_time_change is None
+
+    def test_the_page_judges_each_week_over_the_four_weeks_ending_with_it(self, sdb):
+        """Issue 22: ~1.4 POs a week made weekly shares jump 0/50/100 %; the window pools them, n shown."""
+        weeks = self.trend(sdb, window=sup.TREND_WINDOW_WEEKS, supplier_id=SLOWCO)
+        assert [w.window_pos for w in weeks] == [2, 4, 5]
+        assert [w.on_time_receipt for w in weeks] == [1.0, 0.75, 0.6]
+        assert [w.mean_delay for w in weeks] == [-1.0, 0.5, 2.4]
+        quiet = self.trend(sdb, window=sup.TREND_WINDOW_WEEKS, supplier_id=FASTCO)
+        # A week with no delivery of its own still has the window's number, and says so by its sample.
+        assert [(w.pos, w.window_pos, w.on_time_receipt) for w in quiet] == [(4, 4, 1.0), (0, 4, 1.0), (0, 4, 1.0)]
 
     def test_a_range_starting_mid_week_counts_only_its_days(self, sdb):
         weeks = self.trend(sdb, supplier_id=SLOWCO, start=dt.date(2026, 11, 11))
