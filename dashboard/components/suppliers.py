@@ -327,6 +327,9 @@ def make_trend_chart(weeks: Sequence[TrendWeek], supplier: str) -> dict[str, Any
             "overlaying": "y",
             "side": "right",
             "range": delay_range,
+            # Its own round ticks (an overlaying axis otherwise syncs to the share axis: 3.92, 7.85, …).
+            "tickmode": "auto",
+            "tickformat": ".0f",
             "zeroline": True,
             "zerolinecolor": "#ccc",
             "showgrid": False,
@@ -344,11 +347,11 @@ def make_trend_chart(weeks: Sequence[TrendWeek], supplier: str) -> dict[str, Any
 DELAY_BANDS = (
     ("early", None, -1),
     ("on time", 0, 0),
-    ("1–3 d late", 1, 3),
-    ("4–7 d late", 4, 7),
-    ("1–2 wk late", 8, 14),
-    ("2–4 wk late", 15, 28),
-    ("over 4 wk late", 29, None),
+    ("1–3 d", 1, 3),
+    ("4–7 d", 4, 7),
+    ("1–2 wk", 8, 14),
+    ("2–4 wk", 15, 28),
+    ("> 4 wk", 29, None),
 )
 
 
@@ -379,7 +382,7 @@ def make_delay_histogram(delays: Sequence[tuple[int, int]], p80: float | None) -
         "height": 340,
         "margin": {"l": 45, "r": 15, "t": 40, "b": 45},
         "showlegend": False,
-        "xaxis": {"title": {"text": "arrival against the ETA given when ordered"}, "type": "category"},
+        "xaxis": {"title": {"text": "late against the ETA given when ordered"}, "type": "category"},
         "yaxis": {"title": {"text": "purchase orders"}, "rangemode": "tozero", "gridcolor": "#eee"},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",

@@ -123,7 +123,7 @@ def layout(supplier: str | None = None, **_query: str) -> html.Div:
                 [
                     dbc.Col(
                         _card(
-                            "Weekly on-time receipt and mean delay",
+                            "On-time receipt and mean delay over the 4 weeks to each week",
                             dcc.Graph(id="sup-trend", config=graph_config("supplier-weekly-trend")),
                         ),
                         lg=8,

@@ -210,8 +210,7 @@ class TestOneSupplier:
         assert -share[0] / (share[1] - share[0]) == pytest.approx(-days[0] / (days[1] - days[0]))  # one zero line
         delays = body["sup-delays"]["figure"]
         assert dict(zip(delays["data"][0]["x"], delays["data"][0]["y"], strict=True)) == {
-            "early": 1, "on time": 1, "1–3 d late": 1, "4–7 d late": 0, "1–2 wk late": 1, "2–4 wk late": 0,
-            "over 4 wk late": 0,
+            "early": 1, "on time": 1, "1–3 d": 1, "4–7 d": 0, "1–2 wk": 1, "2–4 wk": 0, "> 4 wk": 0,
         }  # fmt: skip
         assert delays["layout"]["annotations"][0]["text"] == "8 in 10 arrived no later than +9 d"
 
