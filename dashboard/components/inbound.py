@@ -251,6 +251,35 @@ def _cancel_form(placed: bool) -> html.Div:
     )
 
 
+def _impact_stats(stats: list[tuple[str, str, str]], width: int) -> dbc.Row:
+    """The numbers a manager decides on, each (label, value, element id) above its label."""
+    return dbc.Row(
+        [
+            dbc.Col(
+                [
+                    html.Div(value, className="fs-5 fw-semibold", id=stat_id),
+                    html.Div(label, className="small text-body-secondary"),
+                ],
+                width=width,
+                className="mb-2",
+            )
+            for label, value, stat_id in stats
+        ]
+    )
+
+
+def _impact_lines(rows: list) -> dbc.Table:
+    """The customer lines an impact touches: order, customer, SKU, what happens to the promise."""
+    return dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th("Order"), html.Th("Customer"), html.Th("SKU"), html.Th("Promise")])),
+            html.Tbody(rows),
+        ],
+        size="sm",
+        className="small mb-0",
+    )
+
+
 def make_cancel_impact(effect: CancelImpact, limit: int = 15) -> dbc.Card:
     """What cancelling a PO customers count on does: who gets a later promise, who loses the restock date."""
     stats = [
@@ -279,29 +308,8 @@ def make_cancel_impact(effect: CancelImpact, limit: int = 15) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
-                dbc.Row(
-                    [
-                        dbc.Col(
-                            [
-                                html.Div(value, className="fs-5 fw-semibold", id=stat_id),
-                                html.Div(label, className="small text-body-secondary"),
-                            ],
-                            width=6,
-                            className="mb-2",
-                        )
-                        for label, value, stat_id in stats
-                    ]
-                ),
-                dbc.Table(
-                    [
-                        html.Thead(
-                            html.Tr([html.Th("Order"), html.Th("Customer"), html.Th("SKU"), html.Th("Promise")])
-                        ),
-                        html.Tbody(rows),
-                    ],
-                    size="sm",
-                    className="small mb-0",
-                ),
+                _impact_stats(stats, width=6),
+                _impact_lines(rows),
                 html.P(f"…and {more} more.", className="small text-body-secondary mb-0") if more > 0 else None,
             ]
         ),
@@ -424,29 +432,8 @@ def make_impact(impact: EtaImpact, limit: int = 15) -> dbc.Card:
         dbc.CardBody(
             [
                 html.Div(f"ETA {impact.old_eta:%d %b} → {impact.new_eta:%d %b %Y}", className="fw-semibold mb-2"),
-                dbc.Row(
-                    [
-                        dbc.Col(
-                            [
-                                html.Div(value, className="fs-5 fw-semibold", id=stat_id),
-                                html.Div(label, className="small text-body-secondary"),
-                            ],
-                            width=4,
-                            className="mb-2",
-                        )
-                        for label, value, stat_id in stats
-                    ]
-                ),
-                dbc.Table(
-                    [
-                        html.Thead(
-                            html.Tr([html.Th("Order"), html.Th("Customer"), html.Th("SKU"), html.Th("Promise")])
-                        ),
-                        html.Tbody(rows),
-                    ],
-                    size="sm",
-                    className="small mb-0",
-                )
+                _impact_stats(stats, width=4),
+                _impact_lines(rows)
                 if rows
                 else html.P("No customer's promise breaks: nobody needs a new date.", className="small mb-0"),
                 html.P(f"…and {more} more.", className="small text-body-secondary mb-0") if more > 0 else None,

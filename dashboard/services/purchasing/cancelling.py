@@ -28,6 +28,7 @@ from dashboard.services.comms import notices
 from dashboard.services.derived import advice, freshness, triage
 from dashboard.services.inbound import eta
 from dashboard.services.inbound.eta import LineImpact
+from dashboard.services.purchasing.drafts import find_po
 
 MAX_REASON = 500
 
@@ -95,10 +96,7 @@ def _checked(number: object, reason: object) -> tuple[str, str]:
 
 
 def _load(session: Session, number: str, version: object, *, lock: bool) -> PurchaseOrder:
-    query = select(PurchaseOrder).where(PurchaseOrder.number == number)
-    po = session.scalar(query.with_for_update() if lock else query)
-    if po is None:
-        raise CancelError(f"there is no purchase order {number!r}")
+    po = find_po(session, number, CancelError, "name the purchase order to cancel", lock=lock)
     if po.status not in ON_ORDER_PO_STATUSES:
         raise CancelError(f"{po.number} is {po.status.label.lower()}: only an open PO or a draft is cancelled")
     if version is not None and version != po.version:

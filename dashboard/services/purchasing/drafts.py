@@ -112,6 +112,19 @@ class DraftResult:
     product_ids: list[int]
 
 
+def find_po(
+    session: Session, number: object, error: type[RefusedError], ask: str, *, lock: bool = True
+) -> PurchaseOrder:
+    """Purchase order ``number``, locked for the caller's change; ``error(ask)`` without a number, or when none."""
+    if not isinstance(number, str) or not number.strip():
+        raise error(ask)
+    query = select(PurchaseOrder).where(PurchaseOrder.number == number.strip())
+    po = session.scalar(query.with_for_update() if lock else query)
+    if po is None:
+        raise error(f"there is no purchase order {number!r}")
+    return po
+
+
 def lock_drafting(session: Session) -> None:
     """Serialise drafting across processes for this transaction (SQLite's writer already is serial)."""
     if session.connection().dialect.name == "postgresql":

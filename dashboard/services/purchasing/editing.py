@@ -30,7 +30,7 @@ from dashboard.domain.codes import POStatus
 from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit import trail as audit
 from dashboard.services.audit.trail import Actor, record
-from dashboard.services.purchasing.drafts import lock_drafting, next_numbers
+from dashboard.services.purchasing.drafts import find_po, lock_drafting, next_numbers
 
 MAX_QTY = 1_000_000
 MAX_CHANGES = 500
@@ -86,11 +86,7 @@ def parse_changes(raw: object) -> list[LineChange]:
 
 
 def _draft(session: Session, number: object, version: object) -> PurchaseOrder:
-    if not isinstance(number, str) or not number.strip():
-        raise EditError("name the draft to edit")
-    po = session.scalar(select(PurchaseOrder).where(PurchaseOrder.number == number.strip()).with_for_update())
-    if po is None:
-        raise EditError(f"there is no purchase order {number!r}")
+    po = find_po(session, number, EditError, "name the draft to edit")
     if po.status != POStatus.DRAFT:
         raise EditError(f"{po.number} is {po.status.label.lower()}: only a draft is edited")
     if version is not None and version != po.version:

@@ -26,6 +26,7 @@ from dashboard.services.audit.trail import Actor, record
 from dashboard.services.comms import notices
 from dashboard.services.derived.freshness import mark_changed
 from dashboard.services.purchasing.confirmation import LINK_DAYS, make_token
+from dashboard.services.purchasing.drafts import find_po
 
 
 class SendError(RefusedError):
@@ -103,11 +104,7 @@ def send_po(session: Session, actor: Actor, number: object, today: dt.date, base
         SendError: No such PO, it is not a draft (already sent, received or cancelled), it has no
             lines, or its supplier has no email address; nothing was changed.
     """
-    if not isinstance(number, str) or not number.strip():
-        raise SendError("name the purchase order to send")
-    po = session.scalar(select(PurchaseOrder).where(PurchaseOrder.number == number.strip()).with_for_update())
-    if po is None:
-        raise SendError(f"there is no purchase order {number!r}")
+    po = find_po(session, number, SendError, "name the purchase order to send")
     if po.status != POStatus.DRAFT:
         raise SendError(f"{po.number} is {po.status.label.lower()}, not a draft: only a draft is sent")
     supplier = session.get(Supplier, po.supplier_id)
