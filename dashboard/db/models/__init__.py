@@ -1,7 +1,7 @@
 """All models, importable from one place; importing this registers every table on the metadata."""
 
 from dashboard.db.base import Base
-from dashboard.db.models.accounts import ApiToken, AuditEvent, User
+from dashboard.db.models.accounts import ApiToken, AuditEvent, User, UserPreference
 from dashboard.db.models.catalog import (
     Product,
     ProductSupplier,
@@ -10,7 +10,7 @@ from dashboard.db.models.catalog import (
     Supplier,
     Warehouse,
 )
-from dashboard.db.models.comms import Notification, RestockSubscription
+from dashboard.db.models.comms import Notification, NotificationLine, RestockSubscription
 from dashboard.db.models.derived import (
     BackorderTriage,
     SkuMetrics,
@@ -57,6 +57,7 @@ __all__ = [
     "KpiSupplierDaily",
     "KpiWeekly",
     "Notification",
+    "NotificationLine",
     "OrderLine",
     "POLine",
     "Product",
@@ -75,5 +76,6 @@ __all__ = [
     "StockMovement",
     "Supplier",
     "User",
+    "UserPreference",
     "Warehouse",
 ]

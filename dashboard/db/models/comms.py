@@ -41,6 +41,16 @@ class Notification(Base):
     attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
+class NotificationLine(Base):
+    """An order line a notice tells about: one notice per customer order per event covers all its lines."""
+
+    __tablename__ = "notification_line"
+    __table_args__ = (Index(None, "order_line_id"),)
+
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"), primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id", ondelete="CASCADE"), primary_key=True)
+
+
 class RestockSubscription(Base):
     """A shopper's "notify me when it is back" request."""
 
