@@ -66,6 +66,8 @@ def reset_sequences(connection: Connection, tables: Iterable[Table]) -> None:
     if connection.dialect.name != "postgresql":
         return
     for table in tables:
+        if "id" not in table.c:  # link tables (notification_line) have no sequence
+            continue
         name = table.name
         connection.execute(
             text(

@@ -52,7 +52,7 @@ def test_support_sees_the_outbox_and_a_message(app, auth):
         auth.client, app, OPEN, "nt-grid.cellClicked", {"nt-grid.cellClicked": {"rowId": str(notice_id)}}
     )
     body = json.dumps(panel.json["response"]["nt-panel"])
-    assert "we have cancelled" in body and "Waiting for the delivery worker" in body
+    assert "We have cancelled an item on order" in body and "Waiting for the delivery worker" in body
 
 
 def test_resend_of_a_sent_message_queues_a_new_row(app, auth):

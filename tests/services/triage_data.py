@@ -13,10 +13,13 @@ Waiting lines (queue order: pin, then VIP, then order time):
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from dashboard.db.models import (
     ContactLog,
     Customer,
     Notification,
+    NotificationLine,
     OrderLine,
     POLine,
     Product,
@@ -145,3 +148,7 @@ def build(session) -> None:
             ),
         ]
     )
+    session.flush()
+    # A line reads its notices through the link table (one notice may tell about several lines).
+    notice_id = session.scalar(select(Notification.id).where(Notification.idempotency_key == "backorder_confirmed:12"))
+    session.add(NotificationLine(notification_id=notice_id, order_line_id=L2, line_key="backorder_confirmed:12"))

@@ -49,6 +49,8 @@ class NotificationLine(Base):
 
     notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"), primary_key=True)
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_line.id", ondelete="CASCADE"), primary_key=True)
+    # The event for this line (``promise_revised:42:2026-12-10``): the same line and event never go out twice.
+    line_key: Mapped[str] = mapped_column(String(128), unique=True)
 
 
 class RestockSubscription(Base):

@@ -57,7 +57,7 @@ def allocate_free_stock(session: Session, stock: StockLevel, handling_days: int)
         stock.allocated += allocation.qty
         if allocation.completes:
             line.status = LineStatus.ALLOCATED
-            notices.queue(
+            notices.queue_line(
                 session,
                 "ready_to_ship",
                 f"ready_to_ship:{line.id}",

@@ -114,7 +114,7 @@ def place_line(
     line.original_promised_date = line.promised_date = projected
     session.flush()
     customer = session.get(Customer, order.customer_id)
-    notices.queue(
+    notices.queue_line(
         session,
         "backorder_confirmed",
         f"backorder_confirmed:{line.id}",

@@ -46,7 +46,7 @@ def revise_promise(
     session.add(revision)
     session.flush()
     kpi_events.promise_revised(session, revision, line)
-    notices.queue(
+    notices.queue_line(
         session,
         "promise_revised",
         f"promise_revised:{line.id}:{new_date.isoformat()}",

@@ -20,6 +20,7 @@ from dashboard.db.models import (
     BackorderTriage,
     ContactLog,
     Notification,
+    NotificationLine,
     OrderLine,
     PromiseRevision,
     User,
@@ -346,7 +347,8 @@ def line_detail(session: Session, line_id: int) -> LineDetail | None:
     ).mappings()
     notices = session.execute(
         select(Notification.created_at, Notification.kind, Notification.subject, Notification.status)
-        .where(Notification.order_line_id == line_id)
+        .join(NotificationLine, NotificationLine.notification_id == Notification.id)
+        .where(NotificationLine.order_line_id == line_id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     ).mappings()
     contacts = session.execute(

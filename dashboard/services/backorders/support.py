@@ -206,7 +206,7 @@ def cancel_line(
             note=why,
         )
     )
-    notices.queue(
+    notices.queue_line(
         session,
         "line_cancelled",
         f"line_cancelled:{line.id}",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.engine import Database
 from dashboard.db.grid import GridColumn, GridPage, fetch_rows, with_default_sort
-from dashboard.db.models import Notification
+from dashboard.db.models import Notification, NotificationLine
 from dashboard.domain.codes import NotificationStatus
 from dashboard.domain.inputs import RefusedError
 from dashboard.services.audit import trail as audit
@@ -121,6 +121,15 @@ def resend(session: Session, actor: Actor, notification_id: object) -> Notificat
     )
     session.add(copy)
     session.flush()
+    # The copy tells about the same lines, so each line's "last notice" is the resend.
+    for line_id in session.scalars(
+        select(NotificationLine.order_line_id).where(NotificationLine.notification_id == original.id)
+    ):
+        session.add(
+            NotificationLine(
+                notification_id=copy.id, order_line_id=line_id, line_key=f"{copy.idempotency_key}:{line_id}"[:128]
+            )
+        )
     audit.record(session, actor, "notification", original.id, "resend", None, {"new_notification_id": copy.id}, None)
     return copy
 

@@ -56,7 +56,7 @@ def queue_reminders(session: Session, today: dt.date, quiet_days: int = DEFAULT_
             "promised": row.promised_date if row.promised_date >= row.ship_p80 else None,
             **window_context(today, row.ship_p50, row.ship_p80),
         }
-        added = notices.queue(
+        added = notices.queue_line(
             session, "still_waiting", key, email, context, order_line_id=row.id, product_id=row.product_id
         )
         queued += added is not None

@@ -37,45 +37,33 @@ def _stamp(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
 
 
-def build_outbox(tables: dict[str, Columns], now: dt.datetime) -> Columns:
-    """``notification`` rows from the demo's order lines and promise revisions."""
+def build_outbox(tables: dict[str, Columns], now: dt.datetime) -> tuple[Columns, Columns]:
+    """``notification`` and ``notification_line`` rows from the demo's order lines and promise revisions.
+
+    As in production, a customer hears once per order per event: lines of one order that went on
+    backorder together, or whose promises one revision moved, share one notice listing them all.
+    """
     customers, orders, products, lines = (
         tables["customer"],
         tables["sales_order"],
         tables["product"],
         tables["order_line"],
     )
-    rows: list[dict] = []
+    events: dict[tuple[str, int, dt.datetime], list[tuple[str, int, dict]]] = {}
 
     def add(kind: str, key: str, line: int, at: dt.datetime, context: dict) -> None:
-        customer = orders["customer_id"][lines["order_id"][line] - 1] - 1
+        order = lines["order_id"][line] - 1
+        customer = orders["customer_id"][order] - 1
         product = lines["product_id"][line] - 1
         context = {
             "customer_name": customers["name"][customer],
-            "order_number": orders["number"][lines["order_id"][line] - 1],
+            "order_number": orders["number"][order],
             "product_name": products["name"][product],
             "sku": products["sku"][product],
             "qty": lines["qty"][line],
             **context,
         }
-        rendered = notices.render(kind, context)
-        pending = now - at < dt.timedelta(hours=PENDING_HOURS)
-        rows.append(
-            {
-                "idempotency_key": key,
-                "kind": kind,
-                "recipient": customers["email"][customer],
-                "subject": rendered.subject,
-                "body_text": rendered.text,
-                "body_html": rendered.html,
-                "order_line_id": line + 1,
-                "product_id": product + 1,
-                "status": "pending" if pending else "sent",
-                "attempts": 0 if pending else 1,
-                "created_at": at,
-                "sent_at": None if pending else at + dt.timedelta(minutes=3),
-            }
-        )
+        events.setdefault((kind, order, at), []).append((key, line, context))
 
     since = now - dt.timedelta(days=RECENT_DAYS)
     for line, backordered in enumerate(lines["backordered_at"]):
@@ -99,12 +87,39 @@ def build_outbox(tables: dict[str, Columns], now: dt.datetime) -> Columns:
             "cause": revisions["cause"][i].replace("_", " "),
         }
         add("promise_revised", f"promise_revised:{line_id}:{new.isoformat()}", line_id - 1, at, context)
-    rows.sort(key=lambda row: row["created_at"])
+    return _rows(events, customers, orders, lines, now)
+
+
+def _rows(
+    events: dict, customers: Columns, orders: Columns, lines: Columns, now: dt.datetime
+) -> tuple[Columns, Columns]:
     stamp = "%Y-%m-%d %H:%M:%S.%f"
-    for row in rows:
-        row["created_at"] = row["created_at"].strftime(stamp)
-        row["sent_at"] = row["sent_at"].strftime(stamp) if row["sent_at"] else None
-    columns: Columns = {"id": list(range(1, len(rows) + 1))}
-    for key in NOTIFICATION_COLUMNS:
-        columns[key] = [row[key] for row in rows]
-    return columns
+    notification: Columns = {key: [] for key in ("id", *NOTIFICATION_COLUMNS)}
+    links: Columns = {"notification_id": [], "order_line_id": [], "line_key": []}
+    for (kind, order, at), members in sorted(events.items(), key=lambda item: (item[0][2], item[0][1], item[0][0])):
+        notice_id = len(notification["id"]) + 1
+        rendered = notices.render_order(kind, [context for _key, _line, context in members])
+        first_key, first_line, _ = members[0]
+        pending = now - at < dt.timedelta(hours=PENDING_HOURS)
+        row = {
+            "id": notice_id,
+            "idempotency_key": first_key,
+            "kind": kind,
+            "recipient": customers["email"][orders["customer_id"][order] - 1],
+            "subject": rendered.subject,
+            "body_text": rendered.text,
+            "body_html": rendered.html,
+            "order_line_id": first_line + 1,
+            "product_id": lines["product_id"][first_line],
+            "status": "pending" if pending else "sent",
+            "attempts": 0 if pending else 1,
+            "created_at": at.strftime(stamp),
+            "sent_at": None if pending else (at + dt.timedelta(minutes=3)).strftime(stamp),
+        }
+        for key, value in row.items():
+            notification[key].append(value)
+        for key, line, _context in members:
+            links["notification_id"].append(notice_id)
+            links["order_line_id"].append(line + 1)
+            links["line_key"].append(key)
+    return notification, links

@@ -575,7 +575,7 @@ def build_tables(sim: Simulation, rng: np.random.Generator, clock: Clock, users:
     }
 
     now_at = dt.datetime.fromisoformat(clock.stamps(np.array([now]))[0]).replace(tzinfo=dt.UTC)
-    tables["notification"] = build_outbox(tables, now_at)
+    tables["notification"], tables["notification_line"] = build_outbox(tables, now_at)
     tables["contact_log"] = _contacts(rng, clock, users, backordered, revisions, sec, ship_sec, cancel_sec, status, now)
 
     # ---- drafts the manager has not sent yet ----------------------------------------------------

@@ -26,6 +26,7 @@ from dashboard.db.models import (
     ContactLog,
     Customer,
     Notification,
+    NotificationLine,
     OrderLine,
     POLine,
     Product,
@@ -188,25 +189,34 @@ def load_inputs(session: Session, pairs: Iterable[Pair] | None = None) -> Triage
     line_ids = [line["id"] for line in lines]
     everything = pairs is None
     contacts = _latest(session, ContactLog.order_line_id, ContactLog.at, ContactLog.outcome, line_ids, everything)
+    # A notice may tell about several lines of one order: each line reads it through notification_line.
+    told = NotificationLine.__table__.join(Notification, Notification.id == NotificationLine.notification_id)
     notices = _latest(
-        session, Notification.order_line_id, Notification.created_at, Notification.kind, line_ids, everything
+        session,
+        NotificationLine.order_line_id,
+        Notification.created_at,
+        Notification.kind,
+        line_ids,
+        everything,
+        source=told,
     )
     return TriageInputs(lines, available, dict(inbound), delays, fallback, contacts, notices)
 
 
-def _latest(session: Session, line_col, at_col, what_col, line_ids: list[int], everything: bool) -> dict:
-    """The newest (at, what) per waiting line from a per-line history table (contacts, notices)."""
+def _latest(session: Session, line_col, at_col, what_col, line_ids: list[int], everything: bool, source=None) -> dict:
+    """The newest (at, what) per waiting line from a per-line history (contacts; notices through ``source``)."""
     if not line_ids:
         return {}
     newest = select(line_col.label("line_id"), func.max(at_col).label("at")).group_by(line_col)
+    latest = select(line_col, at_col, what_col)
+    if source is not None:
+        newest, latest = newest.select_from(source), latest.select_from(source)
     if everything:
         newest = newest.join(OrderLine, OrderLine.id == line_col).where(line_is_waiting())
     else:
         newest = newest.where(line_col.in_(line_ids))
     newest = newest.subquery()
-    rows = session.execute(
-        select(line_col, at_col, what_col).join(newest, and_(line_col == newest.c.line_id, at_col == newest.c.at))
-    )
+    rows = session.execute(latest.join(newest, and_(line_col == newest.c.line_id, at_col == newest.c.at)))
     return {line_id: (at, what) for line_id, at, what in rows}
 
 

@@ -126,7 +126,7 @@ def _tell_no_date(session: Session, line: LineImpact, po_number: str) -> None:
     order = session.get(SalesOrder, row.order_id)
     customer = session.get(Customer, order.customer_id)
     product = session.get(Product, row.product_id)
-    notices.queue(
+    notices.queue_line(
         session,
         "no_restock_date",
         f"no_restock_date:{row.id}:{po_number}",

@@ -68,7 +68,7 @@ def test_a_backorder_within_the_cap_is_promised_at_its_projected_p80(order_db):
         )
     # PO-C lands at +6: P50 +6 + 2 + 2 = +10, P80 +13. The customer hears the window, and the promise.
     assert notice.recipient == "ann@example.com"
-    assert f"Estimated shipping: between {day(10):%A %d %B} and {day(13):%A %d %B %Y} (10–13 days)" in notice.body_text
+    assert f"estimated shipping between {day(10):%A %d %B} and {day(13):%A %d %B %Y} (10–13 days)" in notice.body_text
 
 
 def test_more_than_the_cap_is_refused_and_leaves_no_trace(order_db):

@@ -103,7 +103,7 @@ def test_cancel_frees_the_place_and_hands_reserved_units_to_the_next_in_line(tri
         audit = session.scalar(select(AuditEvent).where(AuditEvent.action == "customer_cancels"))
     cancel_notice = notices[f"line_cancelled:{L2}"]
     assert cancel_notice.recipient == "vera@example.com" and cancel_notice.status == NotificationStatus.PENDING
-    assert "cancelled 4 × Desk lamp (SKU-1) on order SO-2" in cancel_notice.body_text
+    assert "cancelled an item on order SO-2:\n\n- 4 × Desk lamp (SKU-1): as you asked." in cancel_notice.body_text
     assert f"ready_to_ship:{L3}" in notices
     # The queue is rebuilt in the same transaction: L1 moves up to first, L4 to second.
     assert positions == {L1: 1, L4: 2}

@@ -240,4 +240,4 @@ def test_the_demo_outbox_has_sent_and_pending_notices_with_real_text(demo_db):
     assert {kind for kind, _, _ in rows} >= {"backorder_confirmed", "promise_revised"}
     assert {status for _, status, _ in rows} == {"sent", "pending"}
     confirmed = next(text for kind, _, text in rows if kind == "backorder_confirmed")
-    assert "Estimated shipping: between" in confirmed and "{{" not in confirmed
+    assert "estimated shipping between" in confirmed and "{{" not in confirmed

@@ -2,7 +2,8 @@
 
 ``notification_line`` links a notice to every order line it tells about: one email now covers all
 of an order's lines touched by one event, and the triage "last notice" of a line is read through
-this link. ``notification.order_line_id`` stays as the first line, for the outbox's existing readers.
+this link. ``line_key`` names the event for that line (``promise_revised:42:2026-12-10``): queuing
+the same line for the same event again is a no-op, whichever notice carried it. ``notification.order_line_id`` stays as the first line, for the outbox's existing readers.
 
 ``user_preference`` holds small per-user settings as JSON under a key (the columns a person chose
 for a grid), so they follow the person from browser to browser.
@@ -30,15 +31,17 @@ def upgrade() -> None:
         "notification_line",
         sa.Column("notification_id", sa.Integer(), nullable=False),
         sa.Column("order_line_id", sa.Integer(), nullable=False),
+        sa.Column("line_key", sa.String(length=128), nullable=False),
         sa.ForeignKeyConstraint(["notification_id"], ["notification.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["order_line_id"], ["order_line.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("notification_id", "order_line_id"),
+        sa.UniqueConstraint("line_key", name=op.f("uq_notification_line_line_key")),
     )
     op.create_index(op.f("ix_notification_line_order_line_id"), "notification_line", ["order_line_id"])
     # Every existing notice about a line becomes a one-line link, so history reads the same way.
     op.execute(
-        "INSERT INTO notification_line (notification_id, order_line_id) "
-        "SELECT id, order_line_id FROM notification WHERE order_line_id IS NOT NULL"
+        "INSERT INTO notification_line (notification_id, order_line_id, line_key) "
+        "SELECT id, order_line_id, idempotency_key FROM notification WHERE order_line_id IS NOT NULL"
     )
     op.create_table(
         "user_preference",
