@@ -135,13 +135,16 @@ class Simulation:
         touched = set()
         for pol in self.arrivals.pop(t, []):
             pair, qty = self.s.pol_pair[pol], self.s.pol_qty[pol]
+            sec = t * DAY + 9 * HOUR + int(self.rng.integers(0, 4 * HOUR))
+            if sec > self.now_sec:  # due later today, after the data ends: still on its way
+                self.arrivals.setdefault(t + 1, []).append(pol)
+                continue
             if self.available[pair] == 0 and self.queue_units[pair] == 0:
                 self.s.restocks[int(self.pairs.product[pair])].append(t)
                 self.last_in_day[pair] = t
             self.available[pair] += qty
             self.on_order[pair] -= qty
             self.pipeline[pair].remove(pol)
-            sec = t * DAY + 9 * HOUR + int(self.rng.integers(0, 4 * HOUR))
             self.s.pol_received_sec[pol] = sec
             po = self.s.pol_po[pol]
             self.s.movements.append((np.array([pair]), np.array([sec]), np.array([qty]), "receipt", po))
@@ -149,6 +152,8 @@ class Simulation:
         return touched
 
     def _revise_etas(self, t: int) -> set[int]:
+        if t * DAY + 14 * HOUR > self.now_sec:  # today's revisions come after the data ends
+            return set()
         for po, new_eta, cause, confirmed in self.revisions_due.pop(t, []):
             if new_eta != self.s.po_eta[po]:
                 self._revise(po, new_eta, cause, confirmed, t * DAY + 14 * HOUR, 1800)
@@ -225,6 +230,8 @@ class Simulation:
 
     def _cancel(self, t: int) -> set[int]:
         touched = set()
+        if t * DAY + 16 * HOUR > self.now_sec:  # today's cancellations come after the data ends
+            return touched
         for line in self.cancels_due.pop(t, []):
             w = self.s.waiting.get(line)
             if w is None:
@@ -235,6 +242,8 @@ class Simulation:
 
     def _discontinue(self, t: int) -> set[int]:
         touched = set()
+        if t * DAY + 11 * HOUR > self.now_sec:  # today's discontinuations come after the data ends
+            return touched
         for product in np.flatnonzero(self.disc_day == t):
             for pair in np.flatnonzero(self.pairs.product == product):
                 for w in list(self.queues.get(pair, ())):
@@ -366,11 +375,13 @@ class Simulation:
                 if head.allocated == head.qty:
                     queue.pop(0)
                     del self.s.waiting[head.line]
-                    self.s.bo_release_sec[head.line] = max(head.key[1] + HOUR, t * DAY + 13 * HOUR)
+                    # Never after the moment the data ends (a release on its last morning happens "now").
+                    released = max(head.key[1] + HOUR, t * DAY + 13 * HOUR)
+                    self.s.bo_release_sec[head.line] = min(released, max(self.now_sec, head.key[1]))
 
     def _shrink(self, t: int) -> None:
         """Now and then a unit is found damaged: a negative adjustment."""
-        if t % 30 != 29:
+        if t % 30 != 29 or t * DAY + 18 * HOUR > self.now_sec:  # monthly, and never after the data ends
             return
         candidates = np.flatnonzero(self.available > 0)
         hit = candidates[self.rng.random(candidates.size) < 0.02]

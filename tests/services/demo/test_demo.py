@@ -241,3 +241,31 @@ def test_the_demo_outbox_has_sent_and_pending_notices_with_real_text(demo_db):
     assert {status for _, status, _ in rows} == {"sent", "pending"}
     confirmed = next(text for kind, _, text in rows if kind == "backorder_confirmed")
     assert "estimated shipping between" in confirmed and "{{" not in confirmed
+
+
+EVENT_STAMPS = (
+    ("sales_order", "ordered_at"),
+    ("order_line", "backordered_at"),
+    ("order_line", "cancelled_at"),
+    ("stock_movement", "at"),
+    ("purchase_order", "ordered_at"),
+    ("purchase_order", "sent_at"),
+    ("purchase_order", "confirmed_at"),
+    ("purchase_order", "received_at"),
+    ("eta_revision", "at"),
+    ("promise_revision", "at"),
+    ("contact_log", "at"),
+    ("notification", "created_at"),
+    ("audit_event", "at"),
+)
+
+
+def test_nothing_in_the_demo_happens_after_its_now(demo_db):
+    # The demo's data ends at 08:00 UTC on its last day: a receipt at 12:56 or an ETA revision at
+    # 14:00 that day would be news from the future on every page that shows times.
+    now = dt.datetime.combine(TODAY, dt.time(8), dt.UTC)
+    with demo_db.read_session() as session:
+        for table, column in EVENT_STAMPS:
+            latest = session.execute(text(f"SELECT MAX({column}) FROM {table}")).scalar()
+            latest = dt.datetime.fromisoformat(str(latest)).replace(tzinfo=dt.UTC) if latest else None
+            assert latest is not None and latest <= now, (table, column, latest)
