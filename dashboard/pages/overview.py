@@ -8,6 +8,7 @@ from dash import dcc, html
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import context
+from dashboard.auth.pages import current_role, visible_pages
 from dashboard.auth.roles import user_may
 from dashboard.components.cards import make_alert_list, make_kpi_card
 from dashboard.components.feedback import make_database_unavailable
@@ -28,9 +29,9 @@ dash.register_page(__name__, path="/", name="Overview", title="Overview · Backo
 
 
 def _href(path: str) -> str | None:
-    """Link to ``path`` only once a page is registered there (later pages add themselves)."""
+    """Link to ``path`` only if the signed-in user may open the page there (support has no /inbound)."""
     base = path.split("?")[0]
-    return path if any(p["path"] == base for p in dash.page_registry.values()) else None
+    return path if any(p["path"] == base for p in visible_pages(current_role())) else None
 
 
 def make_cards(counts: OverviewCounts) -> dbc.Row:

@@ -84,3 +84,15 @@ def test_a_list_longer_than_it_shows_says_so_and_links_to_all(app, auth):
     assert late > 8, "the demo has more late POs than the list shows"
     assert ids["list-late-pos-all"]["props"]["href"] == "/inbound?show=late"
     assert f"8 of {late}" in json.dumps(ids["list-late-pos"])
+
+
+def test_links_follow_the_role_support_gets_none_to_pages_it_cannot_open(app, auth):
+    """Support may not open /inbound or /replenishment: the Overview shows it the facts, not dead links."""
+    auth.login("support")
+    content = route(auth.client, "/").json["response"]["_pages_content"]["children"]
+    hrefs = [c["props"].get("href") for c in components(content) if isinstance(c.get("props"), dict)]
+    linked = {href.split("?")[0] for href in hrefs if isinstance(href, str)}
+    assert "/backorders" in linked
+    assert not linked & {"/inbound", "/replenishment", "/kpis", "/suppliers"}, linked
+    ids = {c["props"].get("id") for c in components(content) if isinstance(c.get("props"), dict)}
+    assert "list-late-pos" in ids and "list-late-pos-all" not in ids
