@@ -15,7 +15,7 @@ from dash import dcc, html
 
 from dashboard.components.kpis import NO_DATA, day_text, format_delta, make_definition
 from dashboard.domain.kpi_kinds import KPIS
-from dashboard.services.kpis.report import BreakdownRow, CauseShare, OpenBackorders, WeekPoint
+from dashboard.services.kpis.report import CauseShare, OpenBackorders, WeekPoint
 
 COLOURS = {
     "fill_rate_lines": "#0d6efd",
@@ -27,7 +27,6 @@ COLOURS = {
     "backlog": "#ffc107",
 }
 AGING_COLOURS = ("#ffe69c", "#ffda6a", "#ffc107", "#fd7e14", "#dc3545")
-BREAKDOWN_CHART_ROWS = 15
 
 
 def graph_config(filename: str) -> dict[str, Any]:
@@ -136,7 +135,7 @@ def make_money_trend(weeks: Sequence[WeekPoint]) -> dict[str, Any]:
     data = [
         {
             "type": "bar",
-            "name": "Lost-sales estimate (week)",
+            "name": "Lost-sales estimate in the week ($)",
             "x": x,
             "y": [None if v is None else round(v, 2) for v in lost],
             "customdata": _changes("lost_sales", lost),
@@ -146,7 +145,7 @@ def make_money_trend(weeks: Sequence[WeekPoint]) -> dict[str, Any]:
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": "Open backorders at week end",
+            "name": "Open backorder value at week end ($)",
             "x": x,
             "y": [None if v is None else round(v, 2) for v in backlog],
             "customdata": [[f"{n:,} lines" if n is not None else ""] for n in lines],
@@ -195,6 +194,10 @@ def make_pareto_chart(causes: Sequence[CauseShare]) -> dict[str, Any]:
             "x": labels,
             "y": [c.revisions for c in causes],
             "customdata": [[round(c.share * 100, 1), c.days_added] for c in causes],
+            # The bars carry their figures, so no table beside the chart has to repeat them.
+            "text": [f"{c.revisions:,} · {c.share * 100:.0f} %" for c in causes],
+            "textposition": "inside",
+            "insidetextanchor": "end",
             "marker": {"color": "#6f42c1"},
             "hovertemplate": "%{y:,} revisions (%{customdata[0]} %) · %{customdata[1]:+,} days added<extra></extra>",
         },
@@ -210,7 +213,7 @@ def make_pareto_chart(causes: Sequence[CauseShare]) -> dict[str, Any]:
         },
     ]
     layout = _layout(
-        340,
+        260,
         yaxis={"gridcolor": "#eee", "rangemode": "tozero", "title": {"text": "promise revisions"}},
         yaxis2={
             "overlaying": "y",
@@ -234,33 +237,6 @@ def make_pareto_chart(causes: Sequence[CauseShare]) -> dict[str, Any]:
         ],
     )
     layout["margin"]["r"] = 80
-    return {"data": data, "layout": layout}
-
-
-def make_breakdown_chart(rows: Sequence[BreakdownRow], dimension: str) -> dict[str, Any]:
-    """Fill rate and backorder rate per member (the busiest :data:`BREAKDOWN_CHART_ROWS`)."""
-    shown = [r for r in rows if r.sums.get("lines_ordered")][:BREAKDOWN_CHART_ROWS][::-1]
-    if not shown:
-        return empty_figure("No order lines in this range for these filters", 260)
-    labels = [r.label for r in shown]
-    data = [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": name,
-            "y": labels,
-            "x": [round((r.values.get(key) or 0) * 100, 2) for r in shown],
-            "customdata": [f"{r.sums.get('lines_ordered', 0):,.0f}" for r in shown],
-            "marker": {"color": COLOURS[key]},
-            "hovertemplate": "%{x:.1f} % of %{customdata} lines<extra></extra>",
-        }
-        for key, name in (("backorder_rate", "Backorder rate"), ("fill_rate_lines", "Fill rate (lines)"))
-    ]
-    layout = _layout(max(240, 34 * len(shown) + 90), barmode="group", hovermode="y unified")
-    layout["xaxis"] |= {"range": [0, 100], "ticksuffix": " %"}
-    layout["yaxis"] = {"automargin": True}
-    layout["legend"]["traceorder"] = "reversed"
-    layout["margin"]["l"] = 10
     return {"data": data, "layout": layout}
 
 

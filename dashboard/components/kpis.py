@@ -19,7 +19,7 @@ from dash import html
 from dashboard.components.cards import make_verdict, text_class, verdict_colour
 from dashboard.domain.kpi_kinds import DEFINITIONS, KPIS, breakdown_kpis, in_section, sections_on
 from dashboard.services.kpis.filters import DIMENSIONS
-from dashboard.services.kpis.report import BreakdownRow, CauseShare, Headline, OpenBackorders
+from dashboard.services.kpis.report import BreakdownRow, Headline, OpenBackorders
 
 PAGE = "/kpis"
 NO_DATA = "No data in this range for these filters"
@@ -240,31 +240,6 @@ def make_open_cards(backlog: OpenBackorders) -> dbc.Row:
 
 
 # ---- tables ---------------------------------------------------------------------------------------
-
-
-def make_cause_table(causes: Sequence[CauseShare]) -> html.Div:
-    """The Pareto's numbers: revisions, share, cumulative share and days added per cause."""
-    if not causes:
-        return html.P("No promise revisions in this range for these filters.", className="text-body-secondary small")
-    header = html.Tr(
-        [
-            html.Th("Cause"),
-            *[html.Th(label, className="text-end") for label in ("Revisions", "Share", "Cumulative", "Days added")],
-        ]
-    )
-    body = [
-        html.Tr(
-            [
-                html.Td(c.label),
-                html.Td(f"{c.revisions:,}", className="text-end"),
-                html.Td(f"{c.share * 100:.1f} %", className="text-end"),
-                html.Td(f"{c.cumulative_share * 100:.1f} %", className="text-end"),
-                html.Td(f"{c.days_added:+,}", className="text-end"),
-            ]
-        )
-        for c in causes
-    ]
-    return dbc.Table([html.Thead(header, className="table-light"), html.Tbody(body)], size="sm", className="small")
 
 
 def make_breakdown_table(rows: Sequence[BreakdownRow], dimension: str) -> html.Div:

@@ -9,10 +9,7 @@ from dash import Input, Output, callback, ctx, dcc, html
 from dashboard import context
 from dashboard.auth.roles import allow_roles
 from dashboard.components.kpi_charts import (
-    empty_figure,
-    graph_config,
     make_aging_chart,
-    make_breakdown_chart,
     make_chart_card,
     make_money_trend,
     make_pareto_chart,
@@ -20,7 +17,6 @@ from dashboard.components.kpi_charts import (
 )
 from dashboard.components.kpis import (
     make_breakdown_table,
-    make_cause_table,
     make_headline,
     make_no_data,
     make_open_cards,
@@ -138,19 +134,6 @@ def layout(
             html.Div(id="kpi-alert"),
             html.Div(id="kpi-period"),
             html.Div(id="kpi-headline"),
-            _section("Open backorders now", "today's backlog for the filters above; the date range does not apply"),
-            dbc.Row(
-                [
-                    dbc.Col(html.Div(id="kpi-open"), lg=4, xl=3, className="mb-3"),
-                    dbc.Col(
-                        make_chart_card("Open backorders by age", "kpi-aging", "open-backorders-by-age", height=260),
-                        lg=8,
-                        xl=9,
-                        className="mb-3",
-                    ),
-                ],
-                className="g-3",
-            ),
             _section("Weekly trends", "each point is one ISO week (Monday to Sunday); hover for week-on-week change"),
             dbc.Row(
                 [
@@ -161,7 +144,7 @@ def layout(
                     ),
                     dbc.Col(
                         make_chart_card(
-                            "Lost sales and open backorders by week", "kpi-trend-money", "kpi-money-by-week"
+                            "Lost sales and open backorder value by week ($)", "kpi-trend-money", "kpi-money-by-week"
                         ),
                         xl=6,
                         className="mb-3",
@@ -187,40 +170,51 @@ def layout(
                             className="d-flex align-items-center gap-3",
                         )
                     ),
-                    dbc.CardBody(
-                        [
-                            html.Div(id="kpi-breakdown-table"),
-                            dcc.Graph(
-                                id="kpi-breakdown-chart",
-                                config=graph_config("kpi-breakdown"),
-                                figure=empty_figure("Loading…", 260),
-                            ),
-                        ],
-                        className="p-2",
-                    ),
+                    # The table is the breakdown: a chart of the same rows would only repeat it, taller.
+                    dbc.CardBody(html.Div(id="kpi-breakdown-table"), className="p-2"),
                 ],
                 className="mb-3",
             ),
-            _section("Delay causes"),
+            # Today's backlog and the range's delay causes share a row: each is one chart and a few figures.
             dbc.Row(
                 [
                     dbc.Col(
-                        make_chart_card(
-                            "Why promises moved", "kpi-pareto", "kpi-delay-causes-pareto", definition="delay_causes"
-                        ),
+                        [
+                            _section(
+                                "Open backorders now",
+                                "today's backlog; the date range does not apply",
+                            ),
+                            dbc.Row(
+                                [
+                                    dbc.Col(html.Div(id="kpi-open"), md=4, className="mb-3"),
+                                    dbc.Col(
+                                        make_chart_card(
+                                            "Open backorders by age", "kpi-aging", "open-backorders-by-age", height=260
+                                        ),
+                                        md=8,
+                                        className="mb-3",
+                                    ),
+                                ],
+                                className="g-3",
+                            ),
+                        ],
                         xl=7,
-                        className="mb-3",
                     ),
                     dbc.Col(
-                        dbc.Card(
-                            [
-                                dbc.CardHeader("Promise revisions by cause", className="fw-semibold"),
-                                dbc.CardBody(html.Div(id="kpi-causes"), className="p-2"),
-                            ],
-                            className="h-100",
-                        ),
+                        [
+                            _section("Delay causes", "promise revisions in the range, largest cause first"),
+                            html.Div(
+                                make_chart_card(
+                                    "Why promises moved",
+                                    "kpi-pareto",
+                                    "kpi-delay-causes-pareto",
+                                    definition="delay_causes",
+                                    height=260,
+                                ),
+                                className="mb-3",
+                            ),
+                        ],
                         xl=5,
-                        className="mb-3",
                     ),
                 ],
                 className="g-3",
@@ -238,7 +232,6 @@ def layout(
     Output("kpi-trend-rates", "figure"),
     Output("kpi-trend-money", "figure"),
     Output("kpi-pareto", "figure"),
-    Output("kpi-causes", "children"),
     *FILTER_INPUTS,
 )
 @allow_roles(*ROLES)
@@ -254,7 +247,7 @@ def update_report(start, end, warehouse, category, supplier):
             causes = kr.delay_causes(session, filters)
             backlog = kr.open_backorders(session, filters, today)
     except InputError as exc:
-        return (dbc.Alert(str(exc), color="danger", id="kpi-filter-error"), *[dash.no_update] * 8)
+        return (dbc.Alert(str(exc), color="danger", id="kpi-filter-error"), *[dash.no_update] * 7)
     cards = make_headline(head) if head.has_data else make_no_data(filters.start, filters.end)
     return (
         None,
@@ -265,12 +258,10 @@ def update_report(start, end, warehouse, category, supplier):
         make_rates_trend(weeks),
         make_money_trend(weeks),
         make_pareto_chart(causes),
-        make_cause_table(causes),
     )
 
 
 @callback(
-    Output("kpi-breakdown-chart", "figure"),
     Output("kpi-breakdown-table", "children"),
     *FILTER_INPUTS,
     Input("kpi-dimension", "value"),
@@ -283,8 +274,8 @@ def update_breakdown(start, end, warehouse, category, supplier, dimension):
             filters = _filters(session, start, end, warehouse, category, supplier)
             rows = kr.breakdown(session, filters, dimension)
     except InputError as exc:
-        return empty_figure("Nothing to show: " + str(exc), 260), dbc.Alert(str(exc), color="danger", className="mb-0")
-    return make_breakdown_chart(rows, dimension), make_breakdown_table(rows, dimension)
+        return dbc.Alert(str(exc), color="danger", className="mb-0")
+    return make_breakdown_table(rows, dimension)
 
 
 @callback(
