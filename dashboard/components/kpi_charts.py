@@ -13,7 +13,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.components.kpis import NO_DATA, day_text, format_delta, make_definition
+from dashboard.components import formats
+from dashboard.components.kpis import NO_DATA, format_delta, make_definition
 from dashboard.domain.kpi_kinds import KPIS
 from dashboard.services.kpis.report import CauseShare, OpenBackorders, WeekPoint
 
@@ -79,12 +80,12 @@ def empty_figure(message: str = NO_DATA, height: int = 300) -> dict[str, Any]:
 
 
 def _week_label(point: WeekPoint) -> str:
-    return day_text(point.week, year=False) + ("*" if point.partial else "")
+    return formats.day(point.week, year=False) + ("*" if point.partial else "")
 
 
 def _week_note(point: WeekPoint) -> str:
     days = (point.last_day - point.first_day).days + 1
-    note = f"week of {day_text(point.week)}"
+    note = f"week of {formats.day(point.week)}"
     return note + (f", {days} of 7 days in range" if point.partial else "")
 
 

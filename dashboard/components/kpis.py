@@ -4,7 +4,7 @@ Data in, components out; no database access here. Which cards, in which sections
 which detail line and which breakdown columns: all of it comes from the table in
 :mod:`dashboard.domain.kpi_kinds`, so nothing here names a KPI. Every number is shown with its
 definition one click away (never reworded here). The charts are in :mod:`dashboard.components.kpi_charts`,
-which words its numbers with :func:`format_delta` and :func:`day_text` from here.
+which words its numbers with :func:`format_delta` and :mod:`.formats` from here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.components import formats
 from dashboard.components.cards import make_verdict, text_class, verdict_colour
 from dashboard.domain.kpi_kinds import DEFINITIONS, KPIS, breakdown_kpis, in_section, sections_on
 from dashboard.services.kpis.filters import DIMENSIONS
@@ -68,16 +69,6 @@ def verdict(key: str, value: float | None) -> tuple[str | None, str]:
     return KPIS[key].judge(value), target_text(key)
 
 
-def day_text(day: dt.date, year: bool = True) -> str:
-    """'9 Nov 2026' (no leading zero, on any platform)."""
-    return f"{day.day} {day:%b}" + (f" {day.year}" if year else "")
-
-
-def period_text(start: dt.date, end: dt.date) -> str:
-    """'9 Nov – 22 Nov 2026' (the year once when both ends share it)."""
-    return f"{day_text(start, start.year != end.year)} – {day_text(end)}"
-
-
 # ---- cards ----------------------------------------------------------------------------------------
 
 
@@ -126,7 +117,7 @@ def make_kpi_stat(
 
 def _detail(key: str, headline: Headline) -> str:
     """The card's detail line, from the KPI's template and what the headline was computed from."""
-    through = f"through {day_text(headline.stock_through)}" if headline.stock_through else "no closed day yet"
+    through = f"through {formats.day(headline.stock_through)}" if headline.stock_through else "no closed day yet"
     notify = "incl." if headline.notify_included else "excl. (not per warehouse)"
     return KPIS[key].describe(headline.sums, through=through, notify=notify)
 
@@ -164,14 +155,14 @@ def make_headline(headline: Headline) -> html.Div:
 def make_period_note(headline: Headline) -> html.Div:
     """Which days the numbers cover and what the deltas compare with."""
     stock = (
-        f"Stock figures (end-of-day snapshots) through {day_text(headline.stock_through)}."
+        f"Stock figures (end-of-day snapshots) through {formats.day(headline.stock_through)}."
         if headline.stock_through
         else "No closed day with a stock snapshot in this range yet."
     )
     return html.Div(
         [
-            html.Span(f"{period_text(headline.start, headline.end)}", className="fw-semibold"),
-            html.Span(f" compared with {period_text(headline.previous_start, headline.previous_end)}. {stock}"),
+            html.Span(f"{formats.period(headline.start, headline.end)}", className="fw-semibold"),
+            html.Span(f" compared with {formats.period(headline.previous_start, headline.previous_end)}. {stock}"),
         ],
         className="small text-body-secondary mb-3",
         id="kpi-period-text",
@@ -184,7 +175,7 @@ def make_no_data(start: dt.date, end: dt.date) -> dbc.Alert:
         [
             html.I(className="bi bi-inbox me-2"),
             html.Strong("No data in this range. "),
-            f"Nothing was ordered, shipped, revised or stock-counted between {period_text(start, end)} "
+            f"Nothing was ordered, shipped, revised or stock-counted between {formats.period(start, end)} "
             "for these filters. Widen the dates or clear a filter.",
         ],
         color="light",

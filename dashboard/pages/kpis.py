@@ -8,6 +8,7 @@ from dash import Input, Output, callback, ctx, dcc, html
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles
+from dashboard.components import formats
 from dashboard.components.kpi_charts import (
     make_aging_chart,
     make_chart_card,
@@ -102,7 +103,7 @@ def layout(
             html.Div(
                 [
                     html.H2("Executive KPIs", className="mb-0"),
-                    html.Span(f"as of {today:%A %d %B %Y}", className="text-body-secondary"),
+                    html.Span(f"as of {formats.weekday(today)}", className="text-body-secondary"),
                 ],
                 className="d-flex align-items-baseline gap-3 mb-3 flex-wrap",
             ),

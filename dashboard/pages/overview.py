@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from dashboard import context
 from dashboard.auth.pages import current_role, visible_pages
 from dashboard.auth.roles import user_may
+from dashboard.components import formats
 from dashboard.components.cards import make_alert_list, make_kpi_card
 from dashboard.components.feedback import make_database_unavailable
 from dashboard.components.kpis import format_delta, format_value, verdict
@@ -137,7 +138,7 @@ def layout(**_query: str) -> html.Div:
     overdue_rows = [
         (
             f"{line.order_number} · {line.sku}",
-            f"{line.customer} · promised {line.promised_date:%d %b}",
+            f"{line.customer} · promised {formats.day(line.promised_date)}",
             f"{line.days_late} d late",
         )
         for line in overdue
@@ -145,7 +146,7 @@ def layout(**_query: str) -> html.Div:
     late_rows = [
         (
             po.number,
-            f"{po.supplier} · ETA {po.eta:%d %b}" + (" (confirmed)" if po.confirmed else " (unconfirmed)"),
+            f"{po.supplier} · ETA {formats.day(po.eta)}" + (" (confirmed)" if po.confirmed else " (unconfirmed)"),
             f"{po.days_late} d late",
         )
         for po in late
@@ -155,7 +156,7 @@ def layout(**_query: str) -> html.Div:
             html.Div(
                 [
                     html.H2("Overview", className="mb-0"),
-                    html.Span(f"as of {today:%A %d %B %Y}", className="text-body-secondary"),
+                    html.Span(f"as of {formats.weekday(today)}", className="text-body-secondary"),
                 ],
                 className="d-flex align-items-baseline gap-3 mb-3",
             ),

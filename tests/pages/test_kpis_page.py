@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import text
 
 from dashboard import context
+from dashboard.components import formats
 from dashboard.components.cards import VERDICTS, verdict_colour
-from dashboard.components.kpis import day_text, format_delta, format_value, target_text
+from dashboard.components.kpis import format_delta, format_value, target_text
 from dashboard.domain.kpi_kinds import DEFINITIONS, KPIS, SECTIONS, breakdown_kpis, in_section, sections_on
 from dashboard.services.kpis import filters as kf
 from dashboard.services.kpis import report as kr
@@ -215,7 +216,7 @@ class TestEveryKpiOfTheTable:
                     text = json.dumps(card, ensure_ascii=False)
                     assert VERDICTS[judged][2] in text and target_text(kpi.key) in text
                 detail = kpi.describe(
-                    expected.sums, through=f"through {day_text(expected.stock_through)}", notify="incl."
+                    expected.sums, through=f"through {formats.day(expected.stock_through)}", notify="incl."
                 )
                 assert detail and json.dumps(detail)[1:-1] in json.dumps(card), kpi.key
 
