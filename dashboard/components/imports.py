@@ -8,6 +8,8 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.components import formats
+
 KIND_LABELS = {
     "products": "Products (also Shopify / WooCommerce exports)",
     "stock": "Stock levels (a stock count)",
@@ -276,7 +278,7 @@ def make_history(imports: list[dict[str, Any]]) -> html.Div:
                 [
                     html.Tr(
                         [
-                            html.Td(f"{item['at']:%d %b %H:%M}"),
+                            html.Td(formats.stamp(item["at"])),
                             html.Td(item["actor"]),
                             html.Td(item["file"]),
                             html.Td(KIND_LABELS.get(item["kind"], EXPORT_NAMES.get(item["kind"], item["kind"]))),

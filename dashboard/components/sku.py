@@ -12,6 +12,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import html
 
+from dashboard.components import formats
 from dashboard.domain import forecast
 from dashboard.domain import lead_time_demand as ltd
 from dashboard.domain import replenishment as rp
@@ -55,7 +56,7 @@ def make_stock_chart(
         figure.add_vline(
             x=dt.datetime.combine(stockout, dt.time()).timestamp() * 1000,
             line={"color": "#dc3545", "width": 1},
-            annotation_text=f"stockout {stockout:%d %b}",
+            annotation_text=f"stockout {formats.day(stockout)}",
             annotation_position="top right",
         )
     if history:
@@ -91,7 +92,7 @@ def make_demand_chart(
         y=[u for _, u in weeks],
         name="Units ordered per week",
         marker_color="#9ec5fe",
-        hovertemplate="week of %{x|%d %b %Y}: %{y:.0f} units<extra></extra>",
+        hovertemplate="week of %{x|%-d %b %Y}: %{y:.0f} units<extra></extra>",
     )
     if weeks:
         start = weeks[-1][0] + dt.timedelta(days=7)
@@ -338,7 +339,7 @@ def make_po_table(rows: Sequence[dict[str, Any]], today: dt.date) -> dbc.Table |
                     html.Td(r["number"], className="text-nowrap"),
                     html.Td(r["supplier"]),
                     html.Td(
-                        f"{r['eta']:%d %b %Y}" + (" ✓" if r["eta_confirmed"] else " (unconfirmed)"),
+                        formats.day(r["eta"]) + (" ✓" if r["eta_confirmed"] else " (unconfirmed)"),
                         className="text-danger fw-semibold" if late else "",
                     ),
                     html.Td(dbc.Badge(status.label, color=status.colour)),
@@ -378,7 +379,7 @@ def make_waiting_table(rows: Sequence[dict[str, Any]], today: dt.date) -> dbc.Ta
                     html.Td(f"{r['qty_allocated']}/{r['qty']}", className="text-end"),
                     html.Td(f"{(today - r['backordered_at'].date()).days} d" if r["backordered_at"] else "–"),
                     html.Td(
-                        f"{r['promised_date']:%d %b}"
+                        formats.day(r["promised_date"])
                         + (f" (rev. {r['promise_revision_count']}×)" if r["promise_revision_count"] else ""),
                         className="text-danger fw-semibold" if past else "",
                     ),

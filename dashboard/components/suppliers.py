@@ -10,6 +10,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.components import formats
 from dashboard.domain.kpi_kinds import DEFINITIONS, KPIS, in_section
 from dashboard.domain.kpi_spec import Kpi
 from dashboard.services.inbound.suppliers import TREND_WINDOW_WEEKS, AtRiskPO, SupplierPeriod, SupplierScore, TrendWeek
@@ -242,8 +243,8 @@ def make_period_note(period: SupplierPeriod, start: dt.date, end: dt.date) -> st
     """Which periods the cards compare."""
     pos, before = int(period.current["pos"] or 0), int(period.previous["pos"] or 0)
     return (
-        f"{pos:,} purchase order(s) completed {start:%d %b %Y} – {end:%d %b %Y}, compared with {before:,} in "
-        f"{period.previous_start:%d %b %Y} – {period.previous_end:%d %b %Y}. Click a card for its definition."
+        f"{pos:,} purchase order(s) completed {formats.period(start, end)}, compared with {before:,} in "
+        f"{formats.period(period.previous_start, period.previous_end)}. Click a card for its definition."
     )
 
 
@@ -277,7 +278,7 @@ def make_trend_chart(weeks: Sequence[TrendWeek], supplier: str) -> dict[str, Any
             "name": f"On time, last {window} (%)",
             "marker": {"color": ON_TIME, "opacity": 0.75},
             "customdata": [[w.window_pos, w.pos] for w in weeks],
-            "hovertemplate": f"{window} to the week of %{{x|%d %b %Y}}: %{{y:.0f}} % on time of %{{customdata[0]}} "
+            "hovertemplate": f"{window} to the week of %{{x|%-d %b %Y}}: %{{y:.0f}} % on time of %{{customdata[0]}} "
             "PO(s)<br>%{customdata[1]} completed that week<extra></extra>",
         },
         {
@@ -430,7 +431,7 @@ def make_at_risk_table(rows: Sequence[AtRiskPO], limit: int) -> html.Div | dbc.T
             [
                 html.Td(html.Span(row.number, className="fw-semibold")),
                 html.Td(row.warehouse),
-                html.Td(f"{row.eta:%d %b %Y}"),
+                html.Td(formats.day(row.eta)),
                 html.Td(
                     dbc.Badge(
                         "confirmed" if row.eta_confirmed else "not confirmed",
@@ -442,7 +443,7 @@ def make_at_risk_table(rows: Sequence[AtRiskPO], limit: int) -> html.Div | dbc.T
                     className="text-end" + (" text-danger fw-semibold" if row.days_late else ""),
                 ),
                 html.Td(
-                    [f"{row.expected_arrival:%d %b %Y}", html.Div(row.reason, className="small text-body-secondary")]
+                    [formats.day(row.expected_arrival), html.Div(row.reason, className="small text-body-secondary")]
                 ),
                 html.Td(f"{row.waiting_lines:,}", className="text-end"),
                 html.Td(f"${row.waiting_value:,.0f}", className="text-end"),

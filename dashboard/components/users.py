@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.components import formats
 from dashboard.db.models import User
 from dashboard.domain.codes import Role
 
@@ -23,7 +24,7 @@ def make_users_table(users: Sequence[User]) -> dbc.Table:
                 html.Td(
                     dbc.Badge("Active", color="success") if user.active else dbc.Badge("Deactivated", color="secondary")
                 ),
-                html.Td(f"{user.created_at:%d %b %Y}"),
+                html.Td(formats.day(user.created_at)),
             ]
         )
         for user in users

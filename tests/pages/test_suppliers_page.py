@@ -191,7 +191,7 @@ class TestOneSupplier:
         assert_no_crash(response)
         body = response.json["response"]
         assert body["sup-title"]["children"] == worst["name"]
-        assert "4 purchase order(s) completed 02 Nov 2026 – 15 Nov 2026" in body["sup-period"]["children"]
+        assert "4 purchase order(s) completed 2 Nov – 15 Nov 2026" in body["sup-period"]["children"]
         cards = by_id(body["sup-cards"]["children"])
         assert cards["sup-card-on-time-receipt-value"]["children"] == "50.0 %"
         assert cards["sup-card-on-time-receipt-detail"]["children"] == "of 4 POs"
