@@ -106,7 +106,7 @@ return true;
 
 
 def _order_waiting_on_one_po(db) -> tuple[str, str, list[int], list[str]]:
-    """Give a new customer one order with two lines that one open PO covers (first in their queues, pinned).
+    """Give a new customer one order with two lines only one open PO can cover (first in their queues, pinned).
 
     Returns the PO number, its ETA, the two line ids and their SKUs.
     """
@@ -127,12 +127,14 @@ def _order_waiting_on_one_po(db) -> tuple[str, str, list[int], list[str]]:
             .where(po_is_open())
             .order_by(PurchaseOrder.eta, PurchaseOrder.number)
         ).all()
-    earliest: dict[tuple[int, int], tuple[str, object]] = {}
+    # Pairs with exactly one open PO: when it moves, nothing else can cover their lines instead.
+    supply: dict[tuple[int, int], list[tuple[str, object]]] = defaultdict(list)
     for number, warehouse, product, eta in rows:
-        earliest.setdefault((product, warehouse), (number, eta))
+        supply[(product, warehouse)].append((number, eta))
     products_of: dict[tuple[str, int, object], list[int]] = defaultdict(list)
-    for (product, warehouse), (number, eta) in earliest.items():
-        products_of[(number, warehouse, eta)].append(product)
+    for (product, warehouse), pos in supply.items():
+        if len(pos) == 1:
+            products_of[(pos[0][0], warehouse, pos[0][1])].append(product)
     for (number, warehouse, eta), products in products_of.items():
         if len(products) < 2:
             continue
