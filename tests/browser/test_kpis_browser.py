@@ -21,6 +21,12 @@ def test_kpi001_executive_reads_a_kpi_and_its_definition(dash_duo, signed_in):
     # Every chart keeps the plotly toolbar with its "download as PNG" button.
     dash_duo.wait_for_element("#kpi-pareto .modebar-btn[data-title^='Download plot']", timeout=10)
     assert len(dash_duo.find_elements(".js-plotly-plot")) >= 4
+    # The charts were drawn by plotly.js's basic bundle (1.2 MB), never the full one (4.8 MB).
+    scripts = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('plotly'));"
+    )
+    assert any("plotly-basic.min.js" in name for name in scripts), scripts
+    assert not any(name.split("?")[0].endswith("/plotly.min.js") for name in scripts), scripts
     assert dash_duo.get_logs() == []
 
 
