@@ -80,6 +80,8 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> das
         compress=False,
         on_error=errors.on_callback_error,
     )
+    # Screen readers pick their voice from the page's language (axe: html-has-lang).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     if settings.trusted_proxies:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     server.secret_key = settings.session_secret()

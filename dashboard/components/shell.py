@@ -88,7 +88,8 @@ def make_shell(
         [
             dcc.Location(id="url", refresh="callback-nav"),
             make_navbar(pages, username, role, csrf_token),
-            dbc.Container(dash.page_container, fluid=True, className="pb-5", id="page-content"),
+            # The page is the document's main landmark (the navbar is its nav), for screen readers' "go to main".
+            dbc.Container(dash.page_container, fluid=True, className="pb-5", id="page-content", tag="main"),
             dbc.Toast(
                 id="global-error",
                 header="Something went wrong",

@@ -74,11 +74,14 @@ def make_status_fields(prefix: str, value: str) -> list:
         dbc.Row(
             [
                 dbc.Col(
-                    dbc.Select(
-                        id=f"{prefix}-new",
-                        options=[{"label": s.label, "value": s.value} for s in SalesStatus],
-                        value=value,
-                    ),
+                    [
+                        dbc.Label("New sales status", html_for=f"{prefix}-new", class_name="visually-hidden"),
+                        dbc.Select(
+                            id=f"{prefix}-new",
+                            options=[{"label": s.label, "value": s.value} for s in SalesStatus],
+                            value=value,
+                        ),
+                    ],
                     width=4,
                 ),
                 dbc.Col(dbc.Input(id=f"{prefix}-reason", placeholder="Reason (required)", maxLength=500), width=8),

@@ -86,23 +86,31 @@ def layout(**_query: str) -> html.Div:
                             _card(
                                 "2 · Upload the file",
                                 [
-                                    dcc.Upload(
-                                        id="imp-file",
-                                        children=html.Div(
-                                            [
-                                                html.I(className="bi bi-cloud-arrow-up fs-3 d-block"),
-                                                "Drop a CSV or XLSX file here, or ",
-                                                html.A("choose one", className="link-primary"),
-                                                html.Div(
-                                                    f"Up to {import_jobs.MAX_UPLOAD_BYTES // 2**20} MB; "
-                                                    "Shopify and WooCommerce product exports are recognised.",
-                                                    className="small text-body-secondary",
-                                                ),
-                                            ]
+                                    # dcc.Upload's file input takes no label of its own: wrapping the drop zone in
+                                    # a <label> names it by the zone's text for screen readers (docs/ui.md).
+                                    html.Label(
+                                        dcc.Upload(
+                                            id="imp-file",
+                                            children=html.Div(
+                                                [
+                                                    html.I(className="bi bi-cloud-arrow-up fs-3 d-block"),
+                                                    "Drop a CSV or XLSX file here, or ",
+                                                    html.A("choose one", className="link-primary"),
+                                                    html.Div(
+                                                        f"Up to {import_jobs.MAX_UPLOAD_BYTES // 2**20} MB; "
+                                                        "Shopify and WooCommerce product exports are recognised.",
+                                                        className="small text-body-secondary",
+                                                    ),
+                                                ]
+                                            ),
+                                            accept=".csv,.xlsx",
+                                            # The label opens the file chooser (a click on the zone, or Enter
+                                            # or Space on the file input inside); the zone's own would be a second.
+                                            disable_click=True,
+                                            max_size=import_jobs.MAX_UPLOAD_BYTES,
+                                            className="import-drop",
                                         ),
-                                        accept=".csv,.xlsx",
-                                        max_size=import_jobs.MAX_UPLOAD_BYTES,
-                                        className="import-drop",
+                                        className="d-block mb-0",
                                     ),
                                     html.Div(id="imp-file-info"),
                                 ],
