@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.components import formats
 from dashboard.components.cards import make_kpi_card
 from dashboard.components.grids import ROW_CLICK, make_infinite_grid
 from dashboard.domain.codes import (
@@ -172,7 +174,7 @@ def _date(field: str, header: str, width: int = 120, **extra: Any) -> dict[str, 
         "headerName": header,
         "filter": "agDateColumnFilter",
         "width": width,
-        "valueFormatter": {"function": "params.value ? params.value.slice(0, 10) : ''"},
+        "valueFormatter": formats.DAY_CELL,
         "filterParams": {"browserDatePicker": True, "maxNumConditions": 1},
         **extra,
     }
@@ -188,22 +190,28 @@ def _num(field: str, header: str, width: int = 100, money: bool = False, **extra
         **extra,
     }
     if money:
-        column["valueFormatter"] = {"function": "params.value == null ? '' : d3.format('$,.2f')(params.value)"}
+        # Whole dollars, as money reads everywhere else (docs/ui.md).
+        column["valueFormatter"] = {"function": "params.value == null ? '' : d3.format('$,.0f')(params.value)"}
     return column
 
 
+HIDE = {"hide": True}  # offered in the "Columns" chooser, not shown until the user ticks it
+
+# The decision columns come first and are shown by default, sized to fit a 1440 px window
+# (tests/pages/test_grid_columns.py holds them to it); the rest are one tick away in "Columns".
 COLUMN_DEFS: list[dict[str, Any]] = [
     _num(
         "severity",
         "Severity",
-        105,
+        110,
         pinned="left",
         valueFormatter={"function": "params.value == null ? '' : d3.format('.0f')(params.value)"},
+        headerTooltip="Points that order the queue: see How the queue is ordered",
     ),
     {
         "field": "state",
         "headerName": "Promise",
-        "width": 125,
+        "width": 140,
         "filter": "agTextColumnFilter",
         "pinned": "left",
         "cellClassRules": {
@@ -212,71 +220,94 @@ COLUMN_DEFS: list[dict[str, Any]] = [
             "text-success": "params.data && params.data.state_key === 'on_track'",
         },
     },
-    {"field": "order_number", "headerName": "Order", "width": 125, "filter": "agTextColumnFilter"},
-    {"field": "sku", "headerName": "SKU", "width": 120, "filter": "agTextColumnFilter"},
-    {"field": "product_name", "headerName": "Product", "width": 200, "filter": "agTextColumnFilter"},
-    {"field": "warehouse", "headerName": "WH", "width": 80, "filter": "agTextColumnFilter"},
+    {"field": "order_number", "headerName": "Order", "width": 145, "filter": "agTextColumnFilter"},
+    {"field": "sku", "headerName": "SKU", "width": 130, "filter": "agTextColumnFilter"},
     {
         "field": "customer",
         "headerName": "Customer",
-        "width": 170,
+        "width": 140,
+        "flex": 1,
+        "minWidth": 140,
         "filter": "agTextColumnFilter",
         "cellClassRules": {"fw-semibold": "params.data && params.data.vip"},
-        "tooltipValueGetter": {"function": "params.data && params.data.vip ? 'VIP customer' : null"},
+        "tooltipValueGetter": {
+            "function": "params.data ? params.data.customer + (params.data.vip ? ' (VIP customer)' : '') : null"
+        },
     },
+    _num("age_days", "Age (d)", 85, headerTooltip="Days since the line went on backorder"),
+    _date("promised_date", "Promised", 115),
+    _num(
+        "days_to_promise",
+        "Days to promise (d)",
+        115,
+        tooltipField="promised_date",
+        cellClassRules={"text-danger fw-semibold": "params.value < 0"},
+        headerTooltip="Days left until the promised date; negative: days past it",
+    ),
+    {
+        "field": "covering_po",
+        "headerName": "Covering PO",
+        "width": 150,
+        "filter": "agTextColumnFilter",
+        "valueFormatter": {
+            "function": "params.value || (params.data ? (params.data.covered_by === 'stock' ? 'stock on hand' "
+            ": 'no supply') : '')"
+        },
+        "headerTooltip": "The purchase order whose units this line waits for",
+    },
+    _date(
+        "ship_p80",
+        "Ships by (P80)",
+        115,
+        headerTooltip="The covering PO's ETA plus its supplier's usual delay and handling: 8 in 10 ship by then",
+    ),
+    _date("last_contact_at", "Last contact", 115),
+    {
+        "field": "product_name",
+        "headerName": "Product",
+        "width": 240,
+        "filter": "agTextColumnFilter",
+        "tooltipField": "product_name",
+        **HIDE,
+    },
+    {"field": "warehouse", "headerName": "WH", "width": 80, "filter": "agTextColumnFilter", **HIDE},
     {
         "field": "vip",
         "headerName": "VIP",
         "width": 70,
         "valueFormatter": {"function": "params.value ? 'VIP' : ''"},
         "filter": False,
+        **HIDE,
     },
-    {"field": "channel", "headerName": "Channel", "width": 110, "filter": "agTextColumnFilter"},
-    _num("age_days", "Age (d)", 95),
-    _num(
-        "days_to_promise",
-        "Days to promise",
-        120,
-        tooltipField="promised_date",
-        cellClassRules={"text-danger fw-semibold": "params.value < 0"},
-    ),
-    _date("promised_date", "Promised"),
-    _date("original_promised_date", "First promise"),
-    _num("revisions", "Revisions", 100),
-    _date("ship_p50", "Ships (P50)"),
-    _date("ship_p80", "Ships (P80)"),
+    {"field": "channel", "headerName": "Channel", "width": 125, "filter": "agTextColumnFilter", **HIDE},
+    _date("original_promised_date", "First promise", **HIDE),
+    _num("revisions", "Promise revisions", 115, **HIDE),
+    _date("ship_p50", "Ships from (P50)", **HIDE),
+    _num("queue_position", "Queue #", 100, headerTooltip="Place in the queue for the covering supply", **HIDE),
+    _num("qty_waiting", "Waiting (units)", 105, **HIDE),
+    _num("value", "Value ($)", 110, money=True, **HIDE),
+    _date("backordered_on", "Backordered", 135, **HIDE),
+    _date("last_notice_at", "Last notice", **HIDE),
+    {"field": "last_notice_kind", "headerName": "Notice", "width": 185, "filter": "agTextColumnFilter", **HIDE},
     {
-        "field": "covering_po",
-        "headerName": "Covering PO",
-        "width": 125,
+        "field": "last_contact_outcome",
+        "headerName": "Contact outcome",
+        "width": 150,
         "filter": "agTextColumnFilter",
-        "valueFormatter": {
-            "function": "params.value || (params.data ? (params.data.covered_by === 'stock' ? 'stock on hand' "
-            ": 'no supply') : '')"
-        },
+        **HIDE,
     },
-    _num("queue_position", "Queue #", 90),
-    _num("qty_waiting", "Waiting", 90),
-    _num("value", "Value", 110, money=True),
-    _date("backordered_on", "Backordered"),
-    _date("last_notice_at", "Last notice"),
-    {"field": "last_notice_kind", "headerName": "Notice", "width": 140, "filter": "agTextColumnFilter"},
-    _date("last_contact_at", "Last contact"),
-    {"field": "last_contact_outcome", "headerName": "Contact outcome", "width": 150, "filter": "agTextColumnFilter"},
 ]
 
 
-def make_grid(grid_id: str) -> dag.AgGrid:
-    """The triage queue on the infinite row model: the server sorts, filters and pages."""
-    return make_infinite_grid(grid_id, COLUMN_DEFS, "'' + params.data.line_id", rowSelection=ROW_CLICK)
+def make_grid(grid_id: str, shown: Sequence[str] | None = None) -> dag.AgGrid:
+    """The triage queue on the infinite row model (the server sorts, filters and pages), showing ``shown``."""
+    return make_infinite_grid(grid_id, COLUMN_DEFS, "'' + params.data.line_id", shown=shown, rowSelection=ROW_CLICK)
 
 
 def _fmt_date(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return "—"
     if isinstance(value, dt.datetime):
-        return f"{value:%d %b %Y %H:%M} UTC"
-    return f"{value:%a %d %b %Y}"
+        return formats.stamp(value)
+    return formats.day(value)
 
 
 def _fact(label: str, value: Any, fact_id: str | None = None) -> html.Tr:
@@ -290,8 +321,8 @@ def _window(line: dict[str, Any]) -> str:
     if line["ship_p50"] is None:
         return "No open PO covers this line"
     if line["ship_p50"] == line["ship_p80"]:
-        return f"{line['ship_p80']:%d %b}"
-    return f"{line['ship_p50']:%d %b} – {line['ship_p80']:%d %b}"
+        return formats.day(line["ship_p80"])
+    return formats.period(line["ship_p50"], line["ship_p80"])
 
 
 def _covering(line: dict[str, Any], today: dt.date) -> str:
@@ -302,15 +333,20 @@ def _covering(line: dict[str, Any], today: dt.date) -> str:
         return f"None ({covered} of {line['qty_waiting']} units coming)" if covered else "None"
     eta = line["covering_eta"]
     late = f", {(today - eta).days} days late" if eta < today else ""
-    return f"{line['covering_po_number']} (ETA {eta:%d %b}{late})"
+    return f"{line['covering_po_number']} (ETA {formats.day(eta)}{late})"
 
 
 def _history(detail: LineDetail) -> html.Div:
     events: list[tuple[dt.datetime, str, str, str]] = []
     for p in detail.promises:
-        old = f"{p['old_date']:%d %b}" if p["old_date"] else "—"
+        old = formats.day(p["old_date"])
         events.append(
-            (p["at"], "bi-calendar-event", "Promise revised", f"{old} → {p['new_date']:%d %b} ({p['cause'].label})")
+            (
+                p["at"],
+                "bi-calendar-event",
+                "Promise revised",
+                f"{old} → {formats.day(p['new_date'])} ({p['cause'].label})",
+            )
         )
     for n in detail.notices:
         kind = NOTICE_KINDS.get(n["kind"], n["kind"])
@@ -335,7 +371,7 @@ def _history(detail: LineDetail) -> html.Div:
                 [
                     html.I(className=f"bi {icon} me-2 text-body-secondary"),
                     html.Span(title, className="fw-semibold me-1"),
-                    html.Span(f"{at:%d %b %Y %H:%M}", className="text-body-secondary me-2"),
+                    html.Span(formats.stamp(at), className="text-body-secondary me-2"),
                     html.Div(text, className="ms-4"),
                 ],
                 className="mb-2",

@@ -10,6 +10,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.components import formats
 from dashboard.components.grids import ROW_CLICK, make_infinite_grid
 from dashboard.components.purchasing import make_draft_editor
 from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode, POStatus
@@ -19,7 +20,13 @@ from dashboard.services.purchasing.cancelling import CancelImpact
 
 
 def _date(field: str, header: str, width: int = 115) -> dict[str, Any]:
-    return {"field": field, "headerName": header, "width": width, "filter": "agDateColumnFilter"}
+    return {
+        "field": field,
+        "headerName": header,
+        "width": width,
+        "filter": "agDateColumnFilter",
+        "valueFormatter": formats.DAY_CELL,
+    }
 
 
 def _num(field: str, header: str, width: int = 105, **extra: Any) -> dict[str, Any]:
@@ -33,44 +40,69 @@ def _num(field: str, header: str, width: int = 105, **extra: Any) -> dict[str, A
     }
 
 
+HIDE = {"hide": True}  # offered in the "Columns" chooser, not shown until the user ticks it
+
+# What decides the next call to a supplier first, sized to fit a 1440 px window (tests/pages/test_grid_columns.py);
+# the rest are one tick away in "Columns".
 COLUMN_DEFS: list[dict[str, Any]] = [
     {"field": "number", "headerName": "PO", "width": 150, "filter": "agTextColumnFilter", "pinned": "left"},
-    {"field": "supplier", "headerName": "Supplier", "width": 190, "filter": "agTextColumnFilter"},
-    {"field": "warehouse", "headerName": "WH", "width": 80, "filter": "agTextColumnFilter"},
-    {"field": "status", "headerName": "Status", "width": 120, "filter": "agTextColumnFilter"},
+    {
+        "field": "supplier",
+        "headerName": "Supplier",
+        "width": 170,
+        "flex": 1,
+        "minWidth": 170,
+        "filter": "agTextColumnFilter",
+        "tooltipField": "supplier",
+    },
+    {
+        "field": "warehouse",
+        "headerName": "WH",
+        "width": 80,
+        "filter": "agTextColumnFilter",
+        "headerTooltip": "Warehouse",
+    },
+    {"field": "status", "headerName": "Status", "width": 155, "filter": "agTextColumnFilter"},
     _num(
         "age_days",
         "Age (d)",
         95,
         headerTooltip="Days since drafted, or since sent to the supplier: how long it has waited for a confirmation",
     ),
-    {**_date("ordered_on", "Ordered"), "filter": False},
     _date("eta", "ETA"),
     {
         "field": "eta_confirmed",
         "headerName": "Confirmed",
-        "width": 110,
+        "width": 135,
         "filter": False,
         "valueFormatter": {"function": "params.value ? 'confirmed' : 'not confirmed'"},
         "cellClassRules": {"text-body-secondary": "params.value === false"},
     },
-    _num("days_late", "Days late", cellClassRules={"text-danger fw-semibold": "params.value > 0"}),
-    _num("lines", "Lines", 85),
-    _num("open_units", "Open units"),
+    _num("days_late", "Days late (d)", 100, cellClassRules={"text-danger fw-semibold": "params.value > 0"}),
+    _num("open_units", "Open (units)"),
     _num(
         "open_value",
-        "Open value",
+        "Open value ($)",
         115,
         valueFormatter={"function": "params.value == null ? '' : d3.format('$,.0f')(params.value)"},
     ),
-    _num("revisions", "ETA revisions", 120),
-    _num("waiting_lines", "Customers waiting", 150),
+    _num(
+        "waiting_lines",
+        "Waiting (lines)",
+        105,
+        headerTooltip="Customers waiting: the backordered order lines this PO's units are promised to",
+    ),
+    {**_date("ordered_on", "Ordered"), "filter": False, **HIDE},
+    _num("lines", "PO lines", 85, **HIDE),
+    _num("revisions", "ETA revisions", 110, **HIDE),
 ]
 
 
-def make_grid(grid_id: str) -> dag.AgGrid:
-    """Open purchase orders on the infinite row model."""
-    return make_infinite_grid(grid_id, COLUMN_DEFS, "params.data.number", height="600px", rowSelection=ROW_CLICK)
+def make_grid(grid_id: str, shown: Sequence[str] | None = None) -> dag.AgGrid:
+    """Open purchase orders on the infinite row model, showing ``shown``."""
+    return make_infinite_grid(
+        grid_id, COLUMN_DEFS, "params.data.number", height="600px", shown=shown, rowSelection=ROW_CLICK
+    )
 
 
 def _lines_table(detail: PODetail) -> dbc.Table:
@@ -112,7 +144,8 @@ def _history(detail: PODetail) -> html.Div:
     return html.Ul(
         [
             html.Li(
-                f"{r['at']:%d %b %Y}: {r['old_eta']:%d %b} → {r['new_eta']:%d %b} ({r['cause'].label})"
+                f"{formats.day(r['at'])}: {formats.day(r['old_eta'])} → {formats.day(r['new_eta'])}"
+                + f" ({r['cause'].label})"
                 + (f" — {r['note']}" if r["note"] else ""),
                 className="small",
             )
@@ -296,9 +329,9 @@ def make_cancel_impact(effect: CancelImpact, limit: int = 15) -> dbc.Card:
                 html.Td(line.customer_name),
                 html.Td(line.sku),
                 html.Td(
-                    f"{line.promised:%d %b} → {line.new_promise:%d %b}"
+                    f"{formats.day(line.promised)} → {formats.day(line.new_promise)}"
                     if line.new_promise
-                    else f"{line.promised:%d %b}, no restock date"
+                    else f"{formats.day(line.promised)}, no restock date"
                 ),
             ]
         )
@@ -356,7 +389,7 @@ def make_po_panel(detail: PODetail, today: dt.date, can_act: bool, draft_lines: 
     else:
         actions = html.P(f"This PO is {po['status'].label.lower()}.", className="small text-body-secondary")
     late = (today - po["eta"]).days
-    eta_text = f"{po['eta']:%a %d %b %Y}" + (f" ({late} days late)" if late > 0 else "")
+    eta_text = formats.day(po["eta"]) + (f" ({late} days late)" if late > 0 else "")
     facts = dbc.Table(
         html.Tbody(
             [
@@ -365,7 +398,7 @@ def make_po_panel(detail: PODetail, today: dt.date, can_act: bool, draft_lines: 
                 html.Tr(
                     [
                         html.Th("Ordered", className="fw-normal text-body-secondary"),
-                        html.Td(f"{po['ordered_at']:%d %b %Y}"),
+                        html.Td(formats.day(po["ordered_at"])),
                     ]
                 ),
                 html.Tr(
@@ -422,7 +455,7 @@ def make_impact(impact: EtaImpact, limit: int = 15) -> dbc.Card:
                 html.Td(line.order_number),
                 html.Td(line.customer_name),
                 html.Td(line.sku),
-                html.Td(f"{line.promised:%d %b} → {line.new_promise:%d %b}"),
+                html.Td(f"{formats.day(line.promised)} → {formats.day(line.new_promise)}"),
             ]
         )
         for line in impact.revised[:limit]
@@ -431,7 +464,9 @@ def make_impact(impact: EtaImpact, limit: int = 15) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
-                html.Div(f"ETA {impact.old_eta:%d %b} → {impact.new_eta:%d %b %Y}", className="fw-semibold mb-2"),
+                html.Div(
+                    f"ETA {formats.day(impact.old_eta)} → {formats.day(impact.new_eta)}", className="fw-semibold mb-2"
+                ),
                 _impact_stats(stats, width=4),
                 _impact_lines(rows)
                 if rows

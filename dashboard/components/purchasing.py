@@ -8,6 +8,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.components import formats
+
 TICKED, FILTERS = "ticked", "filters"
 
 
@@ -62,7 +64,7 @@ def make_draft_report(purchase_orders: Sequence[Any], skipped: Sequence[str]) ->
                     html.Td(len(po.lines), className="text-end"),
                     html.Td(f"{po.units:,}", className="text-end"),
                     html.Td(_money(po.value, po.unpriced), className="text-end text-nowrap"),
-                    html.Td(f"arrives {po.eta:%d %b %Y}", className="text-nowrap"),
+                    html.Td(f"arrives {formats.day(po.eta)}", className="text-nowrap"),
                 ]
             )
             for po in purchase_orders
@@ -195,7 +197,8 @@ def make_sku_draft_card(suggested: int, suppliers: Sequence[tuple[int, str]], pr
             ),
             dbc.InputGroup(
                 [
-                    dbc.InputGroupText("From", className="small"),
+                    # A real label, so the select is named "From" to a screen reader too.
+                    html.Label("From", htmlFor="sku-draft-supplier", className="input-group-text small"),
                     dbc.Select(
                         id="sku-draft-supplier",
                         options=[{"label": name, "value": str(sid)} for sid, name in suppliers],

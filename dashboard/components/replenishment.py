@@ -8,6 +8,7 @@ from typing import Any
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 
+from dashboard.components import formats
 from dashboard.components.cards import make_kpi_card
 from dashboard.components.grids import make_infinite_grid
 from dashboard.domain import unknown
@@ -133,7 +134,7 @@ def make_urgency_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {"data": data, "layout": layout}
 
 
-def _num(field: str, header: str, width: int = 110, decimals: int | None = None, **extra: Any) -> dict[str, Any]:
+def _num(field: str, header: str, width: int = 100, decimals: int | None = None, **extra: Any) -> dict[str, Any]:
     column = {
         "field": field,
         "headerName": header,
@@ -147,122 +148,123 @@ def _num(field: str, header: str, width: int = 110, decimals: int | None = None,
     return column
 
 
+def _text(field: str, header: str, width: int, **extra: Any) -> dict[str, Any]:
+    return {"field": field, "headerName": header, "filter": "agTextColumnFilter", "width": width, **extra}
+
+
 # A product imported with only its SKU has no name, category or cost yet: shown as unknown, never blank or 0.
 UNKNOWN_TEXT = {"function": f"params.value == null || params.value === '' ? {unknown.SHOWN!r} : params.value"}
+HIDE = {"hide": True}  # offered in the "Columns" chooser, not shown until the user ticks it
 
+# The decision columns come first and are shown by default, sized to fit a 1440 px window with
+# the tick-box column (tests/pages/test_grid_columns.py holds them to it); the rest are one tick away.
 COLUMN_DEFS = [
-    {
-        "field": "sku",
-        "headerName": "SKU",
-        "filter": "agTextColumnFilter",
-        "pinned": "left",
-        "width": 130,
-        "cellClass": "link-cell",
-    },
-    {
-        "field": "name",
-        "headerName": "Product",
-        "filter": "agTextColumnFilter",
-        "width": 220,
-        "valueFormatter": UNKNOWN_TEXT,
-    },
-    {"field": "warehouse", "headerName": "WH", "filter": "agTextColumnFilter", "width": 80},
-    {
-        "field": "category",
-        "headerName": "Category",
-        "filter": "agTextColumnFilter",
-        "width": 150,
-        "valueFormatter": UNKNOWN_TEXT,
-    },
-    {"field": "supplier", "headerName": "Supplier", "filter": "agTextColumnFilter", "width": 170},
-    {
-        "field": "sales_status",
-        "headerName": "Status",
-        "filter": "agTextColumnFilter",
-        "width": 130,
-    },
-    {
-        "field": "abc_class",
-        "headerName": "ABC",
-        "filter": "agTextColumnFilter",
-        "width": 90,
-        "headerTooltip": "ABC class on trailing revenue: A 98 %, B 95 %, C 90 % service level",
-    },
-    _num("on_hand", "On hand", 95),
-    _num("allocated", "Allocated", 100),
-    _num("on_order", "On order", 100),
+    _text("sku", "SKU", 140, pinned="left", cellClass="link-cell"),
+    _text("name", "Product", 180, flex=1, minWidth=180, valueFormatter=UNKNOWN_TEXT, tooltipField="name"),
+    _text("warehouse", "WH", 80, headerTooltip="Warehouse"),
+    _text("sales_status", "Sales status", 120),
+    _num(
+        "stock_position",
+        "Position (units)",
+        115,
+        headerTooltip="On hand − allocated + on order − owed: what reordering is judged on",
+    ),
+    _num("reorder_point", "Reorder point (units)", 115, 1),
+    _num("safety_stock", "Safety stock (units)", 115, 1),
+    _num("days_of_cover", "Days of cover (d)", 110, 1, headerTooltip="Position ÷ demand per day"),
+    _text(
+        "projected_stockout_date",
+        "Stockout on",
+        115,
+        filter="agDateColumnFilter",
+        valueFormatter=formats.DAY_CELL,
+        headerTooltip="The day the position runs out at the current demand",
+    ),
+    _num("suggested_order_qty", "Order qty (units)", 110, cellClass="fw-semibold"),
+    _num(
+        "suggested_value",
+        "Order value ($)",
+        115,
+        # Null only when there is something to order and its cost is unknown (nothing to order is $0).
+        valueFormatter={"function": f"params.value == null ? {unknown.SHOWN!r} : d3.format('$,.0f')(params.value)"},
+        headerTooltip="Order qty × unit cost; — when the cost is unknown",
+    ),
+    _text("category", "Category", 150, valueFormatter=UNKNOWN_TEXT, **HIDE),
+    _text("supplier", "Supplier", 180, tooltipField="supplier", **HIDE),
+    _text(
+        "abc_class",
+        "ABC class",
+        90,
+        headerTooltip="ABC class on trailing revenue: A 98 %, B 95 %, C 90 % service level",
+        **HIDE,
+    ),
+    _num("on_hand", "On hand (units)", **HIDE),
+    _num("allocated", "Allocated (units)", 115, **HIDE),
+    _num("on_order", "On order (units)", **HIDE),
     _num(
         "owed",
-        "Owed",
-        90,
+        "Owed (units)",
         headerTooltip="Units waiting customers are owed that no stock covers yet; the position subtracts them",
+        **HIDE,
     ),
-    _num("stock_position", "Position", 100),
-    _num("avg_daily_demand", "Demand/day", 115, 2),
-    {
-        "field": "demand_basis",
-        "headerName": "Demand from",
-        "filter": "agTextColumnFilter",
-        "width": 140,
-        "headerTooltip": "What the demand estimate rests on: order history, short history (under 28 days), "
+    _num("avg_daily_demand", "Demand (units/day)", 125, 2, **HIDE),
+    _text(
+        "demand_basis",
+        "Demand from",
+        140,
+        headerTooltip="What the demand estimate rests on: order history, short history (under 28 days), "
         "period totals, or no usable history (no reorder point until there is some)",
-    },
+        **HIDE,
+    ),
     _num(
         "history_days",
         "History (d)",
-        110,
         headerTooltip="Days of order history in the 90-day window, or in-stock days the period totals cover",
+        **HIDE,
     ),
-    {
-        "field": "forecast_method",
-        "headerName": "Forecast by",
-        "filter": "agTextColumnFilter",
-        "width": 150,
-        "headerTooltip": "The method that forecast this item's own last 12 weeks best: moving average, exponential "
+    _text(
+        "forecast_method",
+        "Forecast by",
+        150,
+        headerTooltip="The method that forecast this item's own last 12 weeks best: moving average, exponential "
         "smoothing, last year's season, Croston-SBA or TSB (intermittent items), or a category prior (new items)",
-    },
-    {
-        "field": "demand_pattern",
-        "headerName": "Pattern",
-        "filter": "agTextColumnFilter",
-        "width": 115,
-        "headerTooltip": "Smooth, erratic, intermittent or lumpy: how often weeks sell and how much sizes swing",
-    },
-    {
-        **_num("forecast_wape", "Forecast error %", 135, 0),
-        "valueFormatter": {"function": "params.value == null ? '—' : d3.format(',.0f')(params.value) + ' %'"},
-        "headerTooltip": "Error of the chosen method at the five origins in the last 12 weeks it was chosen on: "
+        **HIDE,
+    ),
+    _text(
+        "demand_pattern",
+        "Pattern",
+        115,
+        headerTooltip="Smooth, erratic, intermittent or lumpy: how often weeks sell and how much sizes swing",
+        **HIDE,
+    ),
+    _num(
+        "forecast_wape",
+        "Forecast error (%)",
+        115,
+        valueFormatter={"function": "params.value == null ? '—' : d3.format(',.0f')(params.value) + ' %'"},
+        headerTooltip="Error of the chosen method at the five origins in the last 12 weeks it was chosen on: "
         "Σ|forecast − sold| ÷ Σ sold (optimistic: it won there); — when nothing sold to score on",
-    },
-    _num("lead_time_days", "Lead time (d)", 120, 1),
-    _num("safety_stock", "Safety stock", 115, 1),
-    {
-        "field": "ss_method",
-        "headerName": "Safety stock by",
-        "filter": "agTextColumnFilter",
-        "width": 140,
-        "headerTooltip": "How the safety stock was found: Normal (z·√(L·σd² + d̄²·σL²)), or for slow movers the "
+        **HIDE,
+    ),
+    _num("lead_time_days", "Lead time (d)", 100, 1, **HIDE),
+    _text(
+        "ss_method",
+        "Safety stock by",
+        165,
+        headerTooltip="How the safety stock was found: Normal (z·√(L·σd² + d̄²·σL²)), or for slow movers the "
         "Poisson or Negative binomial lead-time demand that reaches the service level",
-    },
-    _num("reorder_point", "Reorder point", 120, 1),
-    _num("days_of_cover", "Days of cover", 120, 1),
-    {"field": "projected_stockout_date", "headerName": "Stockout on", "filter": "agDateColumnFilter", "width": 130},
-    _num("suggested_order_qty", "Order qty", 105, cellClass="fw-semibold"),
-    {
-        **_num("suggested_value", "Order value $", 125, 0),
-        # Null only when there is something to order and its cost is unknown (nothing to order is $0).
-        "valueFormatter": {"function": f"params.value == null ? {unknown.SHOWN!r} : d3.format(',.0f')(params.value)"},
-        "headerTooltip": "Order qty × unit cost; — when the cost is unknown",
-    },
+        **HIDE,
+    ),
 ]
 
 
-def make_grid(grid_id: str) -> dag.AgGrid:
-    """The SKU grid on the infinite row model: the server sorts, filters and pages."""
+def make_grid(grid_id: str, shown: Sequence[str] | None = None) -> dag.AgGrid:
+    """The SKU grid on the infinite row model (the server sorts, filters and pages), showing ``shown``."""
     return make_infinite_grid(
         grid_id,
         COLUMN_DEFS,
         "params.data.sku + '|' + params.data.warehouse",
+        shown=shown,
         rowClassRules={"row-stocked-out": "params.data && params.data.stocked_out"},
         # Tick boxes select rows for the bulk status action; a click elsewhere opens the SKU.
         rowSelection={"mode": "multiRow", "checkboxes": True, "headerCheckbox": False, "enableClickSelection": False},

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dashboard.domain import dates
 from dashboard.domain.codes import SalesStatus, Substitutability
 from dashboard.domain.inputs import RefusedError
 
@@ -90,7 +91,8 @@ def recommend(
         confirmed_late = [i for i in inbound if i.confirmed]
         if confirmed_late:
             first = min(confirmed_late, key=lambda i: i.p80)
-            why = f"the earliest confirmed PO ({first.po_number}) ships by {first.p80:%d %b}, past the {wait}-day limit"
+            ships = dates.day(first.p80)
+            why = f"the earliest confirmed PO ({first.po_number}) ships by {ships}, past the {wait}-day limit"
         elif unconfirmed:
             why = f"{len(unconfirmed)} open PO(s) but no confirmed ETA"
         else:
@@ -106,7 +108,8 @@ def recommend(
     days = (first.p80 - today).days
     return Recommendation(
         SalesStatus.BACKORDER,
-        f"Confirmed PO {first.po_number} ships by {first.p80:%d %b} ({days} days); {cap:,} units not yet promised.",
+        f"Confirmed PO {first.po_number} ships by {dates.day(first.p80)} ({days} days); "
+        f"{cap:,} units not yet promised.",
         backorderable=cap,
         window=(first.eta, first.p80),
     )

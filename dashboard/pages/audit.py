@@ -8,6 +8,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles
+from dashboard.components import formats
 from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_dropdown, make_filter_row
 from dashboard.components.grids import make_infinite_grid
 from dashboard.domain.codes import Role
@@ -35,22 +36,31 @@ GRID = FilteredGrid(
     parse=audit_log.AuditFilters.parse,
     allow_list=audit_log.GRID_COLUMNS,
 )
+# Sized so the log fits a 1440 px window; the long texts share what is left and keep a tooltip.
 COLUMN_DEFS = [
     {
         "field": "at",
         "headerName": "When (UTC)",
-        "width": 180,
+        "width": 165,
         "filter": "agDateColumnFilter",
-        "valueFormatter": {"function": "params.value ? params.value.slice(0, 19) : ''"},
+        "valueFormatter": formats.STAMP_CELL,
+        "tooltipField": "at",
     },
-    {"field": "actor", "headerName": "Who", "width": 110, "filter": "agTextColumnFilter"},
-    {"field": "entity_type", "headerName": "Entity", "width": 150, "filter": "agTextColumnFilter"},
-    {"field": "entity_id", "headerName": "Id", "width": 120, "filter": "agTextColumnFilter"},
-    {"field": "action", "headerName": "Action", "width": 160, "filter": "agTextColumnFilter"},
+    {"field": "actor", "headerName": "Who", "width": 150, "filter": "agTextColumnFilter", "tooltipField": "actor"},
+    {"field": "entity_type", "headerName": "Entity", "width": 140, "filter": "agTextColumnFilter"},
+    {
+        "field": "entity_id",
+        "headerName": "Id",
+        "width": 145,
+        "filter": "agTextColumnFilter",
+        "tooltipField": "entity_id",
+    },
+    {"field": "action", "headerName": "Action", "width": 215, "filter": "agTextColumnFilter", "tooltipField": "action"},
     {
         "field": "before",
         "headerName": "Before",
-        "width": 230,
+        "flex": 1,
+        "minWidth": 180,
         "filter": "agTextColumnFilter",
         "tooltipField": "before",
         "sortable": False,
@@ -58,7 +68,8 @@ COLUMN_DEFS = [
     {
         "field": "after",
         "headerName": "After",
-        "width": 260,
+        "flex": 1,
+        "minWidth": 200,
         "filter": "agTextColumnFilter",
         "tooltipField": "after",
         "sortable": False,
@@ -67,7 +78,7 @@ COLUMN_DEFS = [
         "field": "reason",
         "headerName": "Why",
         "flex": 1,
-        "minWidth": 200,
+        "minWidth": 180,
         "filter": "agTextColumnFilter",
         "tooltipField": "reason",
     },
@@ -106,6 +117,7 @@ def layout(**_query: str) -> html.Div:
     Output("audit-grid", "getRowsResponse"),
     Input("audit-grid", "getRowsRequest"),
     *GRID.states,
+    prevent_initial_call=True,
 )
 @allow_roles(*ROLES)
 def grid_rows(request, actor, entity, since, until):

@@ -10,12 +10,14 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor, user_may
-from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_dropdown, make_filter_row
-from dashboard.components.grids import make_side_panel
-from dashboard.components.inbound import make_cancel_impact, make_grid, make_impact, make_po_panel
+from dashboard.components import formats
+from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_dropdown, make_filter_row, make_grid_toolbar
+from dashboard.components.grids import grid_columns, make_column_chooser, make_side_panel
+from dashboard.components.inbound import COLUMN_DEFS, make_cancel_impact, make_grid, make_impact, make_po_panel
 from dashboard.domain import inputs
 from dashboard.domain.codes import CauseCode, POStatus, Role
 from dashboard.domain.inputs import InputError, RefusedError
+from dashboard.pages._columns import chosen_columns, remember_columns
 from dashboard.services.derived.partial import refresh_products
 from dashboard.services.inbound import eta, receiving
 from dashboard.services.inbound import purchase_orders as ib
@@ -42,6 +44,7 @@ GRID = FilteredGrid(
     parse=ib.InboundFilters.parse,
     allow_list=lambda today: ib.grid_columns(today)[0],
 )
+COLUMNS = grid_columns(GRID.grid_id, COLUMN_DEFS)
 FORM = [
     State("po-new-eta", "value"),
     State("po-confirmed", "value"),
@@ -54,6 +57,7 @@ def layout(show: str | None = None, **_query: str) -> html.Div:
     """Filters, the open-PO grid and the PO side panel."""
     with context.current().db.read_session() as session:
         options = ib.filter_options(session)
+    shown = chosen_columns(COLUMNS)
     return html.Div(
         [
             dcc.Store(id="po-selected"),
@@ -79,12 +83,12 @@ def layout(show: str | None = None, **_query: str) -> html.Div:
                 md=4,
             ),
             html.Div(id="in-alert"),
-            html.P(
+            make_grid_toolbar(
                 "Click a purchase order to see its lines and history"
                 + (" and to revise its ETA." if user_may(Role.MANAGER) else "."),
-                className="text-body-secondary small mb-2",
+                make_column_chooser(COLUMNS, COLUMN_DEFS, shown),
             ),
-            make_grid(GRID.grid_id),
+            make_grid(GRID.grid_id, shown),
             make_side_panel("po", "Purchase order", "600px"),
         ]
     )
@@ -94,6 +98,7 @@ def layout(show: str | None = None, **_query: str) -> html.Div:
     Output("in-grid", "getRowsResponse"),
     Input("in-grid", "getRowsRequest"),
     *GRID.states,
+    prevent_initial_call=True,
 )
 @allow_roles(*ROLES)
 def grid_rows(request, warehouse, supplier, show):
@@ -212,7 +217,7 @@ def confirm(clicks, selected, previewed, new_eta, confirmed, cause, note):
         return dash.no_update, dash.no_update, dbc.Alert(str(exc), color="danger", className="py-2"), dash.no_update
     _title, body, selected = _panel(request.po_number)
     message = (
-        f"{impact.po_number}: ETA now {impact.new_eta:%d %b %Y}. {len(impact.revised)} customer promise(s) revised "
+        f"{impact.po_number}: ETA now {formats.day(impact.new_eta)}. {len(impact.revised)} customer promise(s) revised "
         f"and notices queued; {impact.moved} waiting line(s) re-projected."
     )
     return body, selected, dbc.Alert(message, color="success", className="py-2"), time.time()
@@ -337,7 +342,7 @@ def send_or_cancel(_send, _cancel, _confirm, selected, reason, cause, previewed)
                 sent = sending.send_po(
                     work.session, work.actor, selected.get("number"), work.today, app.settings.base_url()
                 )
-                message = f"Sent to {sent.supplier} <{sent.recipient}>; expected {sent.eta:%d %b %Y}."
+                message = f"Sent to {sent.supplier} <{sent.recipient}>; expected {formats.day(sent.eta)}."
                 products: list[int] = []
             else:
                 done = cancelling.cancel_po(
@@ -436,3 +441,4 @@ dash.clientside_callback(
 )
 
 GRID.reload_on_filters(Input("po-changed", "data"))
+remember_columns(COLUMNS, *ROLES)

@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor
+from dashboard.components import formats
 from dashboard.components.cards import make_kpi_card
 from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_dropdown, make_filter_row
 from dashboard.components.grids import ROW_CLICK, make_infinite_grid, make_side_panel
@@ -39,9 +40,9 @@ COLUMN_DEFS = [
     {
         "field": "created_at",
         "headerName": "Queued (UTC)",
-        "width": 170,
+        "width": 160,
         "filter": "agDateColumnFilter",
-        "valueFormatter": {"function": "params.value ? params.value.slice(0, 16) : ''"},
+        "valueFormatter": formats.STAMP_CELL,
     },
     {
         "field": "status",
@@ -54,18 +55,31 @@ COLUMN_DEFS = [
             "text-danger fw-semibold": "params.value === 'dead'",
         },
     },
-    {"field": "kind", "headerName": "Kind", "width": 160, "filter": "agTextColumnFilter"},
-    {"field": "recipient", "headerName": "To", "width": 210, "filter": "agTextColumnFilter"},
-    {"field": "subject", "headerName": "Subject", "flex": 1, "minWidth": 260, "filter": "agTextColumnFilter"},
+    {"field": "kind", "headerName": "Kind", "width": 180, "filter": "agTextColumnFilter"},
+    {
+        "field": "recipient",
+        "headerName": "To",
+        "width": 230,
+        "filter": "agTextColumnFilter",
+        "tooltipField": "recipient",
+    },
+    {
+        "field": "subject",
+        "headerName": "Subject",
+        "flex": 1,
+        "minWidth": 260,
+        "filter": "agTextColumnFilter",
+        "tooltipField": "subject",
+    },
     {"field": "attempts", "headerName": "Attempts", "width": 105, "type": "rightAligned"},
     {
         "field": "sent_at",
         "headerName": "Sent (UTC)",
-        "width": 170,
+        "width": 160,
         "filter": "agDateColumnFilter",
-        "valueFormatter": {"function": "params.value ? params.value.slice(0, 16) : ''"},
+        "valueFormatter": formats.STAMP_CELL,
     },
-    {"field": "last_error", "headerName": "Last error", "width": 220, "tooltipField": "last_error"},
+    {"field": "last_error", "headerName": "Last error", "width": 170, "tooltipField": "last_error"},
 ]
 
 
@@ -148,6 +162,7 @@ def layout(status: str | None = None, **_query: str) -> html.Div:
     Output("nt-grid", "getRowsResponse"),
     Input("nt-grid", "getRowsRequest"),
     *GRID.states,
+    prevent_initial_call=True,
 )
 @allow_roles(*ROLES)
 def grid_rows(request, status, kind):
@@ -172,8 +187,8 @@ def _preview(row) -> html.Div:
         ("Subject", row.subject),
         ("Kind", outbox.KINDS.get(row.kind, row.kind)),
         ("Status", f"{row.status.label} after {row.attempts} attempt(s)"),
-        ("Queued", f"{row.created_at:%d %b %Y %H:%M} UTC"),
-        ("Sent", f"{row.sent_at:%d %b %Y %H:%M} UTC" if row.sent_at else "—"),
+        ("Queued", formats.stamp(row.created_at)),
+        ("Sent", formats.stamp(row.sent_at)),
     ]
     return html.Div(
         [

@@ -10,14 +10,17 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import context
 from dashboard.auth.roles import allow_roles, current_actor, user_may
+from dashboard.components import formats
 from dashboard.components.grid_page import FilteredGrid, PageFilter, filter_dropdown, make_filter_row, make_grid_toolbar
+from dashboard.components.grids import grid_columns, make_column_chooser
 from dashboard.components.kpi_charts import graph_config
 from dashboard.components.purchasing import FILTERS, TICKED, make_draft_modal, make_draft_report
-from dashboard.components.replenishment import make_grid, make_summary_cards, make_urgency_chart
+from dashboard.components.replenishment import COLUMN_DEFS, make_grid, make_summary_cards, make_urgency_chart
 from dashboard.components.status import make_mismatch_list, make_status_fields, show_fields_for_status
 from dashboard.domain import inputs
 from dashboard.domain.codes import Role, SalesStatus
 from dashboard.domain.inputs import InputError, RefusedError
+from dashboard.pages._columns import chosen_columns, remember_columns
 from dashboard.services.catalog import status as status_service
 from dashboard.services.derived import advice
 from dashboard.services.derived.freshness import last_refreshed, mark_changed
@@ -50,6 +53,7 @@ GRID = FilteredGrid(
     export_id="repl-export",
     export_path="/replenishment/export.csv",
 )
+COLUMNS = grid_columns(GRID.grid_id, COLUMN_DEFS)
 
 
 def layout(condition: str | None = None, warehouse_id: str | None = None, **_query: str) -> html.Div:
@@ -62,7 +66,8 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
         mismatches = advice.mismatches(session)
     initial_condition = condition if condition in repl.CONDITIONS else "below_rop"
     initial_wh = int(warehouse_id) if warehouse_id and warehouse_id.isdigit() else None
-    stamp = f"Metrics computed {refreshed:%d %b %H:%M} UTC" if refreshed else "Metrics are being computed…"
+    stamp = f"Metrics computed {formats.stamp(refreshed)}" if refreshed else "Metrics are being computed…"
+    shown = chosen_columns(COLUMNS)
     return html.Div(
         [
             dcc.Location(id="repl-nav", refresh="callback-nav"),
@@ -122,9 +127,10 @@ def layout(condition: str | None = None, warehouse_id: str | None = None, **_que
                 )
                 if user_may(Role.MANAGER)
                 else None,
+                make_column_chooser(COLUMNS, COLUMN_DEFS, shown),
                 GRID.export_button(),
             ),
-            make_grid(GRID.grid_id),
+            make_grid(GRID.grid_id, shown),
             _bulk_status_modal() if user_may(Role.MANAGER) else None,
             make_draft_modal() if user_may(Role.MANAGER) else None,
             dbc.Card(
@@ -187,6 +193,7 @@ def update_overview(warehouse, category, supplier, status, condition, _changed=N
     Output("repl-export", "href"),
     Input("repl-grid", "getRowsRequest"),
     *GRID.states,
+    prevent_initial_call=True,
 )
 @allow_roles(*ROLES)
 def grid_rows(request, warehouse, category, supplier, status, condition):
@@ -222,6 +229,7 @@ def open_sku(cell):
 
 
 GRID.reload_on_filters()
+remember_columns(COLUMNS, *ROLES)
 
 
 @callback(

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard import context
@@ -39,8 +40,18 @@ return best && best.number;
 
 
 def _open(dash_duo, number: str) -> None:
-    WebDriverWait(dash_duo.driver, 15).until(lambda d: d.execute_script(CLICK_ROW_JS, number))
-    dash_duo.wait_for_contains_text("#po-offcanvas", number, timeout=15)
+    """Click the PO's row until its panel shows it (a click before the grid's callbacks are wired is lost)."""
+
+    def opened(driver) -> bool:
+        if not driver.execute_script(CLICK_ROW_JS, number):
+            return False
+        try:
+            dash_duo.wait_for_contains_text("#po-offcanvas", number, timeout=4)
+        except TimeoutException:
+            return False
+        return True
+
+    WebDriverWait(dash_duo.driver, 30).until(opened)
 
 
 def test_inb001_a_manager_edits_a_draft_and_sees_its_value_and_cover(dash_duo, signed_in, demo_app):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import AuditEvent
+from dashboard.domain import dates
 
 
 @dataclass(frozen=True)
@@ -55,4 +56,4 @@ def changed_by(session: Session, entity_type: str, entity_id: object) -> str:
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(1)
     ).first()
-    return f" by {last.actor} at {last.at:%d %b %H:%M} UTC" if last else ""
+    return f" by {last.actor} at {dates.stamp(last.at)}" if last else ""

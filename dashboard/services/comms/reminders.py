@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import BackorderTriage, Customer, SalesOrder
-from dashboard.domain import unknown
+from dashboard.domain import dates, unknown
 from dashboard.services.comms import notices
 
 DEFAULT_QUIET_DAYS = 10
@@ -28,7 +28,7 @@ def window_context(today: dt.date, start: dt.date, end: dt.date) -> dict:
         "window_end": end,
         "days_start": max((start - today).days, 0),
         "days_end": max((end - today).days, 0),
-        "window_text": f"{start:%d %b}–{end:%d %b}",
+        "window_text": dates.period(start, end),
     }
 
 

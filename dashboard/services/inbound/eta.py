@@ -23,7 +23,7 @@ from dashboard.db.models import (
     PurchaseOrder,
 )
 from dashboard.domain import allocation as alloc
-from dashboard.domain import inputs
+from dashboard.domain import dates, inputs
 from dashboard.domain.codes import OPEN_PO_STATUSES, CauseCode
 from dashboard.domain.inputs import InputError, RefusedError
 from dashboard.services.audit import trail as audit
@@ -145,9 +145,9 @@ def load_po(session: Session, request: EtaRequest, today: dt.date, *, lock: bool
         who = audit.changed_by(session, "purchase_order", po.number)
         raise StaleEtaError(f"{po.number} was changed{who} after you loaded it; nothing was saved. Reload it.")
     if request.new_eta < today:
-        raise EtaError(f"The new ETA {request.new_eta:%d %b %Y} is in the past.")
+        raise EtaError(f"The new ETA {dates.day(request.new_eta)} is in the past.")
     if request.new_eta < po.ordered_at.date():
-        raise EtaError(f"The new ETA is before the PO was ordered ({po.ordered_at:%d %b %Y}).")
+        raise EtaError(f"The new ETA is before the PO was ordered ({dates.day(po.ordered_at)}).")
     if request.new_eta > today + dt.timedelta(days=MAX_HORIZON_DAYS):
         raise EtaError("The new ETA is more than two years away; check the date.")
     if request.new_eta == po.eta and request.confirmed == po.eta_confirmed:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from dashboard.db.counters import counter_columns
 from dashboard.db.models import BackorderTriage, KpiSupplierDaily, PurchaseOrder, Supplier, Warehouse
 from dashboard.db.queries import day_diff, po_is_open
-from dashboard.domain import inputs, kpi, kpi_kinds
+from dashboard.domain import dates, inputs, kpi, kpi_kinds
 from dashboard.domain.inputs import InputError
 from dashboard.services.inbound import purchase_orders as inbound
 
@@ -73,7 +73,7 @@ class SupplierFilters:
         if start > end:
             raise InputError("The start date is after the end date.")
         if end > today:
-            raise InputError(f"The end date is in the future; choose {today:%d %b %Y} or earlier.")
+            raise InputError(f"The end date is in the future; choose {dates.day(today)} or earlier.")
         if (end - start).days + 1 > MAX_RANGE_DAYS:
             raise InputError(f"Choose at most {MAX_RANGE_DAYS} days (about two years).")
         return cls(start, end, _id("warehouse", raw.get("warehouse_id")), _id("supplier", raw.get("supplier_id")))

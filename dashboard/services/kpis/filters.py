@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.db.models import Product, Supplier, Warehouse
-from dashboard.domain import inputs
+from dashboard.domain import dates, inputs
 from dashboard.domain.inputs import InputError
 from dashboard.domain.kpi import previous_period, week_start
 
@@ -113,11 +113,11 @@ class KpiFilters:
         start = _parse_date(raw.get("start"), "start", default_start)
         end = _parse_date(raw.get("end"), "end", default_end)
         if start > end:
-            raise InputError(f"The start date ({start:%d %b %Y}) is after the end date ({end:%d %b %Y}).")
+            raise InputError(f"The start date ({dates.day(start)}) is after the end date ({dates.day(end)}).")
         if end > today:
-            raise InputError(f"The end date ({end:%d %b %Y}) is in the future; the latest allowed is today.")
+            raise InputError(f"The end date ({dates.day(end)}) is in the future; the latest allowed is today.")
         if start < EARLIEST:
-            raise InputError(f"The start date must be on or after {EARLIEST:%d %b %Y}.")
+            raise InputError(f"The start date must be on or after {dates.day(EARLIEST)}.")
         if (end - start).days + 1 > MAX_RANGE_DAYS:
             raise InputError("Choose a range of at most 3 years.")
         category = raw.get("category")
