@@ -168,7 +168,7 @@ def make_severity_explainer() -> dbc.Card:
     )
 
 
-def _date(field: str, header: str, width: int = 120, **extra: Any) -> dict[str, Any]:
+def _date(field: str, header: str, width: int = 125, **extra: Any) -> dict[str, Any]:
     return {
         "field": field,
         "headerName": header,
@@ -220,8 +220,8 @@ COLUMN_DEFS: list[dict[str, Any]] = [
             "text-success": "params.data && params.data.state_key === 'on_track'",
         },
     },
-    {"field": "order_number", "headerName": "Order", "width": 145, "filter": "agTextColumnFilter"},
-    {"field": "sku", "headerName": "SKU", "width": 130, "filter": "agTextColumnFilter"},
+    {"field": "order_number", "headerName": "Order", "width": 130, "filter": "agTextColumnFilter"},
+    {"field": "sku", "headerName": "SKU", "width": 120, "filter": "agTextColumnFilter"},
     {
         "field": "customer",
         "headerName": "Customer",
@@ -234,12 +234,12 @@ COLUMN_DEFS: list[dict[str, Any]] = [
             "function": "params.data ? params.data.customer + (params.data.vip ? ' (VIP customer)' : '') : null"
         },
     },
-    _num("age_days", "Age (d)", 85, headerTooltip="Days since the line went on backorder"),
-    _date("promised_date", "Promised", 115),
+    _num("age_days", "Age (d)", 80, headerTooltip="Days since the line went on backorder"),
+    _date("promised_date", "Promised", 125),
     _num(
         "days_to_promise",
         "Days to promise (d)",
-        115,
+        105,
         tooltipField="promised_date",
         cellClassRules={"text-danger fw-semibold": "params.value < 0"},
         headerTooltip="Days left until the promised date; negative: days past it",
@@ -258,10 +258,10 @@ COLUMN_DEFS: list[dict[str, Any]] = [
     _date(
         "ship_p80",
         "Ships by (P80)",
-        115,
+        125,
         headerTooltip="The covering PO's ETA plus its supplier's usual delay and handling: 8 in 10 ship by then",
     ),
-    _date("last_contact_at", "Last contact", 115),
+    _date("last_contact_at", "Last contact", 125),
     {
         "field": "product_name",
         "headerName": "Product",

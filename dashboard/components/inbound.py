@@ -19,7 +19,7 @@ from dashboard.services.inbound.purchase_orders import PODetail
 from dashboard.services.purchasing.cancelling import CancelImpact
 
 
-def _date(field: str, header: str, width: int = 115) -> dict[str, Any]:
+def _date(field: str, header: str, width: int = 125) -> dict[str, Any]:
     return {
         "field": field,
         "headerName": header,
@@ -62,7 +62,7 @@ COLUMN_DEFS: list[dict[str, Any]] = [
         "filter": "agTextColumnFilter",
         "headerTooltip": "Warehouse",
     },
-    {"field": "status", "headerName": "Status", "width": 155, "filter": "agTextColumnFilter"},
+    {"field": "status", "headerName": "Status", "width": 145, "filter": "agTextColumnFilter"},
     _num(
         "age_days",
         "Age (d)",

@@ -160,7 +160,7 @@ HIDE = {"hide": True}  # offered in the "Columns" chooser, not shown until the u
 # the tick-box column (tests/pages/test_grid_columns.py holds them to it); the rest are one tick away.
 COLUMN_DEFS = [
     _text("sku", "SKU", 140, pinned="left", cellClass="link-cell"),
-    _text("name", "Product", 180, flex=1, minWidth=180, valueFormatter=UNKNOWN_TEXT, tooltipField="name"),
+    _text("name", "Product", 170, flex=1, minWidth=170, valueFormatter=UNKNOWN_TEXT, tooltipField="name"),
     _text("warehouse", "WH", 80, headerTooltip="Warehouse"),
     _text("sales_status", "Sales status", 120),
     _num(
@@ -175,7 +175,7 @@ COLUMN_DEFS = [
     _text(
         "projected_stockout_date",
         "Stockout on",
-        115,
+        125,  # "12 Dec 2026" whole, beside its filter icon
         filter="agDateColumnFilter",
         valueFormatter=formats.DAY_CELL,
         headerTooltip="The day the position runs out at the current demand",

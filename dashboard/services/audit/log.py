@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.db.grid import GridColumn, GridPage, fetch_rows, with_default_sort
 from dashboard.db.models import AuditEvent
-from dashboard.domain import inputs
+from dashboard.domain import dates, inputs
 from dashboard.domain.codes import CauseCode, POStatus, SalesStatus
 from dashboard.domain.inputs import InputError
 
@@ -101,6 +102,9 @@ DEFAULT_SORT = [{"colId": "at", "sort": "desc"}]
 _LABELS = {code.value: code.label for kind in (CauseCode, POStatus, SalesStatus) for code in kind}
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _value(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + describe(value) + "}"
@@ -108,6 +112,8 @@ def _value(value: Any) -> str:
         return ", ".join(_value(item) for item in value)
     if isinstance(value, bool) or value is None:
         return {True: "yes", False: "no", None: "—"}[value]
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return dates.day(dt.date.fromisoformat(value))  # "2026-12-08" reads as every date does: "8 Dec 2026"
     return _LABELS.get(value, str(value)) if isinstance(value, str) else str(value)
 
 
