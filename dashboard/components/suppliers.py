@@ -77,7 +77,7 @@ def _num(field: str, header: str, width: int, formatter: str, tip: str | None = 
 
 
 COUNT = "d3.format(',')(params.value)"
-PCT = "d3.format('.1%')(params.value)"
+PCT = "d3.format('.1f')(params.value * 100) + ' %'"  # "19.6 %", as on every card (docs/ui.md)
 DAYS = "d3.format('+.1f')(params.value) + ' d'"
 PLAIN_DAYS = "d3.format('.1f')(params.value) + ' d'"
 RED = "text-danger fw-semibold"

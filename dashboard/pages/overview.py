@@ -80,10 +80,8 @@ def make_cards(counts: OverviewCounts) -> dbc.Row:
 
 
 def _value_text(key: str, value: float | None) -> str:
-    # The Overview has always written shares tighter than /kpis ("61.2%"); other units read as there.
-    if KPIS[key].unit != "share":
-        return format_value(key, value)
-    return "–" if value is None else f"{value:.1%}"
+    # The same figure reads the same on every page: "61.2 %", as on /kpis (docs/ui.md).
+    return format_value(key, value)
 
 
 def _delta_text(recent: RecentKpis, key: str) -> str:
