@@ -247,7 +247,7 @@ COLUMN_DEFS: list[dict[str, Any]] = [
     {
         "field": "covering_po",
         "headerName": "Covering PO",
-        "width": 150,
+        "width": 140,
         "filter": "agTextColumnFilter",
         "valueFormatter": {
             "function": "params.value || (params.data ? (params.data.covered_by === 'stock' ? 'stock on hand' "
@@ -261,7 +261,7 @@ COLUMN_DEFS: list[dict[str, Any]] = [
         125,
         headerTooltip="The covering PO's ETA plus its supplier's usual delay and handling: 8 in 10 ship by then",
     ),
-    _date("last_contact_at", "Last contact", 125),
+    _date("last_contact_at", "Last contact", 120),
     {
         "field": "product_name",
         "headerName": "Product",
