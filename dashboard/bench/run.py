@@ -132,7 +132,9 @@ def _payload(app: Any, scenario: Scenario) -> dict[str, Any]:
             for i in items
         ]
 
-    outputs = [{"id": p.split(".")[0], "property": p.split(".")[1]} for p in output.strip(".").split("...")]
+    outputs: Any = [{"id": p.split(".")[0], "property": p.split(".")[1]} for p in output.strip(".").split("...")]
+    if not output.startswith(".."):  # a single-output callback: Dash sends (and expects) one spec, not a list
+        outputs = outputs[0]
     return {
         "output": output,
         "outputs": outputs,
